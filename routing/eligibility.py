@@ -1,0 +1,139 @@
+"""Whether an agent may be rung now, and why not.
+
+Theory of operation
+-------------------
+Stringee PCC rings an agent only when all of these hold:
+
+1. ``system_status = 1``: the agent is not in a call;
+2. ``manual_status = "AVAILABLE"``: the agent's own choice (any other string,
+   "NOT AVAILABLE", "LUNCH BREAK", ..., keeps calls away);
+3. the agent can be reached: with ``routing_type = 1`` it is online by at
+   least one of App/Web connected now, a push token from an earlier login, or
+   a registered (unexpired) SIP phone; with ``routing_type = 2`` a
+   ``phone_number`` is set;
+
+and, because a call centre rings one call per agent and gives the agent
+time after a call, the agent is not ringing for another call and not in
+wrap-up.
+
+The rules are a table: each row is a test and the words that explain a
+failure. :func:`is_routable` stops at the first failing row (the hot path);
+:func:`verdict` runs every row and collects every reason, so an engineer sees
+all that stands between an agent and a call at once.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from routing.model import AVAILABLE, RoutingType
+from routing.state import Activity, AgentState
+
+__all__ = [
+    "RULES",
+    "Reason",
+    "ReasonCode",
+    "Rule",
+    "Verdict",
+    "is_routable",
+    "reachable",
+    "verdict",
+]
+
+
+class ReasonCode(enum.StrEnum):
+    IN_CALL = "in_call"
+    MANUAL_STATUS = "manual_status"
+    OFFLINE = "offline"
+    NO_PHONE = "no_phone"
+    RINGING = "ringing"
+    WRAP_UP = "wrap_up"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reason:
+    code: ReasonCode
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Verdict:
+    routable: bool
+    reasons: tuple[Reason, ...] = ()
+
+    def __str__(self) -> str:
+        if self.routable:
+            return "routable"
+        return "not routable: " + "; ".join(r.text for r in self.reasons)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule:
+    code: ReasonCode
+    passes: Callable[[AgentState, float], bool]
+    explain: Callable[[AgentState, float], str]
+
+
+def reachable(agent: AgentState, now: float) -> bool:
+    """Rule 3: online on some channel (routing_type 1) or a phone number set (2)."""
+    if agent.routing_type is RoutingType.PHONE:
+        return bool(agent.phone_number)
+    if agent.app or agent.push:
+        return True
+    return agent.sip_expires is not None and now < agent.sip_expires
+
+
+def _unreachable_text(agent: AgentState, now: float) -> str:
+    if agent.routing_type is RoutingType.PHONE:
+        return "routing_type 2 (phone) but no phone_number is set"
+    sip = "no SIP registration"
+    if agent.sip_expires is not None:
+        sip = f"SIP registration expired at {agent.sip_expires:g}"
+    return f"routing_type 1 but offline: no App/Web session, no push token, {sip}"
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        code=ReasonCode.IN_CALL,
+        passes=lambda a, now: a.activity is not Activity.TALKING,
+        explain=lambda a, now: f"in a call (system_status 0, call {a.call_id})",
+    ),
+    Rule(
+        code=ReasonCode.MANUAL_STATUS,
+        passes=lambda a, now: a.manual_status == AVAILABLE,
+        explain=lambda a, now: f'manual_status is "{a.manual_status}", not "AVAILABLE"',
+    ),
+    Rule(code=ReasonCode.OFFLINE, passes=reachable, explain=_unreachable_text),
+    Rule(
+        code=ReasonCode.RINGING,
+        passes=lambda a, now: a.activity is not Activity.RINGING,
+        explain=lambda a, now: f"ringing for call {a.call_id}",
+    ),
+    Rule(
+        code=ReasonCode.WRAP_UP,
+        passes=lambda a, now: a.activity is not Activity.WRAP_UP,
+        explain=lambda a, now: f"in wrap-up until {a.wrap_until:g}",
+    ),
+)
+
+_CHECKS = tuple(rule.passes for rule in RULES)
+
+
+def is_routable(agent: AgentState, now: float) -> bool:
+    return all(check(agent, now) for check in _CHECKS)
+
+
+def verdict(agent: AgentState, now: float) -> Verdict:
+    reasons = []
+    for rule in RULES:
+        if not rule.passes(agent, now):
+            code = rule.code
+            if code is ReasonCode.OFFLINE and agent.routing_type is RoutingType.PHONE:
+                code = ReasonCode.NO_PHONE
+            reasons.append(Reason(code=code, text=rule.explain(agent, now)))
+    return Verdict(routable=not reasons, reasons=tuple(reasons))

@@ -1,0 +1,96 @@
+"""What happens to the engine: inputs to :meth:`routing.Engine.handle`.
+
+Events are named in the past tense; each is a frozen, slotted dataclass. The
+shell that owns time (the simulator's clock or the service's wall clock)
+creates them and passes the time separately.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from routing.model import AgentId, CallId, Channel
+
+__all__ = [
+    "AgentAnswered",
+    "AgentUpdated",
+    "CallArrived",
+    "CallEnded",
+    "CallerHungUp",
+    "Event",
+    "PresenceChanged",
+    "TimerFired",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallArrived:
+    """A customer called ``to``; ``keys`` are the digits pressed at its menu, in order."""
+
+    call_id: CallId
+    to: str
+    caller: str = ""
+    keys: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallerHungUp:
+    """The customer left: abandoned if not yet answered, a normal end if talking."""
+
+    call_id: CallId
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentAnswered:
+    """An agent picked up a ring. A stale answer (ring already over) is ignored."""
+
+    call_id: CallId
+    agent_id: AgentId
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallEnded:
+    """An answered call is over; the agent goes to wrap-up or straight back to routable."""
+
+    call_id: CallId
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimerFired:
+    """A timer the engine started with :class:`routing.commands.StartTimer` is due."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentUpdated:
+    """The agent's own fields changed (PCC ``PUT /v1/agent``); ``None`` leaves a field as is."""
+
+    agent_id: AgentId
+    manual_status: str | None = None
+    routing_type: int | None = None
+    phone_number: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PresenceChanged:
+    """An App/Web login or logout, a push token (un)registered, a SIP (un)registration.
+
+    ``expires_at`` applies to a SIP registration: it lapses then unless renewed.
+    """
+
+    agent_id: AgentId
+    channel: Channel
+    present: bool
+    expires_at: float | None = None
+
+
+Event = (
+    CallArrived
+    | CallerHungUp
+    | AgentAnswered
+    | CallEnded
+    | TimerFired
+    | AgentUpdated
+    | PresenceChanged
+)

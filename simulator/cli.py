@@ -1,0 +1,94 @@
+"""The ``pcc-router`` command line: ``simulate`` and ``check`` (more shells come later).
+
+Exit codes: 0 fine; 1 an ``[[expect]]`` failed; 2 the scenario (or the
+command line) is wrong, with the file, the key and what is wrong on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from simulator.result import package_version
+from simulator.runner import simulate
+from simulator.scenario import Scenario, ScenarioError, load_scenario
+
+__all__ = ["main"]
+
+# Explanations cost a verdict per queue member per ring: shown by default only
+# for runs small enough to read.
+EXPLAIN_MAX_CALLS = 100
+EXPLAIN_MAX_AGENTS = 50
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pcc-router",
+        description="Simulate and explain Stringee PCC call routing.",
+    )
+    parser.add_argument("--version", action="version", version=f"pcc-router {package_version()}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    sim = commands.add_parser("simulate", help="run a scenario file and report what happened")
+    sim.add_argument("file", help="scenario TOML file")
+    sim.add_argument("--json", action="store_true", help="print the result as JSON")
+    sim.add_argument("--summary", action="store_true", help="leave out the per-call list")
+    sim.add_argument("--why", choices=("auto", "always", "never"), default="auto",
+                     help="explain each ring decision (auto: small scenarios only)")  # fmt: skip
+    check = commands.add_parser("check", help="validate a scenario file without running it")
+    check.add_argument("file", help="scenario TOML file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        scenario = load_scenario(args.file)
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "check":
+        print(_describe(scenario))
+        return 0
+    return _simulate(scenario, args)
+
+
+def _describe(scenario: Scenario) -> str:
+    p = scenario.project
+    return (
+        f"{scenario.path}: ok: {len(p.numbers)} numbers, {len(p.queues)} queues, "
+        f"{len(p.groups)} groups, {len(p.agents)} agents, {len(scenario.calls)} scripted calls, "
+        f"{len(scenario.traffic)} traffic streams, {len(scenario.events)} timeline events, "
+        f"{sum(len(e.checks) for e in scenario.expects)} checks"
+    )
+
+
+def _simulate(scenario: Scenario, args: argparse.Namespace) -> int:
+    small = (
+        not scenario.traffic
+        and len(scenario.calls) <= EXPLAIN_MAX_CALLS
+        and len(scenario.project.agents) <= EXPLAIN_MAX_AGENTS
+    )
+    explain = not args.json and (args.why == "always" or (args.why == "auto" and small))
+    result = simulate(scenario, keep_calls=not args.summary, explain=explain)
+    if args.json:
+        text = json.dumps(result.to_json(summary=args.summary), indent=2, ensure_ascii=False)
+        _write(text + "\n")
+    else:
+        from simulator.terminal import render
+
+        render(result, summary=args.summary)
+    return 0 if result.passed else 1
+
+
+def _write(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into `head`: the reader is gone, not an error
+        sys.stdout = None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""The outcome of a run, and its JSON form (the contract's ``simulate --json``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import metadata
+from typing import TYPE_CHECKING
+
+from routing import AgentStats, Decision
+from simulator.expect import CheckResult, check_all
+from simulator.kpis import CallRecord, agent_rows
+
+if TYPE_CHECKING:
+    from simulator.runner import Simulation
+
+__all__ = ["SimResult", "package_version"]
+
+
+def package_version() -> str:
+    try:
+        return metadata.version("pcc-router")
+    except metadata.PackageNotFoundError:  # running from a source tree
+        return "0+unknown"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SimResult:
+    scenario: str
+    seed: int
+    end: float
+    kpis: dict[str, object]
+    calls: list[CallRecord]
+    agents: list[AgentStats]
+    intervals: list[dict[str, object]]
+    checks: list[CheckResult]
+    decisions: list[Decision]
+
+    @classmethod
+    def collect(cls, sim: Simulation, *, end: float, agents: list[AgentStats]) -> SimResult:
+        recorder = sim.recorder
+        kpis = recorder.kpis(agents)
+        calls = recorder.calls()
+        checks = check_all(sim.scenario.expects, calls=calls, agents=agents, kpis=kpis)
+        return cls(
+            scenario=sim.scenario.name,
+            seed=sim.scenario.seed,
+            end=end,
+            kpis=kpis,
+            calls=calls if recorder.keep_calls else [],
+            agents=agents,
+            intervals=recorder.interval_rows(),
+            checks=checks,
+            decisions=sim.decisions,
+        )
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    def to_json(self, *, summary: bool = False) -> dict[str, object]:
+        out: dict[str, object] = {
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "version": package_version(),
+            "kpis": self.kpis,
+        }
+        if not summary:
+            out["calls"] = [c.as_dict() for c in self.calls]
+        out["agents"] = agent_rows(self.agents)
+        out["intervals"] = self.intervals
+        out["expect"] = [c.as_dict() for c in self.checks]
+        return out

@@ -1,0 +1,198 @@
+"""The simulator shell: a scenario replayed through the engine on a virtual clock.
+
+The loop is the one every shell of the engine has: take the next input,
+``engine.handle(event, now)``, execute the commands. Executing here means
+scheduling: timers go on the kernel's heap; a ring schedules the agent's
+pick-up (``answer_after``, with chance ``answer_prob``); an answer schedules
+the end of the talk; a caller's patience is a hang-up waiting on the heap.
+
+Chance lives here, not in the engine: every stream (the engine's ``random``
+strategy, pick-ups, and per ``[[traffic]]`` its arrivals, talk and patience)
+has its own ``random.Random`` seeded from the scenario seed and the stream's
+name, so one file and one seed always give the same run.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from routing import (
+    AgentAnswered,
+    AgentId,
+    CallArrived,
+    CallEnded,
+    CallerHungUp,
+    CancelRing,
+    CancelTimer,
+    CloseCall,
+    ConnectCall,
+    Decision,
+    Engine,
+    Event,
+    QueueCall,
+    RingAgent,
+    StartTimer,
+    TimerFired,
+)
+from simulator.inputs import scripted_arrival, traffic_call_id
+from simulator.kernel import PRIORITY_ANSWER, PRIORITY_TIMELINE, Kernel
+from simulator.kpis import Recorder
+from simulator.result import SimResult
+from simulator.scenario import Scenario, Traffic
+
+__all__ = ["Simulation", "simulate"]
+
+
+@dataclass(slots=True)
+class _Stream:
+    """One ``[[traffic]]`` entry being generated, one arrival ahead."""
+
+    traffic: Traffic
+    times: Iterator[float]
+    talk_rng: random.Random
+    patience_rng: random.Random
+    made: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _NextArrival:
+    stream: int
+
+
+class Simulation:
+    """One run of a scenario; :meth:`run` returns its :class:`SimResult`."""
+
+    def __init__(self, scenario: Scenario, *, keep_calls: bool = True, explain: bool = False):
+        seed = scenario.seed
+        self.scenario = scenario
+        self.engine = Engine(scenario.project, rng=random.Random(f"{seed}:engine"), explain=explain)
+        self.kernel: Kernel[Event | _NextArrival] = Kernel()
+        watched = frozenset(e.target for e in scenario.expects if e.subject == "call")
+        self.recorder = Recorder(keep_calls=keep_calls, watched=watched)
+        self.decisions: list[Decision] = []
+        self._answer_rng = random.Random(f"{seed}:answers")
+        self._behaviours = scenario.behaviours
+        self._talk: dict[str, float] = {}
+        self._patience: dict[str, float | None] = {}
+        self._streams = [
+            _Stream(
+                traffic=t,
+                times=t.arrivals.times(random.Random(f"{seed}:arrivals:{t.index}")),
+                talk_rng=random.Random(f"{seed}:talk:{t.index}"),
+                patience_rng=random.Random(f"{seed}:patience:{t.index}"),
+            )
+            for t in scenario.traffic
+        ]
+        self._execute: dict[type[Any], Callable[[Any, float], None]] = {
+            QueueCall: self._on_queue_call,
+            RingAgent: self._on_ring,
+            CancelRing: self._on_cancel_ring,
+            ConnectCall: self._on_connect,
+            CloseCall: self._on_close,
+            StartTimer: self._on_start_timer,
+            CancelTimer: self._on_cancel_timer,
+        }
+
+    def run(self) -> SimResult:
+        kernel = self.kernel
+        for call in self.scenario.calls:
+            self._talk[call.id] = call.talk
+            self._patience[call.id] = call.patience
+            kernel.schedule(call.at, scripted_arrival(call))
+        for timeline in self.scenario.events:
+            kernel.schedule(timeline.at, timeline.event, priority=PRIORITY_TIMELINE)
+        for index in range(len(self._streams)):
+            self._schedule_next_arrival(index)
+        handle, execute = self.engine.handle, self._execute
+        while (item := kernel.pop()) is not None:
+            now = kernel.now
+            if isinstance(item, _NextArrival):
+                event: Event = self._traffic_arrival(item.stream, now)
+            else:
+                event = item
+            if type(event) is CallArrived:
+                self._arrive(event, now)
+            for command in handle(event, now):
+                action = execute.get(type(command))
+                if action is not None:
+                    action(command, now)
+        end = kernel.now
+        return SimResult.collect(self, end=end, agents=self.engine.agent_stats(end))
+
+    # ------------------------------------------------------------ inputs
+
+    def _schedule_next_arrival(self, index: int) -> None:
+        stream = self._streams[index]
+        traffic = stream.traffic
+        if traffic.calls is not None and stream.made >= traffic.calls:
+            return
+        at = next(stream.times, math.inf)
+        until = self.scenario.until
+        if at == math.inf or (until is not None and at >= until):
+            return
+        self.kernel.schedule(at, _NextArrival(index))
+
+    def _traffic_arrival(self, index: int, now: float) -> CallArrived:
+        stream = self._streams[index]
+        traffic = stream.traffic
+        stream.made += 1
+        call_id = traffic_call_id(traffic.index, stream.made)
+        self._talk[call_id] = traffic.talk.sample(stream.talk_rng)
+        patience = traffic.patience
+        self._patience[call_id] = patience.sample(stream.patience_rng) if patience else None
+        self._schedule_next_arrival(index)
+        return CallArrived(call_id=call_id, to=traffic.to, keys=traffic.keys)
+
+    def _arrive(self, event: CallArrived, now: float) -> None:
+        self.recorder.arrived(event.call_id, now)
+        patience = self._patience.pop(event.call_id)
+        if patience is not None:
+            hang_up = CallerHungUp(call_id=event.call_id)
+            self.kernel.schedule(now + patience, hang_up, key=f"hangup:{event.call_id}")
+
+    # ---------------------------------------------------------- commands
+
+    def _on_queue_call(self, command: QueueCall, now: float) -> None:
+        self.recorder.queued(command.call_id, command.queue_id, now)
+
+    def _on_ring(self, command: RingAgent, now: float) -> None:
+        self.recorder.rang(command.call_id, command.agent_id, now)
+        decision = command.decision
+        if decision is not None and (not self.decisions or self.decisions[-1] is not decision):
+            self.decisions.append(decision)
+        behaviour = self._behaviours[AgentId(command.agent_id)]
+        if behaviour.answer_prob >= 1.0 or self._answer_rng.random() < behaviour.answer_prob:
+            answer = AgentAnswered(call_id=command.call_id, agent_id=command.agent_id)
+            key = f"answer:{command.call_id}:{command.agent_id}"
+            at = now + behaviour.answer_after
+            self.kernel.schedule(at, answer, priority=PRIORITY_ANSWER, key=key)
+
+    def _on_cancel_ring(self, command: CancelRing, now: float) -> None:
+        self.recorder.ring_ended(command.call_id, command.agent_id, command.outcome.value)
+        self.kernel.cancel(f"answer:{command.call_id}:{command.agent_id}")
+
+    def _on_connect(self, command: ConnectCall, now: float) -> None:
+        self.recorder.answered(command.call_id, command.agent_id, now)
+        self.kernel.cancel(f"hangup:{command.call_id}")
+        talk = self._talk[command.call_id]
+        ended = CallEnded(call_id=command.call_id)
+        self.kernel.schedule(now + talk, ended, priority=PRIORITY_ANSWER)
+
+    def _on_close(self, command: CloseCall, now: float) -> None:
+        self.recorder.closed(command.call_id, command.outcome.value, command.queue_id, now)
+        self.kernel.cancel(f"hangup:{command.call_id}")
+        self._talk.pop(command.call_id, None)
+
+    def _on_start_timer(self, command: StartTimer, now: float) -> None:
+        self.kernel.schedule(command.at, TimerFired(key=command.key), key=command.key)
+
+    def _on_cancel_timer(self, command: CancelTimer, now: float) -> None:
+        self.kernel.cancel(command.key)
+
+
+def simulate(scenario: Scenario, *, keep_calls: bool = True, explain: bool = False) -> SimResult:
+    return Simulation(scenario, keep_calls=keep_calls, explain=explain).run()

@@ -1,0 +1,133 @@
+"""Scenario files (format version 1): what a run simulates, loaded and checked in full.
+
+:func:`load_scenario` either returns a :class:`Scenario` that can run, or
+raises :class:`~simulator.schema.ScenarioError` naming the file, the key and,
+when the file spells the key in one place, its line. Nothing runs before the
+whole file is checked.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from routing import AgentId, ConfigError, Event, Project
+from simulator.arrivals import Arrivals, Distribution
+from simulator.schema import ScenarioError, Table, locate
+
+__all__ = [
+    "AgentBehaviour",
+    "Approx",
+    "Checks",
+    "Expectation",
+    "Scenario",
+    "ScenarioError",
+    "ScriptedCall",
+    "TimelineEvent",
+    "Traffic",
+    "load_scenario",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentBehaviour:
+    """How a simulated agent picks up: after ``answer_after``, with chance ``answer_prob``."""
+
+    answer_after: float = 2.0
+    answer_prob: float = 1.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScriptedCall:
+    id: str
+    at: float
+    caller: str
+    to: str
+    keys: str
+    talk: float
+    patience: float | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Traffic:
+    index: int
+    to: str
+    keys: str
+    arrivals: Arrivals
+    talk: Distribution
+    patience: Distribution | None
+    calls: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimelineEvent:
+    at: float
+    event: Event
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Approx:
+    """``approx`` with its ``tolerance``: absolute, or a percentage of the value."""
+
+    value: float
+    tolerance: float
+    relative: bool = False
+
+    def __str__(self) -> str:
+        unit = "%" if self.relative else ""
+        return f"{self.value:g} ± {self.tolerance:g}{unit}"
+
+
+Checks = tuple[tuple[str, object], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Expectation:
+    """One ``[[expect]]`` entry: ``subject`` is ``call``, ``agent`` or ``metric``."""
+
+    index: int
+    subject: str
+    target: str
+    checks: Checks
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scenario:
+    path: Path
+    name: str
+    seed: int
+    until: float | None
+    project: Project
+    behaviours: dict[AgentId, AgentBehaviour]
+    calls: tuple[ScriptedCall, ...]
+    traffic: tuple[Traffic, ...]
+    events: tuple[TimelineEvent, ...]
+    expects: tuple[Expectation, ...]
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and check a scenario file; raise :class:`ScenarioError` on any problem."""
+    from simulator import sections
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError("", f"cannot read the file: {exc.strerror}", file=str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError("", f"not valid TOML: {exc}", file=str(path)) from None
+    except UnicodeDecodeError:
+        raise ScenarioError("", "not UTF-8 text", file=str(path)) from None
+    try:
+        scenario = sections.read_scenario(Table(data, ""), path)
+        scenario.project.check()
+    except ScenarioError as exc:
+        exc.file = str(path)
+        exc.line = exc.line or locate(text, exc.where)
+        raise
+    except ConfigError as exc:
+        raise ScenarioError("", exc.msg, file=str(path)) from None
+    return scenario
