@@ -8,6 +8,7 @@ whole file is checked.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,7 +119,9 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError("", f"not valid TOML: {exc}", file=str(path)) from None
+        at = re.search(r"at line (\d+)", str(exc))
+        line = int(at.group(1)) if at else None
+        raise ScenarioError("", f"not valid TOML: {exc}", file=str(path), line=line) from None
     except UnicodeDecodeError:
         raise ScenarioError("", "not UTF-8 text", file=str(path)) from None
     try:

@@ -1,0 +1,206 @@
+"""Hypothesis: invariants of the engine over random projects and event sequences.
+
+A tiny shell drives the engine on the simulator's kernel: random arrivals,
+agent changes, presence, hang-ups, and agents who pick up (or not) at random
+times. After every step it checks:
+- no agent holds two live rings, and nobody in a call is rung;
+- every ring ends (answer, no_answer or cancel) by its timeout;
+- no call waits while a routable agent of its queue is free;
+- every call is closed at most once, and at the end every call is closed
+  unless it is still waiting with nobody to ring;
+and that the same input gives the same commands.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from helpers import HOTLINE, agent, project
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from routing import (
+    Action,
+    AgentAnswered,
+    AgentId,
+    AgentUpdated,
+    CallArrived,
+    CallEnded,
+    CallerHungUp,
+    CallId,
+    CancelRing,
+    CancelTimer,
+    Channel,
+    CloseCall,
+    Command,
+    ConnectCall,
+    Engine,
+    Event,
+    PresenceChanged,
+    Project,
+    RingAgent,
+    StartTimer,
+    Strategy,
+    TimerFired,
+)
+from simulator.kernel import PRIORITY_ANSWER, Kernel
+
+
+@dataclass
+class World:
+    project: Project
+    inputs: list[tuple[float, Event, float, float | None]]  # at, event, talk, patience
+    seed: int
+
+
+@st.composite
+def worlds(draw: st.DrawFn) -> World:
+    n = draw(st.integers(1, 5))
+    agents = [
+        agent(
+            f"a{i}",
+            *draw(st.sets(st.sampled_from(["app", "push", "sip"]))),
+            routing_type=draw(st.sampled_from([1, 1, 2])),
+            phone_number=draw(st.sampled_from(["", "84901234567"])),
+            manual_status=draw(st.sampled_from(["AVAILABLE", "AVAILABLE", "NOT AVAILABLE"])),
+        )
+        for i in range(n)
+    ]
+    backups = draw(st.sets(st.sampled_from([a.stringee_user_id for a in agents]), max_size=n - 1))
+    proj = project(
+        agents,
+        strategy=draw(st.sampled_from(list(Strategy))),
+        backups=sorted(backups),
+        wait_agent_answer_timeout=float(draw(st.integers(3, 20))),
+        agent_wrap_up_after_calls=draw(st.booleans()),
+        wrap_up_time_limit=float(draw(st.integers(0, 20))),
+        maximum_queue_wait_time=draw(st.sampled_from([None, 10.0, 45.0])),
+        maximum_queue_size=draw(st.sampled_from([None, 0, 1, 3])),
+        max_no_answer=draw(st.integers(0, 3)),
+        overflow=draw(st.sampled_from([None, Action.parse("forward:8490")])),
+    )
+    ids = [AgentId(a.stringee_user_id) for a in agents]
+    inputs: list[tuple[float, Event, float, float | None]] = []
+    for k in range(draw(st.integers(1, 25))):
+        at = float(draw(st.integers(0, 300)))
+        kind = draw(st.sampled_from(["call", "call", "call", "status", "presence"]))
+        if kind == "call":
+            event: Event = CallArrived(call_id=CallId(f"c{k}"), to=HOTLINE)
+            patience = draw(st.sampled_from([None, 2.0, 15.0, 40.0]))
+            inputs.append((at, event, float(draw(st.integers(1, 90))), patience))
+        elif kind == "status":
+            status = draw(st.sampled_from(["AVAILABLE", "NOT AVAILABLE", "LUNCH BREAK"]))
+            event = AgentUpdated(agent_id=draw(st.sampled_from(ids)), manual_status=status)
+            inputs.append((at, event, 0.0, None))
+        else:
+            event = PresenceChanged(
+                agent_id=draw(st.sampled_from(ids)),
+                channel=draw(st.sampled_from(list(Channel))),
+                present=draw(st.booleans()),
+            )
+            inputs.append((at, event, 0.0, None))
+    return World(project=proj, inputs=inputs, seed=draw(st.integers(0, 2**16)))
+
+
+@dataclass
+class Shell:
+    """Executes the engine's commands on a kernel and checks the invariants as it goes."""
+
+    world: World
+    engine: Engine = field(init=False)
+    kernel: Kernel[Event] = field(default_factory=Kernel)
+    log: list[tuple[float, Command]] = field(default_factory=list)
+    rings: dict[AgentId, tuple[CallId, float]] = field(default_factory=dict)
+    talking: set[AgentId] = field(default_factory=set)
+    closed: set[CallId] = field(default_factory=set)
+    arrived: set[CallId] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.engine = Engine(self.world.project, rng=random.Random(self.world.seed))
+        self.pickup = random.Random(self.world.seed + 1)
+        self.talk: dict[CallId, float] = {}
+        self.talker: dict[CallId, AgentId] = {}
+
+    def run(self) -> list[tuple[float, Command]]:
+        for at, event, talk, patience in self.world.inputs:
+            if isinstance(event, CallArrived):
+                self.talk[event.call_id] = talk
+                if patience is not None:
+                    hang_up = CallerHungUp(call_id=event.call_id)
+                    self.kernel.schedule(at + patience, hang_up, key=f"hangup:{event.call_id}")
+            self.kernel.schedule(at, event)
+        while (event := self.kernel.pop()) is not None:
+            now = self.kernel.now
+            assert all(until >= now for _, until in self.rings.values()), (
+                "a ring outlived its timeout"
+            )
+            if isinstance(event, CallArrived):
+                self.arrived.add(event.call_id)
+            elif isinstance(event, CallerHungUp) and event.call_id in self.closed:
+                continue
+            for command in self.engine.handle(event, now):
+                self.log.append((now, command))
+                self.execute(command, now)
+            self.check_no_idle_agent_with_waiting_calls()
+        self.check_end()
+        return self.log
+
+    def execute(self, command: Command, now: float) -> None:
+        kernel = self.kernel
+        if isinstance(command, RingAgent):
+            assert command.agent_id not in self.rings, "agent rung for two calls"
+            assert command.agent_id not in self.talking, "agent rung while in a call"
+            self.rings[command.agent_id] = (command.call_id, command.until)
+            if self.pickup.random() < 0.6:
+                answer = AgentAnswered(call_id=command.call_id, agent_id=command.agent_id)
+                at = now + self.pickup.uniform(0.5, 20.0)
+                kernel.schedule(
+                    at,
+                    answer,
+                    priority=PRIORITY_ANSWER,
+                    key=f"answer:{command.call_id}:{command.agent_id}",
+                )
+        elif isinstance(command, CancelRing):
+            assert self.rings.pop(command.agent_id)[0] == command.call_id
+            kernel.cancel(f"answer:{command.call_id}:{command.agent_id}")
+        elif isinstance(command, ConnectCall):
+            assert self.rings.pop(command.agent_id)[0] == command.call_id
+            self.talking.add(command.agent_id)
+            self.talker[command.call_id] = command.agent_id
+            kernel.cancel(f"hangup:{command.call_id}")
+            ended = CallEnded(call_id=command.call_id)
+            kernel.schedule(now + self.talk[command.call_id], ended, priority=PRIORITY_ANSWER)
+        elif isinstance(command, CloseCall):
+            assert command.call_id not in self.closed, "call closed twice"
+            self.closed.add(command.call_id)
+            kernel.cancel(f"hangup:{command.call_id}")
+        elif isinstance(command, StartTimer):
+            kernel.schedule(command.at, TimerFired(key=command.key), key=command.key)
+        elif isinstance(command, CancelTimer):
+            kernel.cancel(command.key)
+        if isinstance(command, CloseCall) and command.call_id in self.talker:
+            self.talking.discard(self.talker.pop(command.call_id))
+
+    def check_no_idle_agent_with_waiting_calls(self) -> None:
+        if self.engine.waiting("q"):
+            assert self.engine.ring_order("q") == [], "a call waits while an agent is routable"
+
+    def check_end(self) -> None:
+        assert self.rings == {}, "rings left open"
+        open_calls = self.arrived - self.closed
+        if open_calls:
+            assert self.engine.waiting("q") == len(open_calls)
+            assert self.engine.ring_order("q") == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(worlds())
+def test_engine_invariants_hold(world: World) -> None:
+    Shell(world).run()
+
+
+@settings(max_examples=40, deadline=None)
+@given(worlds())
+def test_same_input_same_commands(world: World) -> None:
+    assert Shell(world).run() == Shell(world).run()
