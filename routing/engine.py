@@ -51,7 +51,7 @@ from routing.commands import (
     SetSystemStatus,
     StartTimer,
 )
-from routing.eligibility import Verdict, is_routable, reachable, verdict
+from routing.eligibility import Verdict, verdict
 from routing.errors import RoutingError, UnknownAgent, UnknownCall, UnknownNumber
 from routing.events import (
     AgentAnswered,
@@ -64,20 +64,19 @@ from routing.events import (
     TimerFired,
 )
 from routing.explain import explain_ring
+from routing.ivr import MenuStep, after_silence, read_keys
 from routing.model import (
-    AVAILABLE,
     NOT_AVAILABLE,
     Action,
     ActionKind,
     AgentId,
     CallId,
-    Channel,
     Outcome,
     Project,
     QueueId,
     RingOutcome,
-    RoutingType,
 )
+from routing.roster import apply_presence, apply_update, refresh
 from routing.state import Activity, AgentState, CallPhase, CallState, Membership, QueueState
 from routing.stats import AgentStats
 
@@ -162,11 +161,6 @@ class Engine:
         pool = queue.candidates()
         return pool.order(queue.rr_last) if pool is not None else []
 
-    def members(self, queue_id: str) -> list[AgentId]:
-        """Every agent of the queue's groups, in tie order."""
-        queue = self._queue(queue_id)
-        return sorted(queue.members, key=lambda a: queue.members[a].pos)
-
     def waiting(self, queue_id: str) -> int:
         return self._queue(queue_id).n_waiting
 
@@ -202,32 +196,20 @@ class Engine:
             self._play_menu(call, now, out)
 
     def _play_menu(self, call: CallState, now: float, out: _Out) -> None:
-        menu = call.number.menu
-        while call.keys:
-            key = call.keys.pop(0)
-            action = menu.get(key) if len(key) == 1 else None
-            action = action or menu.get("INVALID_KEY")
-            if action is not None:
-                self._take(call, action, now, out)
-                return
-            if call.ivr_plays >= 2:
-                self._close(call, Outcome.IVR_FAILED, out, hang_up=True)
-                return
-            call.ivr_plays += 1
-        out.append(StartTimer(key=f"ivr:{call.id}", at=now + call.number.keypress_timeout))
+        self._menu_step(call, read_keys(call), now, out)
 
     def _on_keypress_timeout(self, call_id: str, now: float, out: _Out) -> None:
         call = self._calls.get(CallId(call_id))
-        if call is None or call.phase is not CallPhase.IVR:
-            return
-        action = call.number.menu.get("EMPTY_KEY")
-        if action is not None:
-            self._take(call, action, now, out)
-        elif call.ivr_plays >= 2:
+        if call is not None and call.phase is CallPhase.IVR:
+            self._menu_step(call, after_silence(call), now, out)
+
+    def _menu_step(self, call: CallState, step: Action | MenuStep, now: float, out: _Out) -> None:
+        if isinstance(step, Action):
+            self._take(call, step, now, out)
+        elif step is MenuStep.FAIL:
             self._close(call, Outcome.IVR_FAILED, out, hang_up=True)
         else:
-            call.ivr_plays += 1
-            self._play_menu(call, now, out)
+            out.append(StartTimer(key=f"ivr:{call.id}", at=now + call.number.keypress_timeout))
 
     def _take(self, call: CallState, action: Action, now: float, out: _Out) -> None:
         if action.kind is ActionKind.QUEUE:
@@ -457,31 +439,12 @@ class Engine:
 
     def _on_agent_updated(self, event: AgentUpdated, now: float, out: _Out) -> None:
         agent = self._agent(event.agent_id)
-        if event.routing_type is not None and event.routing_type not in (1, 2):
-            raise RoutingError(f"routing_type must be 1 or 2, not {event.routing_type!r}")
-        if event.manual_status is not None and event.manual_status != agent.manual_status:
-            agent.manual_status = event.manual_status
-            agent.consecutive_no_answers = 0
-        if event.routing_type is not None:
-            agent.routing_type = RoutingType(event.routing_type)
-        if event.phone_number is not None:
-            agent.phone_number = event.phone_number
+        apply_update(agent, event)
         self._refresh(agent, now)
 
     def _on_presence(self, event: PresenceChanged, now: float, out: _Out) -> None:
         agent = self._agent(event.agent_id)
-        if event.channel is Channel.APP:
-            agent.app = event.present
-        elif event.channel is Channel.PUSH:
-            agent.push = event.present
-        else:
-            had_timer = agent.sip_expires is not None and agent.sip_expires != math.inf
-            expires = event.expires_at if event.expires_at is not None else math.inf
-            agent.sip_expires = expires if event.present else None
-            if event.present and expires != math.inf:
-                out.append(StartTimer(key=f"sip:{agent.id}", at=expires))
-            elif had_timer:
-                out.append(CancelTimer(key=f"sip:{agent.id}"))
+        apply_presence(agent, event, out)
         self._refresh(agent, now)
 
     def _on_timer(self, event: TimerFired, now: float, out: _Out) -> None:
@@ -493,23 +456,5 @@ class Engine:
 
     def _refresh(self, agent: AgentState, now: float) -> None:
         """Re-evaluate the PCC rule for the agent and move it in or out of its pools."""
-        routable = is_routable(agent, now)
-        if routable is not agent.routable:
-            agent.routable = routable
-            for member in agent.memberships:
-                queue = member.queue
-                if routable:
-                    queue.pools[member.tier].add(agent, member.pos)
-                    if queue.n_waiting:
-                        self._dirty[queue.spec.id] = queue
-                else:
-                    queue.pools[member.tier].remove(agent.id)
-        staffed = agent.activity is not Activity.IDLE or (
-            agent.manual_status == AVAILABLE and reachable(agent, now)
-        )
-        if staffed is not agent.staffed:
-            if staffed:
-                agent.staffed_since = now
-            else:
-                agent.staffed_time += now - agent.staffed_since
-            agent.staffed = staffed
+        for queue in refresh(agent, now):
+            self._dirty[queue.spec.id] = queue
