@@ -1,4 +1,4 @@
-"""The ``pcc-router`` command line: ``simulate`` and ``check`` (more shells come later).
+"""The ``pcc-router`` command line: ``simulate``, ``check``, ``theory`` (more shells come later).
 
 Exit codes: 0 fine; 1 an ``[[expect]]`` failed; 2 the scenario (or the
 command line) is wrong, with the file, the key and what is wrong on stderr.
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from simulator.result import package_version
 from simulator.runner import simulate
 from simulator.scenario import Scenario, ScenarioError, load_scenario
+from simulator.theory import TheoryKpis
 
 __all__ = ["main"]
 
@@ -38,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
                      help="explain each ring decision (auto: small scenarios only)")  # fmt: skip
     check = commands.add_parser("check", help="validate a scenario file without running it")
     check.add_argument("file", help="scenario TOML file")
+    theory = commands.add_parser(
+        "theory", help="Erlang C/A for a one-queue scenario, beside what simulate measures"
+    )
+    theory.add_argument("file", help="scenario TOML file")
+    theory.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    theory.add_argument("--no-simulate", action="store_true", help="print the theory only")
     return parser
 
 
@@ -51,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         print(_describe(scenario))
         return 0
+    if args.command == "theory":
+        return _theory(scenario, args)
     return _simulate(scenario, args)
 
 
@@ -80,6 +89,43 @@ def _simulate(scenario: Scenario, args: argparse.Namespace) -> int:
 
         render(result, summary=args.summary)
     return 0 if result.passed else 1
+
+
+def _theory(scenario: Scenario, args: argparse.Namespace) -> int:
+    from simulator.fit import queue_model
+    from simulator.theory import erlang_a
+
+    try:
+        model = queue_model(scenario)
+    except ScenarioError as exc:
+        exc.file = str(scenario.path)
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    theory = erlang_a(model)
+    simulated = None if args.no_simulate else simulate(scenario, keep_calls=False).kpis
+    rows = theory_rows(theory, simulated)
+    if args.json:
+        payload = {"model": theory.model, "agents": model.agents,
+                   "offered_load": model.offered_load, "kpis": rows}  # fmt: skip
+        _write(json.dumps(payload, indent=2) + "\n")
+    else:
+        from simulator.terminal import render_theory
+
+        render_theory(theory.model, model, rows)
+    return 0
+
+
+def theory_rows(theory: TheoryKpis, simulated: dict[str, object] | None) -> list[dict[str, object]]:
+    """KPI by KPI: the analytic value and, when given, the simulated one."""
+    pairs = [("service_level_20s", theory.service_level), ("asa", theory.asa),
+             ("abandon_rate", theory.abandon_rate), ("occupancy", theory.occupancy)]  # fmt: skip
+    rows: list[dict[str, object]] = [{"kpi": "p_wait", "theory": round(theory.p_wait, 6)}]
+    for name, value in pairs:
+        row: dict[str, object] = {"kpi": name, "theory": round(value, 6)}
+        if simulated is not None:
+            row["simulated"] = simulated[name]
+        rows.append(row)
+    return rows
 
 
 def _write(text: str) -> None:

@@ -8,26 +8,30 @@ into the counters (and kept only when the run keeps calls, or an
 Definitions (``docs/scenarios.md`` has the long form):
 - *offered*: calls that entered a queue (a call sent on by overflow counts once);
 - *wait*: from first entering a queue to the answer; ``asa`` is its mean over
-  answered calls, ``wait_pNN`` its percentiles (nearest rank);
+  answered calls, ``wait_pNN`` its percentiles (nearest rank, from a 0.1 s
+  histogram);
 - *service_level_20s*: calls answered within 20 s of entering / offered;
 - *abandon_rate*: calls whose caller hung up after entering a queue / offered;
 - *occupancy*: talk time / staffed agent time (time an agent was available
-  and reachable, or busy ringing, talking or in wrap-up).
+  and reachable, or busy ringing, talking or in wrap-up);
+- *fairness*: coefficient of variation and max/min of calls handled and of
+  talk time, over the agents who were staffed at some point.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from routing import AgentStats
+from simulator.measures import LoadCurve, WaitHistogram, fairness
 
-__all__ = ["KPI_NAMES", "CallRecord", "Recorder", "Ring", "agent_rows", "percentile"]
+__all__ = ["KPI_NAMES", "CallRecord", "Recorder", "Ring", "agent_rows"]
 
 KPI_NAMES = ("offered", "answered", "abandoned", "queue_timeout", "queue_full", "asa",
              "service_level_20s", "abandon_rate", "occupancy", "mean_talk",
-             "wait_p50", "wait_p90", "wait_p99")  # fmt: skip
+             "wait_p50", "wait_p90", "wait_p99", "fairness_calls_cv", "fairness_calls_max_min",
+             "fairness_talk_cv", "fairness_talk_max_min")  # fmt: skip
 INTERVAL = 900.0
 SERVICE_TARGET = 20.0
 
@@ -100,7 +104,8 @@ class Recorder:
     live: dict[str, CallRecord] = field(default_factory=dict)
     kept: list[CallRecord] = field(default_factory=list)
     outcomes: dict[str, int] = field(default_factory=dict)
-    waits: list[float] = field(default_factory=list)
+    waits: WaitHistogram = field(default_factory=WaitHistogram)
+    load: LoadCurve = field(default_factory=LoadCurve)
     intervals: dict[int, _Interval] = field(default_factory=dict)
     offered: int = 0
     talk_sum: float = 0.0
@@ -116,6 +121,7 @@ class Recorder:
             record.entered = at
             self.offered += 1
             self._interval(at).offered += 1
+            self.load.change(+1, at)
 
     def rang(self, call_id: str, agent_id: str, at: float) -> None:
         self.live[call_id].rang.append(Ring(agent_id, at))
@@ -133,7 +139,8 @@ class Recorder:
         record.answered_at = at
         assert record.entered is not None
         wait = at - record.entered
-        self.waits.append(wait)
+        self.waits.add(wait)
+        self.load.change(-1, at)
         interval = self._interval(record.entered)
         interval.answered += 1
         interval.wait_sum += wait
@@ -149,6 +156,8 @@ class Recorder:
             self.talk_sum += at - record.answered_at
             self.talk_n += 1
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+        if record.answered_at is None and record.entered is not None:
+            self.load.change(-1, at)
         if outcome == "abandoned" and record.entered is not None:
             self._interval(record.entered).abandoned += 1
         if self.keep_calls or call_id in self.watched:
@@ -167,11 +176,13 @@ class Recorder:
         return sorted(everything, key=lambda r: (r.arrived, r.id))
 
     def kpis(self, agents: Sequence[AgentStats]) -> dict[str, object]:
-        answered = len(self.waits)
+        waits = self.waits
+        answered = waits.count
         abandoned = sum(i.abandoned for i in self.intervals.values())
         within = sum(i.within_target for i in self.intervals.values())
-        waits = sorted(self.waits)
         staffed = sum(a.staffed_time for a in agents)
+        worked = [a for a in agents if a.staffed_time > 0]
+        spread = fairness([a.handled for a in worked], [a.talk_time for a in worked])
         talk = sum(a.talk_time for a in agents)
         offered = self.offered
         return {
@@ -180,14 +191,15 @@ class Recorder:
             "abandoned": abandoned,
             "queue_timeout": self.outcomes.get("queue_timeout", 0),
             "queue_full": self.outcomes.get("queue_full", 0),
-            "asa": _r(sum(waits) / answered) if answered else None,
+            "asa": _r(waits.mean),
             "service_level_20s": _r(within / offered) if offered else None,
             "abandon_rate": _r(abandoned / offered) if offered else None,
             "occupancy": _r(talk / staffed) if staffed > 0 else None,
             "mean_talk": _r(self.talk_sum / self.talk_n) if self.talk_n else None,
-            "wait_p50": _r(percentile(waits, 0.50)),
-            "wait_p90": _r(percentile(waits, 0.90)),
-            "wait_p99": _r(percentile(waits, 0.99)),
+            "wait_p50": _r(waits.percentile(0.50)),
+            "wait_p90": _r(waits.percentile(0.90)),
+            "wait_p99": _r(waits.percentile(0.99)),
+            **{name: _r(value) for name, value in spread.items()},
         }
 
     def interval_rows(self) -> list[dict[str, object]]:
@@ -205,14 +217,6 @@ class Recorder:
                 "service_level_20s": _r(i.within_target / i.offered) if i.offered else None,
             })  # fmt: skip
         return rows
-
-
-def percentile(ordered: Sequence[float], q: float) -> float | None:
-    """Nearest-rank percentile of an already sorted sequence; ``None`` when empty."""
-    if not ordered:
-        return None
-    rank = max(1, math.ceil(q * len(ordered)))
-    return ordered[rank - 1]
 
 
 def _r(value: float | None) -> float | None:

@@ -10,8 +10,9 @@ from routing import Decision
 from simulator.durations import clock
 from simulator.kpis import CallRecord
 from simulator.result import SimResult
+from simulator.theory import QueueModel
 
-__all__ = ["render"]
+__all__ = ["render", "render_theory"]
 
 MAX_CALL_ROWS = 200
 MAX_AGENT_ROWS = 60
@@ -89,7 +90,7 @@ def _fmt(name: str, value: object) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
-        if name in ("service_level_20s", "abandon_rate", "occupancy"):
+        if name in ("service_level_20s", "abandon_rate", "occupancy", "p_wait"):
             return f"{value:.1%}"
         return f"{value:.1f}s"
     return str(value)
@@ -127,3 +128,24 @@ def _checks_table(result: SimResult) -> Table:
         table.add_row(mark, f"{check.subject} {check.target}", check.check,
                       str(expected), str(check.seen))  # fmt: skip
     return table
+
+
+def render_theory(name: str, model: QueueModel, rows: list[dict[str, object]]) -> None:
+    console = Console(width=max(100, Console().width))
+    patience = f"{model.mean_patience:g} s" if model.mean_patience else "none"
+    rate = model.arrival_rate * 3600
+    title = (
+        f"{name}: {model.agents} agents, {model.offered_load:.2f} erlangs offered\n"
+        f"(λ {rate:g}/h, talk {model.mean_talk:g} s, patience {patience})"
+    )
+    table = Table(title=title, title_justify="left")
+    for column in ("KPI", "theory", "simulated"):
+        table.add_column(column, justify="right")
+    for row in rows:
+        name_ = str(row["kpi"])
+        table.add_row(name_, _fmt(name_, row["theory"]), _fmt(name_, row.get("simulated")))
+    console.print(table)
+    console.print(
+        "[dim]simulated: one run of the file's seed; KPIs carry sampling noise, and occupancy also "
+        "counts the emptying of the system after the last arrival.[/]"
+    )

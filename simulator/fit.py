@@ -1,0 +1,83 @@
+"""Whether a scenario has the shape queueing theory models, and that model if so.
+
+Erlang C/A describe one queue fed by Poisson arrivals at a constant rate,
+exponential talk, exponential patience (or none), agents who pick up at once
+and go straight back to routable, no limits, no menus that delay a call. The
+check names the first thing in the file that breaks that shape.
+"""
+
+from __future__ import annotations
+
+from routing import ActionKind, RoutingType
+from simulator.arrivals import Exponential, Poisson
+from simulator.scenario import Scenario
+from simulator.schema import ScenarioError
+from simulator.theory import QueueModel
+
+__all__ = ["queue_model"]
+
+
+def _fail(where: str, why: str) -> ScenarioError:
+    return ScenarioError(where, f"queueing theory does not apply: {why}")
+
+
+def queue_model(scenario: Scenario) -> QueueModel:
+    """The Erlang C/A model of the scenario, or :class:`ScenarioError` saying what does not fit."""
+    project = scenario.project
+    if len(project.queues) != 1:
+        raise _fail("queues", f"needs exactly one queue, found {len(project.queues)}")
+    if scenario.calls or scenario.events:
+        raise _fail("calls" if scenario.calls else "events", "no scripted calls or timeline")
+    if len(scenario.traffic) != 1:
+        raise _fail("traffic", "needs exactly one [[traffic]] stream")
+    queue, traffic = project.queues[0], scenario.traffic[0]
+    if not isinstance(traffic.arrivals, Poisson):
+        raise _fail("traffic[0].arrivals", "needs Poisson arrivals at a constant per_hour rate")
+    if not isinstance(traffic.talk, Exponential):
+        raise _fail("traffic[0].talk", "needs exponential talk")
+    if traffic.patience is not None and not isinstance(traffic.patience, Exponential):
+        raise _fail("traffic[0].patience", "needs exponential patience, or none")
+    _check_route(scenario, traffic.to, traffic.keys)
+    if queue.wrap_up > 0:
+        raise _fail("queues[0].wrap_up_time_limit", "needs no wrap-up")
+    if queue.maximum_queue_size is not None or queue.maximum_queue_wait_time is not None:
+        raise _fail("queues[0]", "needs no maximum_queue_size or maximum_queue_wait_time")
+    agents = _ready_agents(scenario)
+    patience = traffic.patience.mean if traffic.patience is not None else None
+    return QueueModel(
+        arrival_rate=traffic.arrivals.per_hour / 3600,
+        mean_talk=traffic.talk.mean,
+        agents=agents,
+        mean_patience=patience,
+    )
+
+
+def _check_route(scenario: Scenario, to: str, keys: str) -> None:
+    number = next(n for n in scenario.project.numbers if n.number == to)
+    if number.queue_id is not None:
+        return
+    action = number.menu.get(keys[:1]) if keys else None
+    if action is None or action.kind is not ActionKind.QUEUE:
+        raise _fail("traffic[0].keys", "the keys must take the call straight to the queue")
+
+
+def _ready_agents(scenario: Scenario) -> int:
+    project = scenario.project
+    groups = {g.id: g for g in project.groups}
+    members = {a for route in project.queues[0].groups for a in groups[route.group].agents}
+    count = 0
+    for agent in project.agents:
+        if agent.stringee_user_id not in members:
+            continue
+        behaviour = scenario.behaviours[agent.stringee_user_id]
+        reachable = agent.online if agent.routing_type is RoutingType.APP else agent.phone_number
+        if agent.manual_status != "AVAILABLE" or not reachable:
+            continue  # never routable: not one of the N
+        if behaviour.answer_after > 0 or behaviour.answer_prob < 1:
+            raise _fail(
+                f"agents.{agent.stringee_user_id}", "needs answer_after = 0, answer_prob = 1"
+            )
+        count += 1
+    if count == 0:
+        raise _fail("agents", "no agent of the queue is ever routable")
+    return count
