@@ -117,10 +117,8 @@ def _theory(scenario: Scenario, args: argparse.Namespace) -> int:
 
 def theory_rows(theory: TheoryKpis, simulated: dict[str, object] | None) -> list[dict[str, object]]:
     """KPI by KPI: the analytic value and, when given, the simulated one."""
-    pairs = [("service_level_20s", theory.service_level), ("asa", theory.asa),
-             ("abandon_rate", theory.abandon_rate), ("occupancy", theory.occupancy)]  # fmt: skip
     rows: list[dict[str, object]] = [{"kpi": "p_wait", "theory": round(theory.p_wait, 6)}]
-    for name, value in pairs:
+    for name, value in theory.as_kpis().items():
         row: dict[str, object] = {"kpi": name, "theory": round(value, 6)}
         if simulated is not None:
             row["simulated"] = simulated[name]

@@ -46,6 +46,15 @@ class TheoryKpis:
     abandon_rate: float
     occupancy: float
 
+    def as_kpis(self) -> dict[str, float]:
+        """The values under the simulator's KPI names."""
+        return {
+            "service_level_20s": self.service_level,
+            "asa": self.asa,
+            "abandon_rate": self.abandon_rate,
+            "occupancy": self.occupancy,
+        }
+
 
 def erlang_c(model: QueueModel, *, target: float = 20.0) -> TheoryKpis:
     """M/M/N with no abandonment; needs A < N."""

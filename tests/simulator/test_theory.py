@@ -1,0 +1,97 @@
+"""Erlang C / Erlang A, and the simulator's agreement with them.
+
+Agreement tests run each model of ``theory_models.py`` (25,000 calls) over 6
+seeds and compare the seed average with the theory. The allowed gap is 4
+standard errors of that average, 4 * sd / sqrt(6), with ``sd`` the spread of
+one run measured by ``bench/calibrate_theory.py`` over 20 seeds (2026-11-22):
+
+    M/M/10 at 8 erlangs:        asa 1.751 s, service level 0.0187, occupancy 0.0074
+    M/M/10+M at 9 erlangs, 60 s patience:
+                                asa 0.263 s, service level 0.0103,
+                                abandonment 0.0048, occupancy 0.0047
+
+4 standard errors leave a chance of about 1 in 15,000 per check of failing
+on noise alone; the seeds are fixed, so the outcome does not change between
+runs. A bias of a few per cent in any KPI (a wrong wait origin, a lost
+abandonment) shows up as a failure.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+
+import pytest
+from theory_models import MODELS, run_model
+
+from simulator.fit import queue_model
+from simulator.theory import QueueModel, _stationary, erlang_a, erlang_c
+
+SEEDS = 6
+SD_ONE_RUN = {
+    "mmc": {"asa": 1.751, "service_level_20s": 0.0187, "occupancy": 0.0074},
+    "mmcm": {"asa": 0.263, "service_level_20s": 0.0103, "abandon_rate": 0.0048,
+             "occupancy": 0.0047},
+}  # fmt: skip
+
+
+def test_erlang_c_textbook_value() -> None:
+    kpis = erlang_c(QueueModel(arrival_rate=8 / 60, mean_talk=60, agents=10))
+    assert kpis.p_wait == pytest.approx(0.40918, abs=1e-5)
+    assert kpis.asa == pytest.approx(0.40918 * 60 / 2, rel=1e-4)  # C / (Nμ - λ)
+    assert kpis.service_level == pytest.approx(1 - 0.40918 * math.exp(-20 / 30), rel=1e-4)
+
+
+def test_erlang_c_rejects_overload() -> None:
+    with pytest.raises(ValueError, match="load below the agent count"):
+        erlang_c(QueueModel(arrival_rate=1, mean_talk=60, agents=10))
+
+
+def test_erlang_a_tends_to_erlang_c_when_nobody_leaves() -> None:
+    c = erlang_c(QueueModel(arrival_rate=8 / 60, mean_talk=60, agents=10))
+    a = erlang_a(QueueModel(arrival_rate=8 / 60, mean_talk=60, agents=10, mean_patience=1e9))
+    assert a.asa == pytest.approx(c.asa, rel=1e-5)
+    assert a.service_level == pytest.approx(c.service_level, rel=1e-5)
+    assert a.abandon_rate == pytest.approx(0.0, abs=1e-6)
+
+
+def test_erlang_a_abandonment_matches_littles_law() -> None:
+    lam, mu, theta, n = 9 / 60, 1 / 60, 1 / 60, 10
+    model = QueueModel(arrival_rate=lam, mean_talk=1 / mu, agents=n, mean_patience=1 / theta)
+    probs = _stationary(lam, mu, theta, n)
+    mean_queue = sum(max(k - n, 0) * p for k, p in enumerate(probs))
+    # every abandonment leaves from the queue at rate θ per waiting call
+    assert erlang_a(model).abandon_rate == pytest.approx(theta * mean_queue / lam, rel=1e-6)
+
+
+def test_erlang_a_handles_overload_and_large_centres() -> None:
+    over = erlang_a(QueueModel(arrival_rate=2, mean_talk=60, agents=100, mean_patience=60))
+    assert 0.1 < over.abandon_rate < 0.25 and over.occupancy <= 1
+    big = erlang_a(QueueModel(arrival_rate=30, mean_talk=60, agents=1900, mean_patience=120))
+    assert 0 < big.asa < 5 and big.service_level > 0.9
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[str, list[dict[str, object]]]:
+    jobs = {name: [replace(s, seed=seed) for seed in range(SEEDS)] for name, s in MODELS.items()}
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        return {name: list(pool.map(run_model, scenarios)) for name, scenarios in jobs.items()}
+
+
+@pytest.mark.parametrize(
+    ("name", "kpi"), [(name, kpi) for name, sds in SD_ONE_RUN.items() for kpi in sds]
+)
+def test_simulation_agrees_with_theory(
+    runs: dict[str, list[dict[str, object]]], name: str, kpi: str
+) -> None:
+    theory = erlang_a(queue_model(MODELS[name]))
+    expected = theory.as_kpis()[kpi]
+    seen = statistics.fmean(float(run[kpi]) for run in runs[name])  # type: ignore[arg-type]
+    allowed = 4 * SD_ONE_RUN[name][kpi] / math.sqrt(SEEDS)
+    assert abs(seen - expected) <= allowed, f"{kpi}: theory {expected:.4f}, simulated {seen:.4f}"
+
+
+def test_erlang_c_model_sees_no_abandonment(runs: dict[str, list[dict[str, object]]]) -> None:
+    assert all(run["abandoned"] == 0 for run in runs["mmc"])
