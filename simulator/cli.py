@@ -45,6 +45,14 @@ def _parser() -> argparse.ArgumentParser:
     theory.add_argument("file", help="scenario TOML file")
     theory.add_argument("--json", action="store_true", help="print the comparison as JSON")
     theory.add_argument("--no-simulate", action="store_true", help="print the theory only")
+    sweep = commands.add_parser("sweep", help="staffing what-if over agent counts and seeds")
+    sweep.add_argument("file", help="scenario TOML file with an [[agent_pools]] entry")
+    sweep.add_argument("--agents", required=True, help="LOW..HIGH[:STEP] or N,N,...")
+    sweep.add_argument("--seeds", type=int, default=5, help="runs per agent count (default 5)")
+    sweep.add_argument("--target", help='e.g. "service_level_20s>=0.8"')
+    sweep.add_argument("--pool", help="prefix of the pool to vary, when there are several")
+    sweep.add_argument("--workers", type=int, help="processes (default: all cores)")
+    sweep.add_argument("--json", action="store_true", help="print the table as JSON")
     return parser
 
 
@@ -60,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "theory":
         return _theory(scenario, args)
+    if args.command == "sweep":
+        from simulator.sweep_cli import sweep_command
+
+        return sweep_command(scenario, args)
     return _simulate(scenario, args)
 
 

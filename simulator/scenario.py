@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,8 +108,12 @@ class Scenario:
     expects: tuple[Expectation, ...]
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and check a scenario file; raise :class:`ScenarioError` on any problem."""
+def load_scenario(path: str | Path, *, pool_counts: Mapping[int, int] | None = None) -> Scenario:
+    """Read and check a scenario file; raise :class:`ScenarioError` on any problem.
+
+    ``pool_counts`` replaces the ``count`` of ``[[agent_pools]]`` entries by
+    index (the staffing sweep's what-if).
+    """
     from simulator import sections
 
     path = Path(path)
@@ -124,6 +129,11 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError("", f"not valid TOML: {exc}", file=str(path), line=line) from None
     except UnicodeDecodeError:
         raise ScenarioError("", "not UTF-8 text", file=str(path)) from None
+    pools = data.get("agent_pools")
+    for index, count in (pool_counts or {}).items():
+        if not isinstance(pools, list) or not 0 <= index < len(pools):
+            raise ScenarioError("agent_pools", f"has no entry {index}", file=str(path))
+        pools[index]["count"] = count
     try:
         scenario = sections.read_scenario(Table(data, ""), path)
         scenario.project.check()

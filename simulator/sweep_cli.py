@@ -1,0 +1,90 @@
+"""``pcc-router sweep``: run the staffing what-if and show its table."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from simulator.scenario import Scenario, ScenarioError
+from simulator.sweep import SWEPT_KPIS, SweepRow, Target, parse_counts, pick_pool, run_sweep
+
+__all__ = ["sweep_command"]
+
+
+def sweep_command(scenario: Scenario, args: argparse.Namespace) -> int:
+    try:
+        counts = parse_counts(args.agents)
+        target = Target.parse(args.target) if args.target else None
+        if args.seeds < 1:
+            raise ValueError("--seeds: at least 1")
+        pool = pick_pool(scenario.path, args.pool)
+    except (ValueError, ScenarioError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    kpis: tuple[str, ...] = SWEPT_KPIS
+    if target is not None and target.kpi not in kpis:
+        kpis = (*kpis, target.kpi)
+    runs = run_sweep(scenario.path, pool=pool, counts=counts, seeds=args.seeds, kpis=kpis,
+                     workers=args.workers)  # fmt: skip
+    rows = _drive(runs, show=not args.json and sys.stdout.isatty())
+    smallest = next((r.agents for r in rows if target and target.met(r.means[target.kpi])), None)
+    if args.json:
+        payload = {
+            "scenario": scenario.name,
+            "seeds": args.seeds,
+            "target": str(target) if target else None,
+            "smallest_meeting_target": smallest,
+            "rows": [{"agents": r.agents, "mean": r.means, "ci95_half_width": r.half_widths}
+                     for r in rows],
+        }  # fmt: skip
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        _render(scenario, args.seeds, rows, target, smallest, kpis)
+    return 0
+
+
+def _drive(runs: object, *, show: bool) -> list[SweepRow]:
+    rows: list[SweepRow] | None = None
+    with Progress(transient=True, disable=not show) as progress:
+        task = progress.add_task("simulating", total=None)
+        for done, total, result in runs:  # type: ignore[attr-defined]
+            progress.update(task, completed=done, total=total)
+            rows = result or rows
+    assert rows is not None
+    return rows
+
+
+def _render(scenario: Scenario, seeds: int, rows: list[SweepRow], target: Target | None,
+            smallest: int | None, kpis: tuple[str, ...]) -> None:  # fmt: skip
+    console = Console(width=max(110, Console().width))
+    table = Table(title=f"{scenario.name}: mean ± 95 % CI over {seeds} seeds", title_justify="left")
+    table.add_column("agents", justify="right")
+    for kpi in kpis:
+        table.add_column(kpi, justify="right")
+    if target:
+        table.add_column(str(target))
+    for row in rows:
+        cells = [_cell(kpi, row.means[kpi], row.half_widths[kpi]) for kpi in kpis]
+        mark = []
+        if target:
+            mark = ["[green]yes[/]" if target.met(row.means[target.kpi]) else "[red]no[/]"]
+        table.add_row(str(row.agents), *cells, *mark)
+    console.print(table)
+    if target:
+        answer = f"{smallest} agents" if smallest is not None else "none of the counts tried"
+        console.print(f"Smallest count meeting {target} (on the mean): [bold]{answer}[/]")
+
+
+def _cell(kpi: str, mean: float | None, half: float | None) -> str:
+    if mean is None:
+        return "-"
+    if kpi in ("service_level_20s", "abandon_rate", "occupancy"):
+        text = f"{mean:.1%}" + (f" ± {half:.1%}" if half is not None else "")
+    else:
+        text = f"{mean:.1f}" + (f" ± {half:.1f}" if half is not None else "")
+    return text
