@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO ?= scenarios/hotline_02473000062.toml
+DAY ?= scenarios/hotline_day.toml
 
 .PHONY: demo test lint bench clean
 
@@ -16,6 +17,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/pcc-router simulate $(DEMO)
+	$(BIN)/pcc-router simulate $(DAY) --summary --report reports/day
 
 lint: $(STAMP)
 	$(BIN)/ruff check routing simulator tests bench
@@ -26,7 +28,9 @@ test: lint
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/compare.py
 	$(BIN)/python bench/engine_scaling.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis reports

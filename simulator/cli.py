@@ -10,7 +10,9 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from simulator.progress import ProgressBar
 from simulator.result import package_version
 from simulator.runner import simulate
 from simulator.scenario import Scenario, ScenarioError, load_scenario
@@ -35,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("file", help="scenario TOML file")
     sim.add_argument("--json", action="store_true", help="print the result as JSON")
     sim.add_argument("--summary", action="store_true", help="leave out the per-call list")
+    sim.add_argument("--report", metavar="DIR", help="write report.html and plots into DIR")
     sim.add_argument("--why", choices=("auto", "always", "never"), default="auto",
                      help="explain each ring decision (auto: small scenarios only)")  # fmt: skip
     check = commands.add_parser("check", help="validate a scenario file without running it")
@@ -92,7 +95,13 @@ def _simulate(scenario: Scenario, args: argparse.Namespace) -> int:
         and len(scenario.project.agents) <= EXPLAIN_MAX_AGENTS
     )
     explain = not args.json and (args.why == "always" or (args.why == "auto" and small))
-    result = simulate(scenario, keep_calls=not args.summary, explain=explain)
+    with ProgressBar(show=not args.json and sys.stdout.isatty()) as bar:
+        result = simulate(scenario, keep_calls=not args.summary, explain=explain, progress=bar)
+    if args.report:
+        from simulator.report import write_report
+
+        page = write_report(result, Path(args.report))
+        print(f"report: {page}", file=sys.stderr)
     if args.json:
         text = json.dumps(result.to_json(summary=args.summary), indent=2, ensure_ascii=False)
         _write(text + "\n")

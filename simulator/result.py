@@ -34,6 +34,8 @@ class SimResult:
     intervals: list[dict[str, object]]
     checks: list[CheckResult]
     decisions: list[Decision]
+    load: list[tuple[float, float]]
+    wait_distribution: list[tuple[float, int]]
 
     @classmethod
     def collect(cls, sim: Simulation, *, end: float, agents: list[AgentStats]) -> SimResult:
@@ -51,6 +53,8 @@ class SimResult:
             intervals=recorder.interval_rows(),
             checks=checks,
             decisions=sim.decisions,
+            load=recorder.load.points(end),
+            wait_distribution=recorder.waits.distribution(),
         )
 
     @property

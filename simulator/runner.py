@@ -47,6 +47,9 @@ from simulator.scenario import Scenario, Traffic
 __all__ = ["Simulation", "simulate"]
 
 
+_PROGRESS_EVERY = 20_000  # events between progress reports
+
+
 @dataclass(slots=True)
 class _Stream:
     """One ``[[traffic]]`` entry being generated, one arrival ahead."""
@@ -97,7 +100,8 @@ class Simulation:
             CancelTimer: self._on_cancel_timer,
         }
 
-    def run(self) -> SimResult:
+    def run(self, *, progress: Callable[[float], None] | None = None) -> SimResult:
+        """Run to the end; ``progress`` is told the fraction done every few thousand events."""
         kernel = self.kernel
         for call in self.scenario.calls:
             self._talk[call.id] = call.talk
@@ -108,8 +112,13 @@ class Simulation:
         for index in range(len(self._streams)):
             self._schedule_next_arrival(index)
         handle, execute = self.engine.handle, self._execute
+        countdown = _PROGRESS_EVERY
         while (item := kernel.pop()) is not None:
             now = kernel.now
+            countdown -= 1
+            if not countdown and progress is not None:
+                countdown = _PROGRESS_EVERY
+                progress(self._fraction_done(now))
             if isinstance(item, _NextArrival):
                 event: Event = self._traffic_arrival(item.stream, now)
             else:
@@ -122,6 +131,14 @@ class Simulation:
                     action(command, now)
         end = kernel.now
         return SimResult.collect(self, end=end, agents=self.engine.agent_stats(end))
+
+    def _fraction_done(self, now: float) -> float:
+        until = self.scenario.until
+        planned = sum(s.traffic.calls or 0 for s in self._streams)
+        made = sum(s.made for s in self._streams)
+        by_time = now / until if until else 0.0
+        by_calls = made / planned if planned else 0.0
+        return min(1.0, max(by_time, by_calls))
 
     # ------------------------------------------------------------ inputs
 
@@ -194,5 +211,11 @@ class Simulation:
         self.kernel.cancel(command.key)
 
 
-def simulate(scenario: Scenario, *, keep_calls: bool = True, explain: bool = False) -> SimResult:
-    return Simulation(scenario, keep_calls=keep_calls, explain=explain).run()
+def simulate(
+    scenario: Scenario,
+    *,
+    keep_calls: bool = True,
+    explain: bool = False,
+    progress: Callable[[float], None] | None = None,
+) -> SimResult:
+    return Simulation(scenario, keep_calls=keep_calls, explain=explain).run(progress=progress)

@@ -92,6 +92,8 @@ def _fmt(name: str, value: object) -> str:
     if isinstance(value, float):
         if name in ("service_level_20s", "abandon_rate", "occupancy", "p_wait"):
             return f"{value:.1%}"
+        if name.startswith("fairness"):
+            return f"{value:.2f}"
         return f"{value:.1f}s"
     return str(value)
 
