@@ -31,15 +31,16 @@ _Entry = tuple[float, int, AgentId]
 class Pool:
     """Routable agents of one queue tier, kept in the order the strategy rings them."""
 
-    __slots__ = ("_entries", "_keys", "strategy")
+    __slots__ = ("_keys", "entries", "strategy")
 
     def __init__(self, strategy: Strategy) -> None:
         self.strategy = strategy
-        self._entries: list[_Entry] = []
+        #: ``(strategy value, tie position, agent id)``, sorted; read-only outside.
+        self.entries: list[_Entry] = []
         self._keys: dict[AgentId, _Entry] = {}
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self.entries)
 
     def __contains__(self, agent_id: object) -> bool:
         return agent_id in self._keys
@@ -47,12 +48,12 @@ class Pool:
     def add(self, agent: AgentState, pos: int) -> None:
         key = (self._value(agent), pos, agent.id)
         self._keys[agent.id] = key
-        bisect.insort(self._entries, key)
+        bisect.insort(self.entries, key)
 
     def remove(self, agent_id: AgentId) -> None:
         key = self._keys.pop(agent_id, None)
         if key is not None:
-            del self._entries[bisect.bisect_left(self._entries, key)]
+            del self.entries[bisect.bisect_left(self.entries, key)]
 
     def order(self, rr_last: int = -1) -> list[AgentId]:
         """Agents in ring order; round robin starts after the position rung last."""
@@ -66,7 +67,7 @@ class Pool:
         Agents this call already rang out on come last: only those tried the
         fewest times for this call are candidates.
         """
-        entries = self._entries
+        entries = self.entries
         strategy = self.strategy
         if not tries:  # the common case, kept free of any scan
             if strategy is Strategy.RING_ALL:
@@ -86,12 +87,12 @@ class Pool:
 
     def _rotated(self, rr_last: int) -> Iterable[_Entry]:
         if self.strategy is not Strategy.ROUND_ROBIN:
-            return self._entries
+            return self.entries
         start = self._rr_start(rr_last)
-        return itertools.chain(self._entries[start:], self._entries[:start])
+        return itertools.chain(self.entries[start:], self.entries[:start])
 
     def _rr_start(self, rr_last: int) -> int:
-        return bisect.bisect_left(self._entries, (0, rr_last + 1, AgentId("")))
+        return bisect.bisect_left(self.entries, (0, rr_last + 1, AgentId("")))
 
     def _value(self, agent: AgentState) -> float:
         strategy = self.strategy

@@ -70,7 +70,7 @@ def _call(record: CallRecord | None, check: str, expected: object) -> tuple[obje
     if record is None:
         return None, False
     if check == "rang":
-        seen: object = [ring.agent for ring in record.rang]
+        seen: object = [ring.agent for ring in record.rang or ()]
     elif check == "answered_by":
         seen = record.answered_by
     elif check == "outcome":

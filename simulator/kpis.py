@@ -61,7 +61,7 @@ class CallRecord:
         self.arrived = arrived
         self.queue: str | None = None
         self.entered: float | None = None
-        self.rang: list[Ring] = []
+        self.rang: list[Ring] | None = []
         self.answered_by: str | None = None
         self.answered_at: float | None = None
         self.ended_at: float | None = None
@@ -80,7 +80,9 @@ class CallRecord:
             "id": self.id,
             "arrived": _r(self.arrived),
             "queue": self.queue,
-            "rang": [{"agent": r.agent, "at": _r(r.at), "outcome": r.outcome} for r in self.rang],
+            "rang": [
+                {"agent": r.agent, "at": _r(r.at), "outcome": r.outcome} for r in self.rang or ()
+            ],
             "answered_by": self.answered_by,
             "answered_at": _r(self.answered_at),
             "ended_at": _r(self.ended_at),
@@ -112,7 +114,10 @@ class Recorder:
     talk_n: int = 0
 
     def arrived(self, call_id: str, at: float) -> None:
-        self.live[call_id] = CallRecord(call_id, at)
+        record = CallRecord(call_id, at)
+        if not self.keep_calls and call_id not in self.watched:
+            record.rang = None  # a summary run needs no ring history of this call
+        self.live[call_id] = record
 
     def queued(self, call_id: str, queue_id: str, at: float) -> None:
         record = self.live[call_id]
@@ -124,10 +129,12 @@ class Recorder:
             self.load.change(+1, at)
 
     def rang(self, call_id: str, agent_id: str, at: float) -> None:
-        self.live[call_id].rang.append(Ring(agent_id, at))
+        rings = self.live[call_id].rang
+        if rings is not None:
+            rings.append(Ring(agent_id, at))
 
     def ring_ended(self, call_id: str, agent_id: str, outcome: str) -> None:
-        for ring in reversed(self.live[call_id].rang):
+        for ring in reversed(self.live[call_id].rang or ()):
             if ring.agent == agent_id and ring.outcome is None:
                 ring.outcome = outcome
                 return

@@ -22,7 +22,6 @@ from typing import Any
 
 from routing import (
     AgentAnswered,
-    AgentId,
     CallArrived,
     CallEnded,
     CallerHungUp,
@@ -181,7 +180,7 @@ class Simulation:
         decision = command.decision
         if decision is not None and (not self.decisions or self.decisions[-1] is not decision):
             self.decisions.append(decision)
-        behaviour = self._behaviours[AgentId(command.agent_id)]
+        behaviour = self._behaviours[command.agent_id]
         if behaviour.answer_prob >= 1.0 or self._answer_rng.random() < behaviour.answer_prob:
             answer = AgentAnswered(call_id=command.call_id, agent_id=command.agent_id)
             key = f"answer:{command.call_id}:{command.agent_id}"
@@ -189,7 +188,7 @@ class Simulation:
             self.kernel.schedule(at, answer, priority=PRIORITY_ANSWER, key=key)
 
     def _on_cancel_ring(self, command: CancelRing, now: float) -> None:
-        self.recorder.ring_ended(command.call_id, command.agent_id, command.outcome.value)
+        self.recorder.ring_ended(command.call_id, command.agent_id, command.outcome)
         self.kernel.cancel(f"answer:{command.call_id}:{command.agent_id}")
 
     def _on_connect(self, command: ConnectCall, now: float) -> None:
@@ -200,7 +199,7 @@ class Simulation:
         self.kernel.schedule(now + talk, ended, priority=PRIORITY_ANSWER)
 
     def _on_close(self, command: CloseCall, now: float) -> None:
-        self.recorder.closed(command.call_id, command.outcome.value, command.queue_id, now)
+        self.recorder.closed(command.call_id, command.outcome, command.queue_id, now)
         self.kernel.cancel(f"hangup:{command.call_id}")
         self._talk.pop(command.call_id, None)
 

@@ -42,7 +42,7 @@ def _calls_table(calls: list[CallRecord]) -> Table:
     for record in calls[:MAX_CALL_ROWS]:
         rings = ", ".join(
             f"{r.agent} @{clock(r.at)} {_RING_MARK.get(r.outcome, r.outcome or '')}"
-            for r in record.rang
+            for r in record.rang or ()
         )
         wait = record.wait
         style = _OUTCOME_STYLE.get(record.outcome, "")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from helpers import HOTLINE, EngineHarness, agent, project
+from hypothesis import given
+from hypothesis import strategies as st
 
 from routing import (
     AgentId,
@@ -13,7 +17,10 @@ from routing import (
     Channel,
     PresenceChanged,
     ReasonCode,
+    RoutingType,
 )
+from routing.eligibility import is_routable, verdict
+from routing.state import Activity, AgentState
 
 
 def codes(h: EngineHarness, agent_id: str, now: float = 0.0) -> list[str]:
@@ -75,3 +82,28 @@ def test_presence_and_manual_status_changes_apply() -> None:
     assert codes(h, "a") == ["manual_status"]
     h.feed(AgentUpdated(agent_id=AgentId("a"), routing_type=2), 3.0)
     assert codes(h, "a") == ["manual_status", "no_phone"]
+
+
+@given(
+    activity=st.sampled_from(list(Activity)),
+    manual=st.sampled_from(["AVAILABLE", "NOT AVAILABLE", "available", ""]),
+    routing_type=st.sampled_from([1, 2]),
+    phone=st.sampled_from(["", "84901234567"]),
+    app=st.booleans(),
+    push=st.booleans(),
+    sip=st.sampled_from([None, 5.0, 50.0, math.inf]),
+)
+def test_fast_rule_agrees_with_the_rule_table(
+    activity: Activity,
+    manual: str,
+    routing_type: int,
+    phone: str,
+    app: bool,
+    push: bool,
+    sip: float | None,
+) -> None:
+    state = AgentState(agent("a"), start=0.0)
+    state.activity, state.manual_status = activity, manual
+    state.routing_type, state.phone_number = RoutingType(routing_type), phone
+    state.app, state.push, state.sip_expires = app, push, sip
+    assert is_routable(state, 10.0) == verdict(state, 10.0).routable

@@ -1,0 +1,130 @@
+"""Benchmark: pcc-router simulate beside SimPy 4.1 and ciw 3.2 on one queueing model.
+
+The model: Poisson arrivals at 2 calls/s, exponential talk (mean 60 s), 130
+agents, exponential patience (mean 120 s), 200,000 calls. Each tool runs as
+its own process (start-up included); the table shows the median wall time of
+``--repeat`` runs, calls per second, and pcc-router's ratio to each. SimPy and
+ciw model a bare M/M/c+M queue; pcc-router runs its full engine (agent
+identity, rings with timers, the strategy, wrap-up logic, KPIs).
+
+Then, with ``--memory-calls`` > 0, the peak resident memory of a ``simulate
+--summary`` run of that many calls (default 2,000,000).
+Run: ``make bench`` (installs SimPy and ciw), or ``python bench/compare.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+HERE = Path(__file__).resolve().parent
+
+SCENARIO = """\
+version = 1
+name = "benchmark M/M/130+M"
+seed = 1
+numbers = [{{ number = "1", queue_id = "q" }}]
+queues = [{{ id = "q", agent_wrap_up_after_calls = false, groups = [{{ group = "g" }}] }}]
+
+[[agent_pools]]
+prefix = "a"
+count = {agents}
+group = "g"
+online = ["app"]
+answer_after = 0
+
+[[traffic]]
+to = "1"
+calls = {calls}
+arrivals = {{ process = "poisson", per_hour = 7200 }}
+talk = {{ dist = "exponential", mean = "60s" }}
+patience = {{ dist = "exponential", mean = "120s" }}
+"""
+
+
+def commands(calls: int, agents: int, workdir: Path) -> dict[str, list[str]]:
+    scenario = workdir / "bench.toml"
+    scenario.write_text(SCENARIO.format(calls=calls, agents=agents), encoding="utf-8")
+    py = sys.executable
+    return {
+        "pcc-router": [py, "-m", "simulator", "simulate", str(scenario), "--summary", "--json"],
+        "SimPy 4.1": [py, str(HERE / "models" / "simpy_mmcm.py"), str(calls), str(agents)],
+        "ciw 3.2": [py, str(HERE / "models" / "ciw_mmcm.py"), str(calls), str(agents)],
+    }
+
+
+def timed(command: list[str]) -> tuple[float, dict[str, object]]:
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    elapsed = time.perf_counter() - start
+    out = json.loads(done.stdout)
+    kpis = out.get("kpis", out)
+    return elapsed, kpis
+
+
+def peak_memory_mb(command: list[str]) -> float:
+    probe = (
+        "import resource, subprocess, sys; "
+        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    return int(done.stdout.strip()) / 1024  # ru_maxrss is in KiB on Linux
+
+
+def machine() -> str:
+    model = platform.processor() or "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{model}, Python {platform.python_version()}, {platform.system()}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=200_000)
+    parser.add_argument("--agents", type=int, default=130)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--memory-calls", type=int, default=2_000_000)
+    args = parser.parse_args()
+    console = Console(width=120)
+    results: dict[str, tuple[float, dict[str, object]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tools = commands(args.calls, args.agents, Path(tmp))
+        for name, command in tools.items():
+            runs = [timed(command) for _ in range(args.repeat)]
+            results[name] = (statistics.median(r[0] for r in runs), runs[0][1])
+        ours = results["pcc-router"][0]
+        table = Table(title=f"{args.calls:,} calls, M/M/{args.agents}+M, median of {args.repeat}")
+        for column in ("tool", "wall s", "calls/s", "pcc-router speed-up", "ASA s", "abandoned"):
+            table.add_column(column, justify="right")
+        for name, (seconds, kpis) in results.items():
+            table.add_row(name, f"{seconds:.2f}", f"{args.calls / seconds:,.0f}",
+                          f"{seconds / ours:.2f}x", f"{float(kpis['asa']):.3f}",  # type: ignore[arg-type]
+                          str(kpis["abandoned"]))  # fmt: skip
+        console.print(table)
+        if args.memory_calls:
+            memory = commands(args.memory_calls, args.agents, Path(tmp))["pcc-router"]
+            peak = peak_memory_mb(memory)
+            console.print(f"peak memory of simulate --summary, {args.memory_calls:,} calls: "
+                          f"{peak:.0f} MB")  # fmt: skip
+    console.print(f"machine: {machine()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
