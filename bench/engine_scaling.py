@@ -91,7 +91,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--agents", default="10,100,1000,10000")
+    parser.add_argument("--agents", default="10,100,1000,5000,10000")
     parser.add_argument("--strategies", default="longest_idle,round_robin,random")
     args = parser.parse_args()
     sizes = [int(n) for n in args.agents.split(",")]

@@ -100,7 +100,12 @@ def _simulate(scenario: Scenario, args: argparse.Namespace) -> int:
     if args.report:
         from simulator.report import write_report
 
-        page = write_report(result, Path(args.report))
+        try:
+            page = write_report(result, Path(args.report))
+        except OSError as exc:
+            print(f"error: --report {args.report}: cannot write there ({exc.strerror})",
+                  file=sys.stderr)  # fmt: skip
+            return 2
         print(f"report: {page}", file=sys.stderr)
     if args.json:
         text = json.dumps(result.to_json(summary=args.summary), indent=2, ensure_ascii=False)
@@ -118,11 +123,14 @@ def _theory(scenario: Scenario, args: argparse.Namespace) -> int:
 
     try:
         model = queue_model(scenario)
+        theory = erlang_a(model)
     except ScenarioError as exc:
         exc.file = str(scenario.path)
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    theory = erlang_a(model)
+    except ValueError as exc:  # Erlang C with more load than agents: no steady state
+        print(f"error: {scenario.path}: {exc}", file=sys.stderr)
+        return 2
     simulated = None if args.no_simulate else simulate(scenario, keep_calls=False).kpis
     rows = theory_rows(theory, simulated)
     if args.json:

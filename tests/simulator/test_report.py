@@ -42,3 +42,13 @@ def test_progress_bar_stays_silent_when_not_shown() -> None:
     with ProgressBar(show=False) as bar:
         bar(0.5)
         assert bar._progress is None
+
+
+def test_report_into_a_file_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "taken"
+    blocker.write_text("not a folder", encoding="utf-8")
+    scenario = ROOT / "scenarios" / "abandonment.toml"
+    assert main(["simulate", str(scenario), "--report", str(blocker)]) == 2
+    assert "--report" in capsys.readouterr().err

@@ -18,14 +18,17 @@ abandonment) shows up as a failure.
 
 from __future__ import annotations
 
+import json
 import math
 import statistics
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from theory_models import MODELS, run_model
 
+from simulator.cli import main
 from simulator.fit import queue_model
 from simulator.theory import QueueModel, _stationary, erlang_a, erlang_c
 
@@ -95,3 +98,64 @@ def test_simulation_agrees_with_theory(
 
 def test_erlang_c_model_sees_no_abandonment(runs: dict[str, list[dict[str, object]]]) -> None:
     assert all(run["abandoned"] == 0 for run in runs["mmc"])
+
+
+THEORY_FILE = """\
+version = 1
+numbers = [{ number = "1", ivr = { "0" = "queue:q" } }]
+queues = [{ id = "q", agent_wrap_up_after_calls = false, groups = [{ group = "g" }] }]
+agent_pools = [{ prefix = "a", count = 10, group = "g", online = ["app"], answer_after = 0 }]
+agents = [{ stringee_user_id = "off" }]
+groups = [{ id = "g", agents = ["off"] }]
+
+[[traffic]]
+to = "1"
+keys = "0"
+calls = 2000
+arrivals = { process = "poisson", per_hour = 540 }
+talk = { dist = "exponential", mean = "60s" }
+patience = { dist = "exponential", mean = "60s" }
+"""
+
+
+def test_theory_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "q.toml"
+    path.write_text(THEORY_FILE, encoding="utf-8")
+    assert main(["theory", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    # the offline agent is not one of the N
+    assert (out["model"], out["agents"], out["offered_load"]) == ("Erlang A", 10, 9.0)
+    asa = next(row for row in out["kpis"] if row["kpi"] == "asa")
+    assert asa["theory"] == pytest.approx(4.61513, abs=1e-4)
+    assert isinstance(asa["simulated"], float)
+    assert main(["theory", str(path), "--no-simulate", "--json"]) == 0
+    assert "simulated" not in json.loads(capsys.readouterr().out)["kpis"][1]
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (('talk = { dist = "exponential"', 'talk = { dist = "lognormal", sd = "1m"'), "talk"),
+        (("agent_wrap_up_after_calls = false, ", ""), "wrap_up_time_limit"),
+        (('keys = "0"', 'keys = "5"'), "keys"),
+        (("answer_after = 0", "answer_after = 3"), "answer_after"),
+    ],
+)
+def test_theory_names_what_does_not_fit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: tuple[str, str], where: str
+) -> None:
+    path = tmp_path / "q.toml"
+    path.write_text(THEORY_FILE.replace(*change), encoding="utf-8")
+    assert main(["theory", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "queueing theory does not apply" in err and where in err
+
+
+def test_theory_refuses_an_overloaded_erlang_c(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "q.toml"
+    text = THEORY_FILE.replace('patience = { dist = "exponential", mean = "60s" }\n', "")
+    path.write_text(text.replace("per_hour = 540", "per_hour = 900"), encoding="utf-8")
+    assert main(["theory", str(path), "--no-simulate"]) == 2
+    assert "15.00 erlangs on 10 agents" in capsys.readouterr().err
