@@ -121,6 +121,7 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
+
 def is_routable(agent: AgentState, now: float) -> bool:
     """The rule table in one expression, for the hot path.
 
