@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from routing import (
@@ -88,16 +89,15 @@ def _read_agents(
     agents: list[AgentSpec] = []
     behaviours: dict[AgentId, AgentBehaviour] = {}
 
-    def add(table: Table, agent_id: str, where: str) -> None:
-        if agent_id in behaviours:
-            raise ScenarioError(where, f"agent {agent_id!r} is defined twice")
-        spec, behaviour = _read_agent(table, agent_id)
+    def add(spec: AgentSpec, behaviour: AgentBehaviour, where: str) -> None:
+        if spec.stringee_user_id in behaviours:
+            raise ScenarioError(where, f"agent {spec.stringee_user_id!r} is defined twice")
         agents.append(spec)
         behaviours[spec.stringee_user_id] = behaviour
 
     for table in top.items("agents"):
         agent_id = table.string("stringee_user_id")
-        add(table, agent_id, table.path("stringee_user_id"))
+        add(*_read_agent(table, agent_id), table.path("stringee_user_id"))
         table.finish()
     pooled: dict[str, list[AgentId]] = {}
     for table in top.items("agent_pools"):
@@ -105,10 +105,15 @@ def _read_agents(
         count = table.integer("count", minimum=1)
         group = table.string("group", None)
         width = max(3, len(str(count)))
-        for n in range(1, count + 1):
-            add(table, f"{prefix}{n:0{width}d}", table.path("prefix"))
+        ids = [AgentId(f"{prefix}{n:0{width}d}") for n in range(1, count + 1)]
+        # Read the pool's keys once; every agent of the pool is alike but for its id.
+        named = table.has("name")
+        template, behaviour = _read_agent(table, ids[0])
+        for agent_id in ids:
+            name = template.name if named else agent_id
+            add(replace(template, stringee_user_id=agent_id, name=name), behaviour,
+                table.path("prefix"))  # fmt: skip
         if group is not None:
-            ids = [AgentId(f"{prefix}{n:0{width}d}") for n in range(1, count + 1)]
             pooled.setdefault(group, []).extend(ids)
         table.finish()
     return agents, behaviours, pooled
