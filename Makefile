@@ -20,8 +20,8 @@ demo: $(STAMP)
 	$(BIN)/pcc-router simulate $(DAY) --summary --report reports/day
 
 lint: $(STAMP)
-	$(BIN)/ruff check routing simulator tests bench
-	$(BIN)/ruff format --check routing simulator tests bench
+	$(BIN)/ruff check api routing simulator tests bench
+	$(BIN)/ruff format --check api routing simulator tests bench
 	$(BIN)/mypy
 
 test: lint

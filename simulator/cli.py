@@ -1,4 +1,4 @@
-"""The ``pcc-router`` command line: ``simulate``, ``check``, ``theory`` (more shells come later).
+"""The ``pcc-router`` command line: simulate, check, theory, sweep, token, caresoft.
 
 Exit codes: 0 fine; 1 an ``[[expect]]`` failed; 2 the scenario (or the
 command line) is wrong, with the file, the key and what is wrong on stderr.
@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from api import cli as api_cli
 from simulator.progress import ProgressBar
 from simulator.result import package_version
 from simulator.runner import simulate
@@ -56,11 +57,14 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--pool", help="prefix of the pool to vary, when there are several")
     sweep.add_argument("--workers", type=int, help="processes (default: all cores)")
     sweep.add_argument("--json", action="store_true", help="print the table as JSON")
+    api_cli.add_parsers(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command in api_cli.COMMANDS:
+        return api_cli.run(args)
     try:
         scenario = load_scenario(args.file)
     except ScenarioError as exc:
