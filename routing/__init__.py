@@ -26,6 +26,8 @@ from routing.engine import Engine
 from routing.errors import ConfigError, RoutingError, UnknownAgent, UnknownCall, UnknownNumber
 from routing.events import (
     AgentAnswered,
+    AgentCallEnded,
+    AgentCallStarted,
     AgentUpdated,
     CallArrived,
     CallEnded,
@@ -66,6 +68,8 @@ __all__ = [
     "Action",
     "ActionKind",
     "AgentAnswered",
+    "AgentCallEnded",
+    "AgentCallStarted",
     "AgentId",
     "AgentSpec",
     "AgentStats",

@@ -55,6 +55,8 @@ from routing.eligibility import Verdict, verdict
 from routing.errors import RoutingError, UnknownAgent, UnknownCall, UnknownNumber
 from routing.events import (
     AgentAnswered,
+    AgentCallEnded,
+    AgentCallStarted,
     AgentUpdated,
     CallArrived,
     CallEnded,
@@ -76,7 +78,14 @@ from routing.model import (
     QueueId,
     RingOutcome,
 )
-from routing.roster import apply_presence, apply_update, refresh
+from routing.roster import (
+    apply_presence,
+    apply_update,
+    end_external_call,
+    refresh,
+    start_external_call,
+    start_wrap_up,
+)
 from routing.state import Activity, AgentState, CallPhase, CallState, Membership, QueueState
 from routing.stats import AgentStats
 
@@ -117,6 +126,8 @@ class Engine:
             TimerFired: self._on_timer,
             AgentUpdated: self._on_agent_updated,
             PresenceChanged: self._on_presence,
+            AgentCallStarted: self._on_external_call_started,
+            AgentCallEnded: self._on_external_call_ended,
         }
         self._timers: dict[str, Callable[[str, float, _Out], None]] = {
             "ring": self._on_ring_timeout,
@@ -281,14 +292,7 @@ class Engine:
         agent.talk_time += now - agent.answered_at
         agent.call_id = None
         out.append(SetSystemStatus(agent_id=agent.id, system_status=1))
-        wrap_up = call.queue.spec.wrap_up
-        if wrap_up > 0:
-            agent.activity = Activity.WRAP_UP
-            agent.wrap_until = now + wrap_up
-            out.append(StartTimer(key=f"wrapup:{agent.id}", at=agent.wrap_until))
-        else:
-            agent.activity = Activity.IDLE
-            agent.idle_since = now
+        start_wrap_up(agent, call.queue.spec.wrap_up, now, out)
         self._refresh(agent, now)
         self._close(call, Outcome.ANSWERED, out)
 
@@ -446,6 +450,18 @@ class Engine:
         agent = self._agent(event.agent_id)
         apply_presence(agent, event, out)
         self._refresh(agent, now)
+
+    def _on_external_call_started(self, event: AgentCallStarted, now: float, out: _Out) -> None:
+        agent = self._agent(event.agent_id)
+        if start_external_call(agent, event.call_id, now, out):
+            self._refresh(agent, now)
+
+    def _on_external_call_ended(self, event: AgentCallEnded, now: float, out: _Out) -> None:
+        agent = self._agent(event.agent_id)
+        queue = self._queue(event.queue_id) if event.queue_id is not None else None
+        wrap_up = queue.spec.wrap_up if queue is not None else 0.0
+        if end_external_call(agent, event.call_id, wrap_up, now, out):
+            self._refresh(agent, now)
 
     def _on_timer(self, event: TimerFired, now: float, out: _Out) -> None:
         kind, _, ident = event.key.partition(":")

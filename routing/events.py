@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from routing.model import AgentId, CallId, Channel
+from routing.model import AgentId, CallId, Channel, QueueId
 
 __all__ = [
     "AgentAnswered",
+    "AgentCallEnded",
+    "AgentCallStarted",
     "AgentUpdated",
     "CallArrived",
     "CallEnded",
@@ -85,6 +87,23 @@ class PresenceChanged:
     expires_at: float | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentCallStarted:
+    """PCC reports the agent in a call the engine did not ring (PCC routed it): busy now."""
+
+    agent_id: AgentId
+    call_id: CallId
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentCallEnded:
+    """That call is over: wrap-up per ``queue_id``'s settings when known, then routable."""
+
+    agent_id: AgentId
+    call_id: CallId
+    queue_id: QueueId | None = None
+
+
 Event = (
     CallArrived
     | CallerHungUp
@@ -93,4 +112,6 @@ Event = (
     | TimerFired
     | AgentUpdated
     | PresenceChanged
+    | AgentCallStarted
+    | AgentCallEnded
 )

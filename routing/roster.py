@@ -11,14 +11,21 @@ from __future__ import annotations
 
 import math
 
-from routing.commands import CancelTimer, Command, StartTimer
+from routing.commands import CancelTimer, Command, SetSystemStatus, StartTimer
 from routing.eligibility import is_routable, reachable
 from routing.errors import RoutingError
 from routing.events import AgentUpdated, PresenceChanged
-from routing.model import AVAILABLE, Channel, RoutingType
+from routing.model import AVAILABLE, CallId, Channel, RoutingType
 from routing.state import Activity, AgentState, QueueState
 
-__all__ = ["apply_presence", "apply_update", "refresh"]
+__all__ = [
+    "apply_presence",
+    "apply_update",
+    "end_external_call",
+    "refresh",
+    "start_external_call",
+    "start_wrap_up",
+]
 
 
 def refresh(agent: AgentState, now: float) -> list[QueueState]:
@@ -74,3 +81,42 @@ def apply_presence(agent: AgentState, event: PresenceChanged, out: list[Command]
             out.append(StartTimer(key=f"sip:{agent.id}", at=expires))
         elif had_timer:
             out.append(CancelTimer(key=f"sip:{agent.id}"))
+
+
+def start_wrap_up(agent: AgentState, seconds: float, now: float, out: list[Command]) -> None:
+    """After a call: wrap-up for ``seconds`` (a timer ends it), or idle at once."""
+    if seconds > 0:
+        agent.activity = Activity.WRAP_UP
+        agent.wrap_until = now + seconds
+        out.append(StartTimer(key=f"wrapup:{agent.id}", at=agent.wrap_until))
+    else:
+        agent.activity = Activity.IDLE
+        agent.idle_since = now
+
+
+def start_external_call(agent: AgentState, call_id: CallId, now: float, out: list[Command]) -> bool:
+    """PCC put the agent in a call the engine did not ring; ``False`` if nothing changed."""
+    if agent.activity is Activity.TALKING:
+        return False  # a repeated report of the same fact
+    if agent.activity is Activity.RINGING:
+        raise RoutingError(f"agent {agent.id!r} is ringing for call {agent.call_id}")
+    agent.activity = Activity.TALKING
+    agent.call_id = call_id
+    agent.handled += 1
+    agent.consecutive_no_answers = 0
+    agent.answered_at = now
+    out.append(SetSystemStatus(agent_id=agent.id, system_status=0))
+    return True
+
+
+def end_external_call(
+    agent: AgentState, call_id: CallId, wrap_up: float, now: float, out: list[Command]
+) -> bool:
+    """That call ended; ``False`` when it is not the agent's current call."""
+    if agent.activity is not Activity.TALKING or agent.call_id != call_id:
+        return False
+    agent.talk_time += now - agent.answered_at
+    agent.call_id = None
+    out.append(SetSystemStatus(agent_id=agent.id, system_status=1))
+    start_wrap_up(agent, wrap_up, now, out)
+    return True

@@ -276,3 +276,26 @@ def test_sip_registration_lapses_by_itself() -> None:
     assert "SIP registration expired at 100" in verdict.reasons[0].text
     # a call now waits: nobody is routable
     assert h.feed(arrive("c1"), 101.0) == [QueueCall(call_id=C1, queue_id=Q)]
+
+
+def test_calls_routed_by_pcc_itself_make_the_agent_busy_then_wrap_up() -> None:
+    from routing import AgentCallEnded, AgentCallStarted
+
+    h = EngineHarness(project([agent("a", "app"), agent("b", "app")]))
+    started = AgentCallStarted(agent_id=A, call_id=CallId("pcc-1"))
+    h.feed(started, 5.0, [SetSystemStatus(agent_id=A, system_status=0)])
+    h.feed(started, 6.0, [])  # the same report twice changes nothing
+    assert h.engine.ring_order("q") == ["b"]
+    # the end of another call of a's is not this one: a stays busy
+    h.feed(AgentCallEnded(agent_id=A, call_id=CallId("other")), 7.0, [])
+    h.feed(
+        AgentCallEnded(agent_id=A, call_id=CallId("pcc-1"), queue_id=Q),
+        65.0,
+        [
+            SetSystemStatus(agent_id=A, system_status=1),
+            StartTimer(key="wrapup:a", at=75.0),
+        ],
+    )
+    h.feed(TimerFired(key="wrapup:a"), 75.0, [])
+    # a's call ended most recently, so longest_idle puts b first
+    assert h.engine.ring_order("q") == ["b", "a"]
