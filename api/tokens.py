@@ -40,8 +40,10 @@ def short_secret_warning(secret: str) -> str | None:
     size = len(secret.encode())
     if size >= MIN_SECRET_BYTES:
         return None
-    return (f"the API key secret is {size} bytes, under the {MIN_SECRET_BYTES} recommended "
-            "for HS256; accepted, as Stringee issues such keys")  # fmt: skip
+    return (
+        f"the API key secret is {size} bytes, under the {MIN_SECRET_BYTES} recommended "
+        "for HS256; accepted, as Stringee issues such keys"
+    )
 
 
 def _encode(claims: dict[str, Any], secret: str) -> str:

@@ -172,6 +172,18 @@ class Engine:
         pool = queue.candidates()
         return pool.order(queue.rr_last) if pool is not None else []
 
+    def members(self, queue_id: str) -> list[AgentId]:
+        """Every agent of the queue's groups, in tie order."""
+        queue = self._queue(queue_id)
+        return sorted(queue.members, key=lambda a: queue.members[a].pos)
+
+    def answer_timeout(self, queue_id: str) -> float:
+        """How long one agent rings for this queue (``wait_agent_answer_timeout``)."""
+        return self._queue(queue_id).spec.wait_agent_answer_timeout
+
+    def queue_ids(self) -> list[QueueId]:
+        return list(self._queues)
+
     def waiting(self, queue_id: str) -> int:
         return self._queue(queue_id).n_waiting
 

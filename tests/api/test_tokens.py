@@ -28,8 +28,13 @@ def test_header_is_stringee_exact_including_key_order() -> None:
 def test_agent_and_rest_claims() -> None:
     minter = TokenMinter(sid=SID, secret=SECRET, clock=lambda: 1_700_000_000.5)
     agent = segment(minter.agent("alice", ttl=600), 1)
-    assert agent == {"jti": f"{SID}-1700000000", "iss": SID, "exp": 1_700_000_600,
-                     "userId": "alice", "icc_api": True}  # fmt: skip
+    assert agent == {
+        "jti": f"{SID}-1700000000",
+        "iss": SID,
+        "exp": 1_700_000_600,
+        "userId": "alice",
+        "icc_api": True,
+    }
     rest = segment(minter.rest(), 1)
     assert rest["rest_api"] is True and "userId" not in rest and rest["exp"] == 1_700_003_600
 

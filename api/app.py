@@ -1,0 +1,90 @@
+"""The controller's aiohttp application: ``create_app(settings)`` and ``pcc-router serve``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from api.controller import Controller
+from api.keys import CONTROLLER, METRICS, SETTINGS, STORE
+from api.metrics import Metrics
+from api.middlewares import auth_middleware, error_middleware
+from api.settings import Settings
+from api.store import repo
+from api.tokens import short_secret_warning
+from api.views import admin, caresoft, pcc
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("pcc_router.api")
+
+
+async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    store = repo.Store(settings.database_url)
+    if settings.scenario is not None:
+        from simulator import load_scenario  # the scenario format is the simulator's
+
+        project = load_scenario(settings.scenario).project
+        with store.session() as session:
+            repo.save_project(session, project)
+    app[STORE] = store
+    app[CONTROLLER] = Controller(store=store)
+    yield
+    store.close()
+
+
+async def _scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    controller = app[CONTROLLER]
+    controller.scheduler = scheduler
+    scheduler.start()
+    controller.rebuild()  # now that jobs can be scheduled, stored timers are put back
+    yield
+    scheduler.shutdown(wait=False)
+    controller.scheduler = None
+
+
+def _routes(app: web.Application) -> None:
+    app.router.add_get("/healthz", admin.healthz)
+    app.router.add_get("/metrics", admin.metrics)
+    app.router.add_post("/pcc/events", pcc.events)
+    app.router.add_post("/pcc/agents-for-queue", pcc.agents_for_queue)
+    app.router.add_get("/pcc/customer-info", pcc.customer_info)
+    app.router.add_post("/v1/tokens/agent", admin.token)
+    app.router.add_get("/v1/agents", admin.agents)
+    app.router.add_get("/v1/agents/{agent_id}", admin.agent)
+    app.router.add_put("/v1/agents/{agent_id}", admin.update_agent)
+    app.router.add_post("/v1/agents/{agent_id}/presence", admin.presence)
+    app.router.add_get("/v1/queues/{queue_id}", admin.queue)
+    app.router.add_get("/v1/calls/{call_id}", admin.call)
+    app.router.add_post("/v1/caresoft/token", caresoft.token)
+    app.router.add_post("/v1/caresoft/links/login", caresoft.link_login)
+    app.router.add_post("/v1/caresoft/links/call", caresoft.link_call)
+    app.router.add_get("/v1/caresoft/calls/{temp_id}", caresoft.call_status)
+    app.router.add_post("/caresoft/webhook", caresoft.webhook)
+
+
+def create_app(settings: Settings) -> web.Application:
+    """A new controller app; the store and the scheduler open when it starts."""
+    app = web.Application(
+        middlewares=[error_middleware, auth_middleware], client_max_size=settings.max_body
+    )
+    app[SETTINGS] = settings
+    app[METRICS] = Metrics()
+    warning = short_secret_warning(settings.api_key_secret)
+    if warning:
+        log.warning(warning)
+    app.cleanup_ctx.append(_store_ctx)
+    app.cleanup_ctx.append(_scheduler_ctx)
+    _routes(app)
+    return app
+
+
+def serve(settings: Settings, *, host: str, port: int) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    print(f"pcc-router controller on http://{host}:{port}  (store: {settings.database_url})")
+    web.run_app(create_app(settings), host=host, port=port, print=None)

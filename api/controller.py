@@ -1,0 +1,329 @@
+"""The service's shell around the engine: inputs become events, commands become rows and jobs.
+
+Every input is applied in one store transaction with its event-log row, and
+the HTTP answer goes out only after that commit. Timers the engine starts are
+written to ``timers`` in the same transaction and handed to APScheduler after
+the commit; at start, the engine is rebuilt from the store and every stored
+timer is scheduled again, so a restart loses none.
+
+The engine here never rings anyone: PCC does, asking ``get_list_agents_url``
+for the order. What the engine keeps is who is routable, in which order, and
+why not, updated by PCC's call events and by presence reports.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlmodel import Session, select
+
+from api.store import repo
+from api.store.tables import AgentRow, CallRow, EventRow, TimerRow
+from routing import (
+    AgentCallEnded,
+    AgentCallStarted,
+    AgentId,
+    AgentUpdated,
+    CallId,
+    CancelTimer,
+    Channel,
+    Command,
+    Engine,
+    Event,
+    PresenceChanged,
+    QueueId,
+    SetManualStatus,
+    SetSystemStatus,
+    StartTimer,
+    TimerFired,
+)
+
+__all__ = ["Controller", "PccEvent"]
+
+log = logging.getLogger("pcc_router.controller")
+
+BUSY = ("answered",)
+FREE = ("ended", "agentEnded")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PccEvent:
+    """A validated PCC call event (``event_url`` body)."""
+
+    call_id: str
+    call_status: str
+    timestamp_ms: int
+    from_number: str
+    from_type: str
+    to_number: str
+    to_type: str
+    body: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return f"{self.call_id}|{self.call_status}|{self.timestamp_ms}"
+
+
+@dataclass
+class Controller:
+    store: repo.Store
+    clock: Callable[[], float] = time.time
+    scheduler: AsyncIOScheduler | None = None
+    on_change: Callable[[str, dict[str, Any]], None] = lambda kind, data: None
+    engine: Engine = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rebuild()
+
+    # ------------------------------------------------------------ state
+
+    def rebuild(self) -> None:
+        """(Re)make the engine from the store: configuration, presence, calls in progress."""
+        now = self.clock()
+        with self.store.session() as session:
+            project = repo.load_project(session, now=now)
+            rows = session.exec(select(AgentRow)).all()
+        # The generator belongs to the shell; the controller needs no replayable draws.
+        self.engine = Engine(project, rng=random.Random(), start=now)
+        events: list[Event] = []
+        for row in rows:
+            agent_id = AgentId(row.stringee_user_id)
+            if row.system_status == 0:
+                events.append(
+                    AgentCallStarted(agent_id=agent_id, call_id=CallId(row.call_id or ""))
+                )
+            expires = row.sip_expires
+            if expires is not None and now < expires < float("inf"):
+                # the spec knows "registered", not until when: restore the expiry
+                events.append(
+                    PresenceChanged(
+                        agent_id=agent_id, channel=Channel.SIP, present=True, expires_at=expires
+                    )
+                )
+        with self.store.session() as session:
+            self._apply(session, events, now)
+            pending = repo.timers(session)
+        for timer in pending:
+            self._schedule(timer.key, timer.at)
+
+    def _apply(self, session: Session, events: list[Event], now: float) -> list[Command]:
+        """Feed events to the engine and write what they change into the session."""
+        commands: list[Command] = []
+        for event in events:
+            commands += self.engine.handle(event, now)
+        for command in commands:
+            if isinstance(command, SetSystemStatus):
+                row = session.get(AgentRow, command.agent_id)
+                if row is not None:
+                    row.system_status = command.system_status
+                    session.add(row)
+            elif isinstance(command, SetManualStatus):
+                row = session.get(AgentRow, command.agent_id)
+                if row is not None:
+                    row.manual_status = command.manual_status
+                    session.add(row)
+            elif isinstance(command, StartTimer):
+                session.merge(TimerRow(key=command.key, at=command.at))
+            elif isinstance(command, CancelTimer):
+                timer = session.get(TimerRow, command.key)
+                if timer is not None:
+                    session.delete(timer)
+        return commands
+
+    def _after_commit(self, commands: list[Command]) -> None:
+        for command in commands:
+            if isinstance(command, StartTimer):
+                self._schedule(command.key, command.at)
+            elif isinstance(command, CancelTimer) and self.scheduler is not None:
+                job = self.scheduler.get_job(command.key)
+                if job is not None:
+                    job.remove()
+
+    def _schedule(self, key: str, at: float) -> None:
+        if self.scheduler is None:
+            return
+        run_date = datetime.fromtimestamp(max(at, self.clock()), tz=UTC)
+        self.scheduler.add_job(
+            self.fire_timer,
+            "date",
+            run_date=run_date,
+            args=[key],
+            id=key,
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    def _transaction(self, work: Callable[[Session, float], list[Command]]) -> list[Command]:
+        """Run ``work`` in one transaction; on failure the engine is rebuilt from the store."""
+        now = self.clock()
+        try:
+            with self.store.session() as session:
+                commands = work(session, now)
+        except Exception:
+            self.rebuild()  # the engine may hold changes the store did not keep
+            raise
+        self._after_commit(commands)
+        return commands
+
+    # ----------------------------------------------------------- inputs
+
+    def fire_timer(self, key: str) -> None:
+        def work(session: Session, now: float) -> list[Command]:
+            timer = session.get(TimerRow, key)
+            if timer is None:
+                return []  # cancelled meanwhile
+            session.delete(timer)
+            return self._apply(session, [TimerFired(key=key)], now)
+
+        self._transaction(work)
+        self.on_change("timer", {"key": key})
+
+    def pcc_event(self, event: PccEvent) -> str:
+        """Apply a PCC call event once: ``applied``, ``duplicate`` or ``stale``."""
+        outcome = "applied"
+
+        def work(session: Session, now: float) -> list[Command]:
+            nonlocal outcome
+            if repo.event_seen(session, event.key):
+                outcome = "duplicate"
+                return []
+            call = session.get(CallRow, event.call_id) or CallRow(
+                call_id=event.call_id, caller=event.from_number, callee=event.to_number
+            )
+            commands: list[Command] = []
+            if event.timestamp_ms < call.last_ts_ms:
+                outcome = "stale"  # older than what is applied: logged, not applied
+            else:
+                commands = self._apply(session, self._call_events(session, call, event), now)
+                call.status, call.last_ts_ms = event.call_status, event.timestamp_ms
+                session.add(call)
+            session.add(
+                EventRow(
+                    key=event.key,
+                    kind="pcc",
+                    call_id=event.call_id,
+                    ts_ms=event.timestamp_ms,
+                    applied=outcome == "applied",
+                    body=json.dumps(event.body),
+                    received_at=now,
+                )
+            )
+            return commands
+
+        self._transaction(work)
+        if outcome == "applied":
+            self.on_change("call", {"call_id": event.call_id, "call_status": event.call_status})
+        return outcome
+
+    def _call_events(self, session: Session, call: CallRow, event: PccEvent) -> list[Event]:
+        agent_id = self._agent_of(session, event) or call.agent_id
+        if agent_id is None:
+            return []
+        call_id = CallId(event.call_id)
+        if event.call_status in BUSY:
+            call.agent_id = agent_id
+            with session.no_autoflush:
+                row = session.get(AgentRow, agent_id)
+            if row is not None:
+                row.call_id = event.call_id
+            return [AgentCallStarted(agent_id=AgentId(agent_id), call_id=call_id)]
+        if event.call_status in FREE:
+            queue = call.queue_id or self._only_queue(agent_id)
+            return [
+                AgentCallEnded(
+                    agent_id=AgentId(agent_id),
+                    call_id=call_id,
+                    queue_id=QueueId(queue) if queue else None,
+                )
+            ]
+        return []
+
+    def _agent_of(self, session: Session, event: PccEvent) -> str | None:
+        """The agent on either end: internal numbers are user ids, external ones phone numbers."""
+        for number, kind in (
+            (event.to_number, event.to_type),
+            (event.from_number, event.from_type),
+        ):
+            if not number:
+                continue
+            if kind == "internal" and session.get(AgentRow, number) is not None:
+                return number
+            if kind == "external":
+                match = session.exec(
+                    select(AgentRow).where(AgentRow.phone_number == number)
+                ).first()
+                if match is not None:
+                    return match.stringee_user_id
+        return None
+
+    def _only_queue(self, agent_id: str) -> str | None:
+        queues = [q for q in self.queue_ids() if agent_id in self.engine.members(q)]
+        return queues[0] if len(queues) == 1 else None
+
+    def queue_ids(self) -> list[str]:
+        return [str(q) for q in self.engine.queue_ids()]
+
+    def remember_queue(self, call_ids: list[str], queue_id: str, caller: dict[str, str]) -> None:
+        """PCC asked for this queue's agents for these calls: the calls are in that queue."""
+
+        def work(session: Session, now: float) -> list[Command]:
+            for call_id in call_ids:
+                call = session.get(CallRow, call_id) or CallRow(call_id=call_id)
+                call.queue_id = queue_id
+                call.caller = call.caller or caller.get(call_id, "")
+                session.add(call)
+            return []
+
+        self._transaction(work)
+
+    def update_agent(self, agent_id: str, changes: dict[str, Any]) -> None:
+        def work(session: Session, now: float) -> list[Command]:
+            commands = self._apply(
+                session, [AgentUpdated(agent_id=AgentId(agent_id), **changes)], now
+            )
+            row = session.get(AgentRow, agent_id)
+            assert row is not None  # the engine knew the agent
+            for name, value in changes.items():
+                setattr(row, name, value)
+            session.add(row)
+            return commands
+
+        self._transaction(work)
+        self.on_change("agent", {"stringee_user_id": agent_id, **changes})
+
+    def presence(
+        self,
+        agent_id: str,
+        channel: Channel,
+        present: bool,
+        *,
+        device_token: str | None = None,
+        expires: float | None = None,
+    ) -> None:
+        def work(session: Session, now: float) -> list[Command]:
+            expires_at = now + expires if expires is not None else None
+            event = PresenceChanged(
+                agent_id=AgentId(agent_id), channel=channel, present=present, expires_at=expires_at
+            )
+            commands = self._apply(session, [event], now)
+            row = session.get(AgentRow, agent_id)
+            assert row is not None
+            if channel is Channel.APP:
+                row.app = present
+            elif channel is Channel.PUSH:
+                row.push_token = (device_token or "registered") if present else None
+            else:
+                row.sip_expires = (expires_at or float("inf")) if present else None
+            session.add(row)
+            return commands
+
+        self._transaction(work)
+        self.on_change("presence", {"stringee_user_id": agent_id, str(channel): present})

@@ -1,0 +1,63 @@
+"""Errors as JSON ``{"r", "message"}``, REST-token auth, request latency."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from api.errors import ApiError
+from api.keys import METRICS, SETTINGS
+from api.tokens import TokenError, verify_rest_token
+from routing import RoutingError
+
+__all__ = ["auth_middleware", "error_middleware"]
+
+log = logging.getLogger("pcc_router.api")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+#: Paths open without a REST token: PCC's callbacks (their own secret), health, docs.
+PUBLIC = ("/pcc/", "/caresoft/webhook", "/healthz", "/metrics", "/openapi.json", "/docs")
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"r": status, "message": message}, status=status)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    started = time.perf_counter()
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        return _error(exc.status, exc.message)
+    except RoutingError as exc:
+        return _error(exc.http_status, exc.msg)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return _error(exc.status, exc.reason)
+    except Exception:  # a bug: say so, and keep serving
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _error(500, "internal error (a bug in pcc-router; see the server log)")
+    finally:
+        route = request.match_info.route.resource
+        name = route.canonical if route is not None else "unmatched"
+        request.app[METRICS].latency.labels(name).observe(time.perf_counter() - started)
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.path == "/" or request.path.startswith(PUBLIC):
+        return await handler(request)
+    token = request.headers.get("X-STRINGEE-AUTH") or request.query.get("access_token")
+    if not token:
+        raise ApiError(401, "a REST token is required in X-STRINGEE-AUTH or ?access_token=")
+    settings = request.app[SETTINGS]
+    try:
+        verify_rest_token(token, sid=settings.api_key_sid, secret=settings.api_key_secret)
+    except TokenError as exc:
+        raise ApiError(401, f"token refused: {exc}") from None
+    return await handler(request)

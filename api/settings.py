@@ -1,0 +1,96 @@
+"""The controller's configuration: environment variables, or a TOML file with the same names."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from api.caresoft import DEFAULT_LINK_TEMPLATE, LinkError, check_template
+
+__all__ = ["Settings", "SettingsError"]
+
+_NAMES = {
+    "PCC_API_KEY_SID": "api_key_sid",
+    "PCC_API_KEY_SECRET": "api_key_secret",
+    "PCC_PROJECT_ID": "project_id",
+    "PCC_BASE_URL": "base_url",
+    "DATABASE_URL": "database_url",
+    "PCC_EVENT_SECRET": "event_secret",
+    "PCC_SYNC_INTERVAL": "sync_interval",
+    "CARESOFT_DOMAIN": "caresoft_domain",
+    "CARESOFT_VOICE_TOKEN": "caresoft_voice_token",
+    "CARESOFT_WEBHOOK_SECRET": "caresoft_webhook_secret",
+    "CARESOFT_LINK_TEMPLATE": "caresoft_link_template",
+    "MAX_BODY_BYTES": "max_body",
+}
+
+
+class SettingsError(ValueError):
+    """A setting that is missing or wrong; the message names it."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    api_key_sid: str
+    api_key_secret: str
+    project_id: str = ""
+    base_url: str = "https://icc-api.stringee.com"
+    database_url: str = "sqlite:///pcc-router.db"
+    event_secret: str | None = None
+    sync_interval: float = 300.0
+    caresoft_domain: str | None = None
+    caresoft_voice_token: str | None = None
+    caresoft_webhook_secret: str | None = None
+    caresoft_link_template: str = DEFAULT_LINK_TEMPLATE
+    max_body: int = 1024 * 1024
+    scenario: Path | None = None
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        env: Mapping[str, str] | None = None,
+        config: Path | None = None,
+        **overrides: Any,
+    ) -> Settings:
+        """Settings from a TOML file, then the environment (which wins), then ``overrides``."""
+        values: dict[str, Any] = {}
+        if config is not None:
+            try:
+                data = tomllib.loads(config.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise SettingsError(f"--config {config}: {exc}") from None
+            for key, value in data.items():
+                if key not in _NAMES:
+                    raise SettingsError(f"--config {config}: unknown setting {key!r}")
+                values[_NAMES[key]] = value
+        environ = os.environ if env is None else env
+        values.update({attr: environ[name] for name, attr in _NAMES.items() if environ.get(name)})
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls._checked(values)
+
+    @classmethod
+    def _checked(cls, values: dict[str, Any]) -> Settings:
+        for name, attr in (
+            ("PCC_API_KEY_SID", "api_key_sid"),
+            ("PCC_API_KEY_SECRET", "api_key_secret"),
+        ):
+            if not values.get(attr):
+                raise SettingsError(f"{name} is required")
+        try:
+            for attr, kind in (("sync_interval", float), ("max_body", int)):
+                if attr in values:
+                    values[attr] = kind(values[attr])
+        except ValueError:
+            raise SettingsError(f"{attr} must be a number") from None
+        if "caresoft_link_template" in values:
+            try:
+                check_template(str(values["caresoft_link_template"]))
+            except LinkError as exc:
+                raise SettingsError(str(exc)) from None
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})

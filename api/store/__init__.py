@@ -1,0 +1,1 @@
+"""The controller's store: SQLite by default, PostgreSQL for several instances."""

@@ -1,0 +1,193 @@
+"""Every query of the controller, behind one :class:`Store` (sqlmodel on SQLAlchemy 2).
+
+SQLite (the default) runs in WAL mode with ``synchronous=NORMAL``: a commit is
+durable across a process crash, and readers never block the writer.
+PostgreSQL is reached through ``postgresql+psycopg://`` URLs.
+
+Schema changes are numbered migrations applied at start, each in its own
+transaction, recorded in ``schema_version``: a store made by an older
+version is brought up to date, a newer one is refused.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from api.store.config import number_from_json, number_to_json, queue_from_json, queue_to_json
+from api.store.tables import (
+    AgentRow,
+    CallRow,
+    CareSoftCallRow,
+    EventRow,
+    GroupRow,
+    NumberRow,
+    QueueRow,
+    SchemaVersion,
+    TimerRow,
+)
+from routing import AgentId, AgentSpec, Channel, GroupId, GroupSpec, Project, RoutingType
+
+__all__ = ["MIGRATIONS", "Store", "StoreError"]
+
+
+class StoreError(RuntimeError):
+    """The store cannot be used (unknown URL, a schema newer than this code)."""
+
+
+def _v1_create_tables(connection: Connection) -> None:
+    SQLModel.metadata.create_all(connection)
+
+
+#: Migration N (1-based) brings the schema from version N-1 to N. Append only.
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_create_tables]
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+class Store:
+    """The database behind the controller; sessions are short and explicit."""
+
+    def __init__(self, url: str) -> None:
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine: Engine = create_engine(url)
+        except Exception as exc:  # SQLAlchemy's errors for a bad URL vary by dialect
+            raise StoreError(f"DATABASE_URL {url!r} cannot be used: {exc}") from None
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.migrate()
+
+    def migrate(self) -> int:
+        """Apply pending migrations; return the schema version now in force."""
+        with self.engine.begin() as connection:
+            SchemaVersion.metadata.create_all(connection, tables=[SchemaVersion.__table__])  # type: ignore[attr-defined]
+        with Session(self.engine) as session:
+            row = session.get(SchemaVersion, 1)
+            version = row.version if row else 0
+        if version > len(MIGRATIONS):
+            raise StoreError(f"the store's schema is version {version}, newer than this code")
+        for number in range(version + 1, len(MIGRATIONS) + 1):
+            with self.engine.begin() as connection:
+                MIGRATIONS[number - 1](connection)
+                with Session(connection) as session:
+                    session.merge(SchemaVersion(id=1, version=number))
+                    session.commit()
+        return len(MIGRATIONS)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on error."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+            session.commit()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+# ------------------------------------------------------------------ config
+
+
+def save_project(session: Session, project: Project) -> None:
+    """Upsert every agent, group, queue and number of the project."""
+    for agent in project.agents:
+        row = session.get(AgentRow, agent.stringee_user_id) or AgentRow(
+            stringee_user_id=agent.stringee_user_id
+        )
+        row.name = agent.name or agent.stringee_user_id
+        row.phone_number = agent.phone_number
+        row.routing_type = int(agent.routing_type)
+        row.manual_status = agent.manual_status
+        row.app = Channel.APP in agent.online
+        row.push_token = "scenario" if Channel.PUSH in agent.online else None
+        row.sip_expires = float("inf") if Channel.SIP in agent.online else None
+        session.add(row)
+    for group in project.groups:
+        session.merge(GroupRow(id=group.id, agents=json.dumps(list(group.agents))))
+    for queue in project.queues:
+        session.merge(QueueRow(id=queue.id, spec=queue_to_json(queue)))
+    for number in project.numbers:
+        session.merge(NumberRow(number=number.number, spec=number_to_json(number)))
+
+
+def load_project(session: Session, *, now: float) -> Project:
+    agents = tuple(agent_spec(row, now) for row in session.exec(select(AgentRow)).all())
+    groups = tuple(
+        GroupSpec(id=GroupId(row.id), agents=tuple(AgentId(a) for a in json.loads(row.agents)))
+        for row in session.exec(select(GroupRow)).all()
+    )
+    queues = tuple(
+        queue_from_json(row.id, row.spec) for row in session.exec(select(QueueRow)).all()
+    )
+    numbers = tuple(
+        number_from_json(row.number, row.spec) for row in session.exec(select(NumberRow)).all()
+    )
+    return Project(agents=agents, groups=groups, queues=queues, numbers=numbers)
+
+
+def agent_spec(row: AgentRow, now: float) -> AgentSpec:
+    online = set()
+    if row.app:
+        online.add(Channel.APP)
+    if row.push_token:
+        online.add(Channel.PUSH)
+    if row.sip_expires is not None and row.sip_expires > now:
+        online.add(Channel.SIP)
+    return AgentSpec(
+        stringee_user_id=AgentId(row.stringee_user_id),
+        name=row.name,
+        phone_number=row.phone_number,
+        routing_type=RoutingType(row.routing_type),
+        manual_status=row.manual_status,
+        online=frozenset(online),
+    )
+
+
+# ------------------------------------------------------------------ events
+
+
+def event_seen(session: Session, key: str) -> bool:
+    return session.exec(select(EventRow.id).where(EventRow.key == key)).first() is not None
+
+
+def call_events(session: Session, call_id: str) -> list[EventRow]:
+    query = select(EventRow).where(EventRow.call_id == call_id).order_by(EventRow.id)  # type: ignore[arg-type]
+    return list(session.exec(query).all())
+
+
+def last_call_from(session: Session, caller: str) -> CallRow | None:
+    return session.exec(select(CallRow).where(CallRow.caller == caller)).first()
+
+
+def list_agents(session: Session) -> list[AgentRow]:
+    return list(session.exec(select(AgentRow).order_by(AgentRow.stringee_user_id)).all())
+
+
+def open_calls(session: Session, queue_id: str) -> list[CallRow]:
+    """Calls PCC put in the queue that are not yet answered or over."""
+    query = select(CallRow).where(CallRow.queue_id == queue_id)
+    done = ("answered", "ended", "agentEnded")
+    return [call for call in session.exec(query).all() if call.status not in done]
+
+
+def timers(session: Session) -> list[TimerRow]:
+    return list(session.exec(select(TimerRow)).all())
+
+
+def caresoft_call_by_call_id(session: Session, call_id: str) -> CareSoftCallRow | None:
+    return session.exec(select(CareSoftCallRow).where(CareSoftCallRow.call_id == call_id)).first()

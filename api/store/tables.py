@@ -1,0 +1,101 @@
+"""Tables (SQLModel): agents, groups, queues, numbers, calls, the event log, timers, CareSoft calls.
+
+Nested PCC fields (a queue's group routings, a number's menu) are JSON
+documents in a text column, in the scenario format's field names.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "AgentRow",
+    "CallRow",
+    "CareSoftCallRow",
+    "EventRow",
+    "GroupRow",
+    "NumberRow",
+    "QueueRow",
+    "SchemaVersion",
+    "TimerRow",
+]
+
+
+class AgentRow(SQLModel, table=True):
+    __tablename__ = "agents"
+    stringee_user_id: str = Field(primary_key=True)
+    name: str = ""
+    phone_number: str = ""
+    routing_type: int = 1
+    manual_status: str = "AVAILABLE"
+    app: bool = False
+    push_token: str | None = None
+    sip_expires: float | None = None  # epoch seconds; None: no registration
+    system_status: int = 1
+    call_id: str | None = None
+
+
+class GroupRow(SQLModel, table=True):
+    __tablename__ = "groups"
+    id: str = Field(primary_key=True)
+    agents: str = "[]"  # JSON list of stringee_user_id, in order
+
+
+class QueueRow(SQLModel, table=True):
+    __tablename__ = "queues"
+    id: str = Field(primary_key=True)
+    spec: str  # JSON object: the scenario format's queue fields, durations in seconds
+
+
+class NumberRow(SQLModel, table=True):
+    __tablename__ = "numbers"
+    number: str = Field(primary_key=True)
+    spec: str  # JSON object: queue_id or ivr, keypress_timeout
+
+
+class CallRow(SQLModel, table=True):
+    __tablename__ = "calls"
+    call_id: str = Field(primary_key=True)
+    queue_id: str | None = None
+    status: str = ""
+    last_ts_ms: int = -1  # timestamp_ms of the newest event applied
+    agent_id: str | None = None
+    caller: str = ""
+    callee: str = ""
+
+
+class EventRow(SQLModel, table=True):
+    """Append-only log of accepted inputs; ``key`` makes a redelivery a no-op."""
+
+    __tablename__ = "event_log"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True)
+    kind: str
+    call_id: str = Field(default="", index=True)
+    ts_ms: int = 0
+    applied: bool = True  # False: older than what was already applied for the call
+    body: str
+    received_at: float
+
+
+class TimerRow(SQLModel, table=True):
+    __tablename__ = "timers"
+    key: str = Field(primary_key=True)
+    at: float
+
+
+class CareSoftCallRow(SQLModel, table=True):
+    __tablename__ = "caresoft_calls"
+    temp_id: str = Field(primary_key=True)
+    ipphone: str
+    phone: str
+    created_at: float
+    status: str = "created"
+    call_id: str | None = Field(default=None, index=True)
+    history: str = "[]"  # JSON list of webhook deliveries
+
+
+class SchemaVersion(SQLModel, table=True):
+    __tablename__ = "schema_version"
+    id: int = Field(default=1, primary_key=True)
+    version: int

@@ -1,0 +1,1 @@
+"""HTTP handlers, one module per surface: PCC callbacks, admin and reads, CareSoft."""

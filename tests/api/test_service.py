@@ -1,0 +1,191 @@
+"""The controller over HTTP: auth, tokens, PCC callbacks, agents, queues, bad input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jwt
+import pytest
+from aiohttp.test_utils import TestClient
+
+from api.app import create_app
+from api.keys import CONTROLLER
+from api.settings import Settings
+
+Client = TestClient  # type: ignore[type-arg]
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any, settings: Settings) -> Client:
+    return await aiohttp_client(create_app(settings))
+
+
+def event(call_id: str, status: str, ts: int, agent: str = "alice", **extra: Any) -> dict[str, Any]:
+    return {
+        "call_id": call_id,
+        "call_status": status,
+        "timestamp_ms": ts,
+        "from": {"number": "84911111111", "type": "external"},
+        "to": {"number": agent, "type": "internal"},
+        "type": "stringee_call",
+        **extra,
+    }
+
+
+async def test_health_is_open_and_admin_needs_a_rest_token(
+    client: Client, auth: dict[str, str]
+) -> None:
+    assert (await client.get("/healthz")).status == 200
+    refused = await client.get("/v1/agents")
+    assert refused.status == 401
+    body = await refused.json()
+    assert body["r"] == 401 and "REST token" in body["message"]
+    forged = await client.get("/v1/agents", headers={"X-STRINGEE-AUTH": "a.b.c"})
+    assert forged.status == 401
+    ok = await client.get("/v1/agents", params={"access_token": auth["X-STRINGEE-AUTH"]})
+    assert ok.status == 200
+    names = [a["stringee_user_id"] for a in (await ok.json())["agents"]]
+    assert names == ["alice", "bob", "carol", "dave", "erin", "frank", "gina", "henry"]
+
+
+async def test_agent_view_carries_the_verdict(client: Client, auth: dict[str, str]) -> None:
+    erin = await (await client.get("/v1/agents/erin", headers=auth)).json()
+    assert erin["routable"] is False and erin["online"] == []
+    assert erin["reasons"][0]["code"] == "offline"
+    gina = await (await client.get("/v1/agents/gina", headers=auth)).json()
+    assert [r["code"] for r in gina["reasons"]] == ["manual_status"]
+    assert (await client.get("/v1/agents/nobody", headers=auth)).status == 404
+
+
+async def test_agent_token(client: Client, auth: dict[str, str]) -> None:
+    response = await client.post(
+        "/v1/tokens/agent", json={"stringee_user_id": "alice", "ttl": 60}, headers=auth
+    )
+    body = await response.json()
+    claims = jwt.decode(body["access_token"], options={"verify_signature": False})
+    assert claims["userId"] == "alice" and claims["icc_api"] is True and claims["iss"] == "SKtest"
+    missing = await client.post("/v1/tokens/agent", json={"stringee_user_id": "zed"}, headers=auth)
+    assert missing.status == 404
+    bad = await client.post(
+        "/v1/tokens/agent", json={"stringee_user_id": "alice", "ttl": "x"}, headers=auth
+    )
+    assert bad.status == 400 and "ttl" in (await bad.json())["message"]
+
+
+async def test_agents_for_queue_answers_in_ring_order(client: Client) -> None:
+    body = {
+        "queueId": "support",
+        "projectId": "1",
+        "calls": [{"callId": "c1", "from": "849", "to": "02473000062"}],
+    }
+    answer = await (await client.post("/pcc/agents-for-queue", json=body)).json()
+    assert answer["version"] == 2 and answer["calls"][0]["callId"] == "c1"
+    agents = answer["calls"][0]["agents"]
+    assert [a["stringee_user_id"] for a in agents] == ["alice", "bob", "carol", "dave"]
+    assert agents[3] == {
+        "stringee_user_id": "dave",
+        "routing_type": 2,
+        "phone_number": "84901234567",
+        "answer_timeout": 15.0,
+    }
+    unknown = await client.post("/pcc/agents-for-queue", json={**body, "queueId": "nope"})
+    assert unknown.status == 404
+
+
+async def test_call_events_busy_then_wrap_up_idempotent_and_order_safe(
+    client: Client, auth: dict[str, str]
+) -> None:
+    await client.post(
+        "/pcc/agents-for-queue", json={"queueId": "support", "calls": [{"callId": "c9"}]}
+    )
+    answered = await client.post("/pcc/events", json=event("c9", "answered", 1000))
+    assert (await answered.json()) == {"r": 0, "message": "applied"}
+    alice = await (await client.get("/v1/agents/alice", headers=auth)).json()
+    assert alice["system_status"] == 0 and alice["reasons"][0]["code"] == "in_call"
+    again = await client.post("/pcc/events", json=event("c9", "answered", 1000))
+    assert (await again.json())["message"] == "duplicate"
+    ended = await client.post("/pcc/events", json=event("c9", "ended", 61000))
+    assert (await ended.json())["message"] == "applied"
+    late = await client.post("/pcc/events", json=event("c9", "ringing", 500))
+    assert (await late.json())["message"] == "stale"
+    alice = await (await client.get("/v1/agents/alice", headers=auth)).json()
+    assert alice["system_status"] == 1 and [r["code"] for r in alice["reasons"]] == ["wrap_up"]
+    history = await (await client.get("/v1/calls/c9", headers=auth)).json()
+    assert history["status"] == "ended" and history["agent"] == "alice"
+    assert [h["applied"] for h in history["history"]] == [True, True, False]
+    controller = client.app[CONTROLLER]  # type: ignore[union-attr]
+    controller.fire_timer("wrapup:alice")  # the wrap-up timer falls due
+    alice = await (await client.get("/v1/agents/alice", headers=auth)).json()
+    assert alice["routable"] is True
+
+
+async def test_phone_agents_are_matched_by_number(client: Client, auth: dict[str, str]) -> None:
+    body = event("c5", "answered", 10, agent="84901234567")
+    body["to"]["type"] = "external"
+    await client.post("/pcc/events", json=body)
+    dave = await (await client.get("/v1/agents/dave", headers=auth)).json()
+    assert dave["system_status"] == 0
+
+
+async def test_presence_and_updates(client: Client, auth: dict[str, str]) -> None:
+    response = await client.post("/v1/agents/erin/presence", json={"app": "login"}, headers=auth)
+    assert (await response.json())["routable"] is True
+    sip = await client.post(
+        "/v1/agents/frank/presence", json={"sip": "register", "expires": 60}, headers=auth
+    )
+    assert (await sip.json())["online"] == ["sip"]
+    update = await client.put("/v1/agents/gina", json={"manual_status": "AVAILABLE"}, headers=auth)
+    assert (await update.json())["routable"] is True
+    bad = await client.put("/v1/agents/gina", json={"routing_type": 3}, headers=auth)
+    assert bad.status == 400 and "routing_type" in (await bad.json())["message"]
+    unknown = await client.put("/v1/agents/gina", json={"colour": "red"}, headers=auth)
+    assert unknown.status == 400 and "colour" in (await unknown.json())["message"]
+    queue = await (await client.get("/v1/queues/support", headers=auth)).json()
+    assert queue["ring_order"][:3] == ["alice", "bob", "carol"]
+    assert "gina" in queue["ring_order"] and "erin" in queue["ring_order"]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"not json", "not valid JSON"),
+        (b"[1, 2]", "JSON object"),
+        (b'{"call_id": "c1", "call_status": "flying", "timestamp_ms": 1}', "call_status"),
+        (b'{"call_id": "c1", "call_status": "ended"}', "timestamp_ms is required"),
+        (
+            b'{"call_id": "c1", "call_status": "ended", "timestamp_ms": 1, "to": {"type": "x"}}',
+            "to.type",
+        ),
+    ],
+)
+async def test_bad_events_are_4xx_and_change_nothing(
+    client: Client, body: bytes, message: str
+) -> None:
+    response = await client.post(
+        "/pcc/events", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 400
+    assert message in (await response.json())["message"]
+
+
+async def test_oversized_body(client: Client) -> None:
+    response = await client.post("/pcc/events", data=b"x" * (1024 * 1024 + 10))
+    assert response.status == 413
+    assert (await response.json())["r"] == 413
+
+
+async def test_event_secret(aiohttp_client: Any, tmp_path: Any) -> None:
+    from conftest import make_settings
+
+    client = await aiohttp_client(create_app(make_settings(tmp_path, event_secret="s3cret")))
+    refused = await client.post("/pcc/events", json=event("c1", "created", 1))
+    assert refused.status == 401
+    allowed = await client.post("/pcc/events?secret=s3cret", json=event("c1", "created", 1))
+    assert allowed.status == 200
+
+
+async def test_metrics(client: Client) -> None:
+    await client.post("/pcc/events", json=event("c1", "created", 1))
+    text = await (await client.get("/metrics")).text()
+    assert 'pcc_events_received_total{outcome="applied"} 1.0' in text
+    assert 'pcc_routable_agents{queue="support"} 4.0' in text
