@@ -7,7 +7,11 @@ STAMP := $(VENV)/.installed
 DEMO ?= scenarios/hotline_02473000062.toml
 DAY ?= scenarios/hotline_day.toml
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench serve clean
+
+# Demo credentials for `make serve`; set your own Stringee API key in the environment.
+export PCC_API_KEY_SID ?= SKdemo0000000000000000000000000000
+export PCC_API_KEY_SECRET ?= demo-secret-change-me-demo-secret-00
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +35,9 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/compare.py
 	$(BIN)/python bench/engine_scaling.py
+
+serve: $(STAMP)
+	$(BIN)/pcc-router serve --scenario $(DEMO)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis reports

@@ -86,5 +86,5 @@ def create_app(settings: Settings) -> web.Application:
 
 def serve(settings: Settings, *, host: str, port: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    print(f"pcc-router controller on http://{host}:{port}  (store: {settings.database_url})")
+    log.info("store: %s", settings.database_url)
     web.run_app(create_app(settings), host=host, port=port, print=None)

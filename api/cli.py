@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from api.caresoft import (
     DEFAULT_LINK_TEMPLATE,
@@ -23,10 +24,16 @@ from api.tokens import TokenError, TokenMinter, short_secret_warning
 
 __all__ = ["add_parsers", "run"]
 
-COMMANDS = ("token", "caresoft")
+COMMANDS = ("token", "caresoft", "serve")
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = commands.add_parser("serve", help="run the controller service")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port (8080)")
+    serve.add_argument("--scenario", type=Path, help="load this scenario's project at start")
+    serve.add_argument("--config", type=Path, help="TOML file of settings (same names as env)")
+
     token = commands.add_parser("token", help="print a Stringee access token")
     kinds = token.add_subparsers(dest="kind", required=True)
     rest = kinds.add_parser("rest", help="a REST API token (rest_api: true)")
@@ -56,12 +63,40 @@ def _env(name: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        return _serve(args)
     try:
         print(_token(args) if args.command == "token" else _link(args))
     except LookupError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2
     except (TokenError, LinkError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from api.app import serve
+    from api.settings import Settings, SettingsError
+    from api.store.repo import StoreError
+    from simulator.scenario import ScenarioError, load_scenario
+
+    try:
+        settings = Settings.load(config=args.config, scenario=args.scenario)
+        if args.scenario is not None:
+            load_scenario(args.scenario)  # a bad file is exit 2 before anything starts
+    except (SettingsError, ScenarioError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    minter = TokenMinter(sid=settings.api_key_sid, secret=settings.api_key_secret)
+    base = f"http://{args.host}:{args.port}"
+    print(f"pcc-router controller: {base}/healthz, {base}/v1/agents, {base}/metrics")
+    print(f"PCC event_url: {base}/pcc/events   get_list_agents_url: {base}/pcc/agents-for-queue")
+    print(f"a REST token for 24 h (header X-STRINGEE-AUTH):\n{minter.rest(ttl=86400)}")
+    try:
+        serve(settings, host=args.host, port=args.port)
+    except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -32,6 +32,7 @@ from routing import (
     AgentCallStarted,
     AgentId,
     AgentUpdated,
+    AgentWrappingUp,
     CallId,
     CancelTimer,
     Channel,
@@ -91,9 +92,14 @@ class Controller:
         with self.store.session() as session:
             project = repo.load_project(session, now=now)
             rows = session.exec(select(AgentRow)).all()
+            pending_timers = repo.timers(session)
         # The generator belongs to the shell; the controller needs no replayable draws.
         self.engine = Engine(project, rng=random.Random(), start=now)
-        events: list[Event] = []
+        events: list[Event] = [
+            AgentWrappingUp(agent_id=AgentId(t.key.removeprefix("wrapup:")), until=t.at)
+            for t in pending_timers
+            if t.key.startswith("wrapup:")
+        ]
         for row in rows:
             agent_id = AgentId(row.stringee_user_id)
             if row.system_status == 0:

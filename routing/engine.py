@@ -58,6 +58,7 @@ from routing.events import (
     AgentCallEnded,
     AgentCallStarted,
     AgentUpdated,
+    AgentWrappingUp,
     CallArrived,
     CallEnded,
     CallerHungUp,
@@ -128,6 +129,7 @@ class Engine:
             PresenceChanged: self._on_presence,
             AgentCallStarted: self._on_external_call_started,
             AgentCallEnded: self._on_external_call_ended,
+            AgentWrappingUp: self._on_wrapping_up,
         }
         self._timers: dict[str, Callable[[str, float, _Out], None]] = {
             "ring": self._on_ring_timeout,
@@ -473,6 +475,12 @@ class Engine:
         queue = self._queue(event.queue_id) if event.queue_id is not None else None
         wrap_up = queue.spec.wrap_up if queue is not None else 0.0
         if end_external_call(agent, event.call_id, wrap_up, now, out):
+            self._refresh(agent, now)
+
+    def _on_wrapping_up(self, event: AgentWrappingUp, now: float, out: _Out) -> None:
+        agent = self._agent(event.agent_id)
+        if agent.activity is Activity.IDLE and event.until > now:
+            start_wrap_up(agent, event.until - now, now, out)
             self._refresh(agent, now)
 
     def _on_timer(self, event: TimerFired, now: float, out: _Out) -> None:

@@ -15,6 +15,7 @@ __all__ = [
     "AgentAnswered",
     "AgentCallEnded",
     "AgentCallStarted",
+    "AgentWrappingUp",
     "AgentUpdated",
     "CallArrived",
     "CallEnded",
@@ -104,6 +105,14 @@ class AgentCallEnded:
     queue_id: QueueId | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentWrappingUp:
+    """The agent is in wrap-up until ``until`` (a state restored after a restart)."""
+
+    agent_id: AgentId
+    until: float
+
+
 Event = (
     CallArrived
     | CallerHungUp
@@ -114,4 +123,5 @@ Event = (
     | PresenceChanged
     | AgentCallStarted
     | AgentCallEnded
+    | AgentWrappingUp
 )

@@ -189,3 +189,14 @@ async def test_metrics(client: Client) -> None:
     text = await (await client.get("/metrics")).text()
     assert 'pcc_events_received_total{outcome="applied"} 1.0' in text
     assert 'pcc_routable_agents{queue="support"} 4.0' in text
+
+
+def test_serve_refuses_missing_settings(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from simulator.cli import main
+
+    monkeypatch.delenv("PCC_API_KEY_SID", raising=False)
+    monkeypatch.delenv("PCC_API_KEY_SECRET", raising=False)
+    assert main(["serve"]) == 2
+    assert "PCC_API_KEY_SID is required" in capsys.readouterr().err

@@ -1,0 +1,133 @@
+"""The store on SQLite and on a real PostgreSQL: schema, idempotency, restarts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, make_settings
+from sqlalchemy.exc import IntegrityError
+
+from api.app import create_app
+from api.controller import Controller, PccEvent
+from api.keys import CONTROLLER
+from api.store import repo
+from api.store.tables import AgentRow, EventRow, SchemaVersion, TimerRow
+from simulator import load_scenario
+
+
+def answered(call_id: str, ts: int, agent: str = "alice") -> PccEvent:
+    return PccEvent(call_id=call_id, call_status="answered", timestamp_ms=ts, from_number="849",
+                    from_type="external", to_number=agent, to_type="internal", body={})  # fmt: skip
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 's.db'}"
+    url: str = request.getfixturevalue("pg_url")
+    cleaned = repo.Store(url)  # each test starts from an empty schema
+    repo.SQLModel.metadata.drop_all(cleaned.engine)
+    cleaned.close()
+    return url
+
+
+def test_schema_is_versioned_and_migrations_are_idempotent(store_url: str) -> None:
+    store = repo.Store(store_url)
+    assert store.migrate() == len(repo.MIGRATIONS) == 1
+    with store.session() as session:
+        assert session.get(SchemaVersion, 1).version == 1  # type: ignore[union-attr]
+    store.close()
+
+
+def test_newer_schema_is_refused(store_url: str) -> None:
+    store = repo.Store(store_url)
+    with store.session() as session:
+        session.merge(SchemaVersion(id=1, version=99))
+    with pytest.raises(repo.StoreError, match="version 99, newer than this code"):
+        store.migrate()
+    with store.session() as session:
+        session.merge(SchemaVersion(id=1, version=1))
+    store.close()
+
+
+def test_event_log_key_is_unique(store_url: str) -> None:
+    store = repo.Store(store_url)
+    row = {"key": "c1|answered|5", "kind": "pcc", "body": "{}", "received_at": 0.0}
+    with store.session() as session:
+        session.add(EventRow(**row))
+    with pytest.raises(IntegrityError), store.session() as session:
+        session.add(EventRow(**row))
+    store.close()
+
+
+def test_controller_state_survives_a_restart(store_url: str) -> None:
+    store = repo.Store(store_url)
+    with store.session() as session:
+        repo.save_project(
+            session, load_scenario(ROOT / "scenarios" / "hotline_02473000062.toml").project
+        )
+    clock = [1000.0]
+    first = Controller(store=store, clock=lambda: clock[0])
+    assert first.pcc_event(answered("c1", 10)) == "applied"
+    first.presence("frank", first_channel("sip"), True, expires=600)
+    clock[0] = 1100.0
+    ended = PccEvent(
+        call_id="c1",
+        call_status="ended",
+        timestamp_ms=20,
+        from_number="849",
+        from_type="external",
+        to_number="alice",
+        to_type="internal",
+        body={},
+    )
+    assert first.pcc_event(ended) == "applied"
+    store.close()
+
+    reopened = repo.Store(store_url)
+    second = Controller(store=reopened, clock=lambda: 1105.0)
+    # the wrap-up timer and the SIP expiry are still pending, alice still in wrap-up
+    with reopened.session() as session:
+        keys = sorted(t.key for t in repo.timers(session))
+    assert keys == ["sip:frank", "wrapup:alice"]
+    assert second.pcc_event(answered("c1", 10)) == "duplicate"
+    wrap_up = second.engine.verdict("alice", 1105.0).reasons
+    assert [r.text for r in wrap_up] == ["in wrap-up until 1110"]
+    assert [r.code for r in second.engine.verdict("frank", 1105.0).reasons] == ["no_phone"]
+    reopened.close()
+
+
+def first_channel(name: str) -> Any:
+    from routing import Channel
+
+    return Channel(name)
+
+
+def test_busy_agents_stay_busy_after_a_restart(store_url: str) -> None:
+    store = repo.Store(store_url)
+    with store.session() as session:
+        repo.save_project(
+            session, load_scenario(ROOT / "scenarios" / "hotline_02473000062.toml").project
+        )
+    Controller(store=store).pcc_event(answered("c7", 5, agent="carol"))
+    again = Controller(store=store)
+    assert [r.code for r in again.engine.verdict("carol", 0.0).reasons] == ["in_call"]
+    assert "carol" not in again.engine.ring_order("support")
+    with store.session() as session:
+        assert session.get(AgentRow, "carol").system_status == 0  # type: ignore[union-attr]
+    store.close()
+
+
+async def test_timers_are_rescheduled_when_the_app_starts(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    settings = make_settings(tmp_path)
+    store = repo.Store(settings.database_url)
+    with store.session() as session:
+        session.merge(TimerRow(key="wrapup:alice", at=4_000_000_000.0))
+    store.close()
+    client = await aiohttp_client(create_app(settings))
+    scheduler = client.app[CONTROLLER].scheduler
+    assert scheduler is not None and scheduler.get_job("wrapup:alice") is not None
