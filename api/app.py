@@ -15,7 +15,7 @@ from api.middlewares import auth_middleware, error_middleware
 from api.settings import Settings
 from api.store import repo
 from api.tokens import short_secret_warning
-from api.views import admin, caresoft, pcc
+from api.views import admin, caresoft, config, pcc
 
 __all__ = ["create_app"]
 
@@ -56,6 +56,9 @@ def _routes(app: web.Application) -> None:
     app.router.add_get("/pcc/customer-info", pcc.customer_info)
     app.router.add_post("/v1/tokens/agent", admin.token)
     app.router.add_get("/v1/agents", admin.agents)
+    kinds = "{kind:agents|groups|queues|numbers}"
+    app.router.add_post(f"/v1/{kinds}", config.create)
+    app.router.add_delete(f"/v1/{kinds}/{{ident}}", config.delete)
     app.router.add_get("/v1/agents/{agent_id}", admin.agent)
     app.router.add_put("/v1/agents/{agent_id}", admin.update_agent)
     app.router.add_post("/v1/agents/{agent_id}/presence", admin.presence)

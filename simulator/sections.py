@@ -29,7 +29,7 @@ from simulator import inputs
 from simulator.scenario import AgentBehaviour, Scenario
 from simulator.schema import ScenarioError, Table
 
-__all__ = ["read_scenario"]
+__all__ = ["parse_number", "parse_queue", "read_scenario"]
 
 _AGENT_KEYS = ("name", "phone_number", "routing_type", "manual_status", "online",
                "answer_after", "answer_prob")  # fmt: skip
@@ -220,3 +220,17 @@ def _action(table: Table, key: str, text: str, queue_ids: set[QueueId] | set[obj
     if action.kind is ActionKind.QUEUE and action.target not in queue_ids:
         raise ScenarioError(table.path(key), f"no queue {action.target!r} is defined")
     return action
+
+
+def parse_queue(data: object, *, group_ids: set[GroupId]) -> QueueSpec:
+    """One queue in the scenario format (the controller's ``POST /v1/queues``)."""
+    top = Table({"queues": [data]}, "")
+    (queue,) = _read_queues(top, group_ids)
+    return queue
+
+
+def parse_number(data: object, *, queue_ids: set[QueueId]) -> NumberSpec:
+    """One number in the scenario format (the controller's ``POST /v1/numbers``)."""
+    top = Table({"numbers": [data]}, "")
+    (number,) = _read_numbers(top, queue_ids)
+    return number

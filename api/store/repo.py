@@ -35,7 +35,7 @@ from api.store.tables import (
 )
 from routing import AgentId, AgentSpec, Channel, GroupId, GroupSpec, Project, RoutingType
 
-__all__ = ["MIGRATIONS", "Store", "StoreError"]
+__all__ = ["MIGRATIONS", "Store", "StoreError", "select"]
 
 
 class StoreError(RuntimeError):

@@ -200,3 +200,58 @@ def test_serve_refuses_missing_settings(
     monkeypatch.delenv("PCC_API_KEY_SECRET", raising=False)
     assert main(["serve"]) == 2
     assert "PCC_API_KEY_SID is required" in capsys.readouterr().err
+
+
+async def test_configuration_crud_keeps_the_project_whole(
+    client: Client, auth: dict[str, str]
+) -> None:
+    created = await client.post(
+        "/v1/agents",
+        headers=auth,
+        json={
+            "stringee_user_id": "ivy",
+            "name": "Ivy",
+            "routing_type": 2,
+            "phone_number": "84900000001",
+        },
+    )
+    assert created.status == 201
+    group = await client.post("/v1/groups", headers=auth, json={"id": "night", "agents": ["ivy"]})
+    assert group.status == 201
+    queue = await client.post(
+        "/v1/queues",
+        headers=auth,
+        json={
+            "id": "night_q",
+            "wait_agent_answer_timeout": "20s",
+            "groups": [{"group": "night"}],
+        },
+    )
+    assert queue.status == 201
+    number = await client.post(
+        "/v1/numbers", headers=auth, json={"number": "1900", "queue_id": "night_q"}
+    )
+    assert number.status == 201
+    answer = await (
+        await client.post(
+            "/pcc/agents-for-queue", json={"queueId": "night_q", "calls": [{"callId": "n1"}]}
+        )
+    ).json()
+    assert answer["calls"][0]["agents"] == [
+        {
+            "stringee_user_id": "ivy",
+            "routing_type": 2,
+            "phone_number": "84900000001",
+            "answer_timeout": 20.0,
+        }
+    ]
+    dangling = await client.post(
+        "/v1/queues", headers=auth, json={"id": "q2", "groups": [{"group": "missing"}]}
+    )
+    assert dangling.status == 400 and "no group 'missing'" in (await dangling.json())["message"]
+    in_use = await client.delete("/v1/groups/night", headers=auth)
+    assert in_use.status == 409 and "night" in (await in_use.json())["message"]
+    assert (await client.delete("/v1/agents/ivy", headers=auth)).status == 200
+    emptied = await (await client.get("/v1/queues/night_q", headers=auth)).json()
+    assert emptied["ring_order"] == []
+    assert (await client.delete("/v1/agents/ivy", headers=auth)).status == 404

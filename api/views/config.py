@@ -1,0 +1,127 @@
+"""Creating and deleting agents, groups, queues and numbers.
+
+Queues and numbers take the scenario format's field names (durations as
+seconds or ``"15s"``); agents take PCC's fields. Each change is checked as a
+whole project (no dangling group, queue or agent) before it is committed, and
+the engine is then rebuilt from the store.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+from sqlmodel import Session, SQLModel
+
+from api.errors import ApiError, Body, read_json
+from api.keys import CONTROLLER, STORE
+from api.store import repo
+from api.store.config import number_to_json, queue_to_json
+from api.store.tables import AgentRow, GroupRow, NumberRow, QueueRow
+from routing import ConfigError, GroupId, QueueId
+from simulator.schema import ScenarioError
+from simulator.sections import parse_number, parse_queue
+
+__all__ = ["create", "delete"]
+
+
+def _commit(request: web.Request, change: Any) -> None:
+    """Apply ``change(session)`` if the resulting project still holds together."""
+    try:
+        with request.app[STORE].session() as session:
+            change(session)
+            session.flush()
+            repo.load_project(session, now=0.0).check()
+    except ConfigError as exc:
+        raise ApiError(409, exc.msg) from None
+    except ScenarioError as exc:
+        raise ApiError(400, str(exc)) from None
+    request.app[CONTROLLER].rebuild()
+
+
+def _agent(body: Body) -> AgentRow:
+    row = AgentRow(
+        stringee_user_id=body.text("stringee_user_id", max_len=128),
+        name=body.text("name", "", max_len=256),
+        manual_status=body.text("manual_status", "AVAILABLE", max_len=64),
+        routing_type=body.choice("routing_type", (1, 2), 1),
+        phone_number=body.text("phone_number", "", max_len=32),
+    )
+    if not row.stringee_user_id:
+        raise ApiError(400, "stringee_user_id must not be empty")
+    if row.phone_number and not row.phone_number.isdigit():
+        raise ApiError(400, "phone_number is digits only (E.164 without +)")
+    return row
+
+
+async def create(request: web.Request) -> web.Response:
+    kind = request.match_info["kind"]
+    data = await read_json(request)
+    if kind == "agents":
+        body = Body(data)
+        row = _agent(body)
+        body.finish()
+
+        def change(session: Session) -> None:
+            if session.get(AgentRow, row.stringee_user_id) is not None:
+                raise ApiError(409, f"agent {row.stringee_user_id!r} exists")
+            session.add(row)
+
+        name = row.stringee_user_id
+    elif kind == "groups":
+        body = Body(data)
+        group_id = body.text("id", max_len=128)
+        agents = body.get("agents", list, [])
+        body.finish()
+        if not all(isinstance(a, str) for a in agents):
+            raise ApiError(400, "agents must be a list of stringee_user_id strings")
+        name = group_id
+
+        def change(session: Session) -> None:
+            session.merge(GroupRow(id=group_id, agents=json.dumps(agents)))
+
+    elif kind == "queues":
+        name = str(data.get("id", ""))
+
+        def change(session: Session) -> None:
+            groups = {GroupId(g.id) for g in repo.load_project(session, now=0.0).groups}
+            queue = parse_queue(data, group_ids=groups)
+            session.merge(QueueRow(id=queue.id, spec=queue_to_json(queue)))
+
+    else:
+        name = str(data.get("number", ""))
+
+        def change(session: Session) -> None:
+            queues = {QueueId(q.id) for q in repo.load_project(session, now=0.0).queues}
+            number = parse_number(data, queue_ids=queues)
+            session.merge(NumberRow(number=number.number, spec=number_to_json(number)))
+
+    _commit(request, change)
+    return web.json_response({"r": 0, "message": f"{kind[:-1]} {name} saved"}, status=201)
+
+
+async def delete(request: web.Request) -> web.Response:
+    kind, ident = request.match_info["kind"], request.match_info["ident"]
+    tables: dict[str, type[SQLModel]] = {
+        "agents": AgentRow,
+        "groups": GroupRow,
+        "queues": QueueRow,
+        "numbers": NumberRow,
+    }
+    table = tables[kind]
+
+    def change(session: Session) -> None:
+        row = session.get(table, ident)
+        if row is None:
+            raise ApiError(404, f"no {kind[:-1]} {ident!r}")
+        session.delete(row)
+        if kind == "agents":  # an agent leaves its groups with it
+            for group in session.exec(repo.select(GroupRow)).all():
+                members = json.loads(group.agents)
+                if ident in members:
+                    group.agents = json.dumps([a for a in members if a != ident])
+                    session.add(group)
+
+    _commit(request, change)
+    return web.json_response({"r": 0, "message": f"{kind[:-1]} {ident} deleted"})
