@@ -9,13 +9,14 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from api.controller import Controller
-from api.keys import CONTROLLER, METRICS, SETTINGS, STORE
+from api.keys import CONTROLLER, METRICS, SETTINGS, STORE, SUBSCRIBERS
 from api.metrics import Metrics
 from api.middlewares import auth_middleware, error_middleware
 from api.settings import Settings
 from api.store import repo
 from api.tokens import short_secret_warning
-from api.views import admin, caresoft, config, pcc
+from api.views import admin, caresoft, config, live, pcc
+from api.views.live import broadcast
 
 __all__ = ["create_app"]
 
@@ -32,7 +33,9 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
         with store.session() as session:
             repo.save_project(session, project)
     app[STORE] = store
-    app[CONTROLLER] = Controller(store=store)
+    app[CONTROLLER] = Controller(
+        store=store, on_change=lambda kind, data: broadcast(app, kind, data)
+    )
     yield
     store.close()
 
@@ -69,6 +72,10 @@ def _routes(app: web.Application) -> None:
     app.router.add_post("/v1/caresoft/links/call", caresoft.link_call)
     app.router.add_get("/v1/caresoft/calls/{temp_id}", caresoft.call_status)
     app.router.add_post("/caresoft/webhook", caresoft.webhook)
+    app.router.add_get("/v1/stream", live.stream)
+    app.router.add_get("/openapi.json", live.openapi)
+    app.router.add_get("/docs", live.docs)
+    app.router.add_get("/", live.wallboard)
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -78,6 +85,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
+    app[SUBSCRIBERS] = set()
     warning = short_secret_warning(settings.api_key_secret)
     if warning:
         log.warning(warning)

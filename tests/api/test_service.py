@@ -255,3 +255,29 @@ async def test_configuration_crud_keeps_the_project_whole(
     emptied = await (await client.get("/v1/queues/night_q", headers=auth)).json()
     assert emptied["ring_order"] == []
     assert (await client.delete("/v1/agents/ivy", headers=auth)).status == 404
+
+
+async def test_stream_sends_a_snapshot_then_changes(client: Client, auth: dict[str, str]) -> None:
+    import asyncio
+
+    response = await client.get("/v1/stream", params={"access_token": auth["X-STRINGEE-AUTH"]})
+    assert response.headers["Content-Type"] == "text/event-stream"
+    hello = await asyncio.wait_for(response.content.readuntil(b"\n\n"), 5)
+    assert hello.startswith(b"event: hello\n") and b'"support": ["alice"' in hello
+    await client.post("/pcc/events", json=event("s1", "answered", 1))
+    change = await asyncio.wait_for(response.content.readuntil(b"\n\n"), 5)
+    assert change == b'event: call\ndata: {"call_id": "s1", "call_status": "answered"}\n\n'
+    response.close()
+    refused = await client.get("/v1/stream")
+    assert refused.status == 401
+
+
+async def test_openapi_docs_and_wallboard(client: Client) -> None:
+    spec = await (await client.get("/openapi.json")).json()
+    assert spec["openapi"].startswith("3.")
+    assert set(spec["paths"]["/v1/agents/{agent_id}"]) == {"get", "put"}
+    assert "idempotent" in spec["paths"]["/pcc/events"]["post"]["summary"]
+    page = await (await client.get("/docs")).text()
+    assert "<code>/pcc/agents-for-queue</code>" in page
+    board = await (await client.get("/")).text()
+    assert "EventSource" in board
