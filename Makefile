@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/compare.py
 	$(BIN)/python bench/engine_scaling.py
+	$(BIN)/python bench/webhooks.py
 
 serve: $(STAMP)
 	$(BIN)/pcc-router serve --scenario $(DEMO)

@@ -26,7 +26,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import Session, select
 
 from api.store import repo
-from api.store.tables import AgentRow, CallRow, EventRow, TimerRow
+from api.store.tables import AgentRow, CallRow
 from routing import (
     AgentCallEnded,
     AgentCallStarted,
@@ -95,6 +95,8 @@ class Controller:
             pending_timers = repo.timers(session)
         # The generator belongs to the shell; the controller needs no replayable draws.
         self.engine = Engine(project, rng=random.Random(), start=now)
+        self._agent_ids = {row.stringee_user_id for row in rows}
+        self._phones = {row.phone_number: row.stringee_user_id for row in rows if row.phone_number}
         events: list[Event] = [
             AgentWrappingUp(agent_id=AgentId(t.key.removeprefix("wrapup:")), until=t.at)
             for t in pending_timers
@@ -121,27 +123,19 @@ class Controller:
             self._schedule(timer.key, timer.at)
 
     def _apply(self, session: Session, events: list[Event], now: float) -> list[Command]:
-        """Feed events to the engine and write what they change into the session."""
+        """Feed events to the engine and write what they change, in the session's transaction."""
         commands: list[Command] = []
         for event in events:
             commands += self.engine.handle(event, now)
         for command in commands:
             if isinstance(command, SetSystemStatus):
-                row = session.get(AgentRow, command.agent_id)
-                if row is not None:
-                    row.system_status = command.system_status
-                    session.add(row)
+                repo.set_agent(session, command.agent_id, "system_status", command.system_status)
             elif isinstance(command, SetManualStatus):
-                row = session.get(AgentRow, command.agent_id)
-                if row is not None:
-                    row.manual_status = command.manual_status
-                    session.add(row)
+                repo.set_agent(session, command.agent_id, "manual_status", command.manual_status)
             elif isinstance(command, StartTimer):
-                session.merge(TimerRow(key=command.key, at=command.at))
+                repo.put_timer(session, command.key, command.at)
             elif isinstance(command, CancelTimer):
-                timer = session.get(TimerRow, command.key)
-                if timer is not None:
-                    session.delete(timer)
+                repo.drop_timer(session, command.key)
         return commands
 
     def _after_commit(self, commands: list[Command]) -> None:
@@ -183,10 +177,8 @@ class Controller:
 
     def fire_timer(self, key: str) -> None:
         def work(session: Session, now: float) -> list[Command]:
-            timer = session.get(TimerRow, key)
-            if timer is None:
+            if not repo.drop_timer(session, key):
                 return []  # cancelled meanwhile
-            session.delete(timer)
             return self._apply(session, [TimerFired(key=key)], now)
 
         self._transaction(work)
@@ -198,29 +190,38 @@ class Controller:
 
         def work(session: Session, now: float) -> list[Command]:
             nonlocal outcome
-            if repo.event_seen(session, event.key):
+            known = repo.call_state(session, event.call_id)
+            stale = known is not None and event.timestamp_ms < known.last_ts_ms
+            logged = repo.log_event(
+                session,
+                key=event.key,
+                kind="pcc",
+                call_id=event.call_id,
+                ts_ms=event.timestamp_ms,
+                applied=not stale,
+                body=json.dumps(event.body),
+                received_at=now,
+            )
+            if not logged:
                 outcome = "duplicate"
                 return []
-            call = session.get(CallRow, event.call_id) or CallRow(
-                call_id=event.call_id, caller=event.from_number, callee=event.to_number
-            )
-            commands: list[Command] = []
-            if event.timestamp_ms < call.last_ts_ms:
+            if stale:
                 outcome = "stale"  # older than what is applied: logged, not applied
-            else:
-                commands = self._apply(session, self._call_events(session, call, event), now)
-                call.status, call.last_ts_ms = event.call_status, event.timestamp_ms
-                session.add(call)
-            session.add(
-                EventRow(
-                    key=event.key,
-                    kind="pcc",
-                    call_id=event.call_id,
-                    ts_ms=event.timestamp_ms,
-                    applied=outcome == "applied",
-                    body=json.dumps(event.body),
-                    received_at=now,
-                )
+                return []
+            agent_id = self._agent_of(event) or (known.agent_id if known else None)
+            queue_id = known.queue_id if known else None
+            events = self._call_events(event, agent_id, queue_id)
+            commands = self._apply(session, events, now)
+            if agent_id and event.call_status in BUSY:
+                repo.set_agent(session, agent_id, "call_id", event.call_id)
+            repo.save_call(
+                session,
+                call_id=event.call_id,
+                status=event.call_status,
+                last_ts_ms=event.timestamp_ms,
+                caller=event.from_number,
+                callee=event.to_number,
+                agent_id=agent_id if event.call_status in BUSY else None,
             )
             return commands
 
@@ -229,20 +230,16 @@ class Controller:
             self.on_change("call", {"call_id": event.call_id, "call_status": event.call_status})
         return outcome
 
-    def _call_events(self, session: Session, call: CallRow, event: PccEvent) -> list[Event]:
-        agent_id = self._agent_of(session, event) or call.agent_id
+    def _call_events(
+        self, event: PccEvent, agent_id: str | None, queue_id: str | None
+    ) -> list[Event]:
         if agent_id is None:
             return []
         call_id = CallId(event.call_id)
         if event.call_status in BUSY:
-            call.agent_id = agent_id
-            with session.no_autoflush:
-                row = session.get(AgentRow, agent_id)
-            if row is not None:
-                row.call_id = event.call_id
             return [AgentCallStarted(agent_id=AgentId(agent_id), call_id=call_id)]
         if event.call_status in FREE:
-            queue = call.queue_id or self._only_queue(agent_id)
+            queue = queue_id or self._only_queue(agent_id)
             return [
                 AgentCallEnded(
                     agent_id=AgentId(agent_id),
@@ -252,22 +249,16 @@ class Controller:
             ]
         return []
 
-    def _agent_of(self, session: Session, event: PccEvent) -> str | None:
+    def _agent_of(self, event: PccEvent) -> str | None:
         """The agent on either end: internal numbers are user ids, external ones phone numbers."""
         for number, kind in (
             (event.to_number, event.to_type),
             (event.from_number, event.from_type),
         ):
-            if not number:
-                continue
-            if kind == "internal" and session.get(AgentRow, number) is not None:
+            if kind == "internal" and number in self._agent_ids:
                 return number
-            if kind == "external":
-                match = session.exec(
-                    select(AgentRow).where(AgentRow.phone_number == number)
-                ).first()
-                if match is not None:
-                    return match.stringee_user_id
+            if kind == "external" and number in self._phones:
+                return self._phones[number]
         return None
 
     def _only_queue(self, agent_id: str) -> str | None:
@@ -300,6 +291,10 @@ class Controller:
             for name, value in changes.items():
                 setattr(row, name, value)
             session.add(row)
+            if "phone_number" in changes:
+                self._phones = {p: a for p, a in self._phones.items() if a != agent_id}
+                if changes["phone_number"]:
+                    self._phones[changes["phone_number"]] = agent_id
             return commands
 
         self._transaction(work)

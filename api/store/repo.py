@@ -11,13 +11,14 @@ version is brought up to date, a newer one is refused.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, CursorResult, bindparam, event, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -191,3 +192,118 @@ def timers(session: Session) -> list[TimerRow]:
 
 def caresoft_call_by_call_id(session: Session, call_id: str) -> CareSoftCallRow | None:
     return session.exec(select(CareSoftCallRow).where(CareSoftCallRow.call_id == call_id)).first()
+
+
+# ------------------------------------------------ the event path, in SQL Core
+# PCC events are the hot path: these statements are built once per dialect
+# with bound parameters (building a statement costs more than running it on
+# SQLite), run on the session's connection without the ORM's unit of work,
+# and the event log's unique key does the duplicate check inside the insert.
+
+
+@functools.cache
+def _statements(dialect: str) -> dict[str, Any]:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    events = EventRow.__table__  # type: ignore[attr-defined]
+    calls = CallRow.__table__  # type: ignore[attr-defined]
+    agents = AgentRow.__table__  # type: ignore[attr-defined]
+    timers = TimerRow.__table__  # type: ignore[attr-defined]
+    call_insert = insert(calls)
+    timer_insert = insert(timers)
+    return {
+        "call_state": select(calls.c.last_ts_ms, calls.c.agent_id, calls.c.queue_id).where(
+            calls.c.call_id == bindparam("call_id")
+        ),
+        # RETURNING tells a skipped insert reliably; rowcount does not on every driver
+        "log_event": insert(events)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(events.c.id),
+        "save_call": call_insert.on_conflict_do_update(
+            index_elements=["call_id"],
+            set_={
+                "status": call_insert.excluded.status,
+                "last_ts_ms": call_insert.excluded.last_ts_ms,
+                "caller": func.coalesce(
+                    func.nullif(call_insert.excluded.caller, ""), calls.c.caller
+                ),
+                "callee": func.coalesce(
+                    func.nullif(call_insert.excluded.callee, ""), calls.c.callee
+                ),
+                "agent_id": func.coalesce(call_insert.excluded.agent_id, calls.c.agent_id),
+            },
+        ),
+        "agent_status": agents.update()
+        .where(agents.c.stringee_user_id == bindparam("agent"))
+        .values(system_status=bindparam("value")),
+        "agent_manual": agents.update()
+        .where(agents.c.stringee_user_id == bindparam("agent"))
+        .values(manual_status=bindparam("value")),
+        "agent_call": agents.update()
+        .where(agents.c.stringee_user_id == bindparam("agent"))
+        .values(call_id=bindparam("value")),
+        "put_timer": timer_insert.on_conflict_do_update(
+            index_elements=["key"], set_={"at": timer_insert.excluded.at}
+        ),
+        "drop_timer": timers.delete().where(timers.c.key == bindparam("key")),
+    }
+
+
+def _run(session: Session, name: str, params: dict[str, Any]) -> Any:
+    connection = session.connection()
+    return connection.execute(_statements(connection.dialect.name)[name], params)
+
+
+def call_state(session: Session, call_id: str) -> Any:
+    """``(last_ts_ms, agent_id, queue_id)`` of a call, or ``None``."""
+    return _run(session, "call_state", {"call_id": call_id}).first()
+
+
+def log_event(session: Session, **values: Any) -> bool:
+    """Append to the event log; ``False`` if an event with that key is already there."""
+    return _run(session, "log_event", values).first() is not None
+
+
+def save_call(
+    session: Session,
+    *,
+    call_id: str,
+    status: str,
+    last_ts_ms: int,
+    caller: str,
+    callee: str,
+    agent_id: str | None,
+) -> None:
+    """Insert or update a call; empty caller/callee and a None agent keep stored values."""
+    _run(
+        session,
+        "save_call",
+        {
+            "call_id": call_id,
+            "status": status,
+            "last_ts_ms": last_ts_ms,
+            "caller": caller,
+            "callee": callee,
+            "agent_id": agent_id,
+        },
+    )
+
+
+def set_agent(session: Session, agent_id: str, field: str, value: Any) -> None:
+    """``field`` is ``system_status``, ``manual_status`` or ``call_id``."""
+    name = {
+        "system_status": "agent_status",
+        "manual_status": "agent_manual",
+        "call_id": "agent_call",
+    }[field]
+    _run(session, name, {"agent": agent_id, "value": value})
+
+
+def put_timer(session: Session, key: str, at: float) -> None:
+    _run(session, "put_timer", {"key": key, "at": at})
+
+
+def drop_timer(session: Session, key: str) -> bool:
+    result = _run(session, "drop_timer", {"key": key})
+    return bool(cast(CursorResult[Any], result).rowcount)

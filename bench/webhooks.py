@@ -1,0 +1,206 @@
+"""Benchmark: PCC call events into the controller, beside a bare aiohttp endpoint.
+
+The controller runs in its own process on 127.0.0.1 with a fresh SQLite store
+(the hotline scenario loaded); a bare aiohttp app answering ``{"r": 0}`` runs
+the same way as the ceiling. An aiohttp client on 127.0.0.1 then sends, to
+each: a burst of ``--events`` events with ``--concurrency`` in flight
+(throughput), and a paced load of ``--rate`` events/s for ``--seconds``
+(latency p50/p99). Every event is distinct (new call id and status), so each
+is durably stored; the script checks the store's event log count afterwards.
+Loads are bounded in count and time. Run: ``make bench`` or this file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+SID, SECRET = "SKbench", "bench-secret-bench-secret-bench-secret"
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _run_controller(port: int, database: str) -> None:
+    from api.app import create_app
+    from api.settings import Settings
+
+    settings = Settings(
+        api_key_sid=SID,
+        api_key_secret=SECRET,
+        database_url=database,
+        scenario=ROOT / "scenarios" / "hotline_02473000062.toml",
+    )
+    web.run_app(create_app(settings), host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+def _run_bare(port: int) -> None:
+    async def ok(request: web.Request) -> web.Response:
+        await request.read()
+        return web.json_response({"r": 0, "message": "ok"})
+
+    app = web.Application()
+    app.router.add_post("/pcc/events", ok)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+def _events(prefix: str, count: int) -> list[dict[str, object]]:
+    agents = ["alice", "bob", "carol", "henry"]
+    statuses = ["created", "ringing", "answered", "ended"]
+    out = []
+    for n in range(count):
+        call, step = divmod(n, len(statuses))
+        out.append(
+            {
+                "call_id": f"{prefix}-{call}",
+                "call_status": statuses[step],
+                "timestamp_ms": 1_000 * n,
+                "type": "stringee_call",
+                "from": {"number": "84911111111", "type": "external"},
+                "to": {"number": agents[call % len(agents)], "type": "internal"},
+            }
+        )
+    return out
+
+
+async def _post(session: aiohttp.ClientSession, url: str, body: dict[str, object]) -> float:
+    started = time.perf_counter()
+    async with session.post(url, json=body) as response:
+        await response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{url} answered {response.status}")
+    return time.perf_counter() - started
+
+
+async def _burst(url: str, events: list[dict[str, object]], concurrency: int) -> float:
+    queue: asyncio.Queue[dict[str, object]] = asyncio.Queue()
+    for body in events:
+        queue.put_nowait(body)
+    async with aiohttp.ClientSession() as session:
+
+        async def worker() -> None:
+            while not queue.empty():
+                await _post(session, url, queue.get_nowait())
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return len(events) / (time.perf_counter() - started)
+
+
+async def _paced(url: str, events: list[dict[str, object]], rate: float) -> list[float]:
+    latencies: list[float] = []
+    async with aiohttp.ClientSession() as session:
+        tasks = []
+        start = time.perf_counter()
+        for n, body in enumerate(events):
+            delay = start + n / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(_post(session, url, body)))
+        latencies = list(await asyncio.gather(*tasks))
+    return latencies
+
+
+async def _wait_up(port: int) -> None:
+    deadline = time.monotonic() + 20
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            try:
+                async with session.post(f"http://127.0.0.1:{port}/pcc/events", data=b"{}"):
+                    return
+            except aiohttp.ClientError:
+                await asyncio.sleep(0.1)
+    raise RuntimeError("the server did not start")
+
+
+def _stored(database: str) -> int:
+    from sqlmodel import Session, func, select
+
+    from api.store.repo import Store
+    from api.store.tables import EventRow
+
+    store = Store(database)
+    with Session(store.engine) as session:
+        count = session.exec(select(func.count()).select_from(EventRow)).one()
+    store.close()
+    return int(count)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rate", type=float, default=500.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    table = Table(title="PCC events over HTTP on 127.0.0.1")
+    for column in ("target", "load", "events", "events/s", "p50 ms", "p99 ms"):
+        table.add_column(column, justify="right")
+    with tempfile.TemporaryDirectory() as tmp:
+        database = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        targets = {
+            "controller (SQLite)": (_run_controller, (database,)),
+            "bare aiohttp": (_run_bare, ()),
+        }
+        for index, (name, (target, extra)) in enumerate(targets.items()):
+            port = _port()
+            server = multiprocessing.Process(target=target, args=(port, *extra), daemon=True)
+            server.start()
+            try:
+                asyncio.run(_wait_up(port))
+                url = f"http://127.0.0.1:{port}/pcc/events"
+                burst = _events(f"b{index}", args.events)
+                per_second = asyncio.run(_burst(url, burst, args.concurrency))
+                table.add_row(
+                    name,
+                    f"burst, {args.concurrency} in flight",
+                    f"{len(burst):,}",
+                    f"{per_second:,.0f}",
+                    "-",
+                    "-",
+                )
+                paced = _events(f"p{index}", int(args.rate * args.seconds))
+                latencies = sorted(asyncio.run(_paced(url, paced, args.rate)))
+                p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)]
+                table.add_row(
+                    name,
+                    f"{args.rate:g}/s for {args.seconds:g} s",
+                    f"{len(paced):,}",
+                    "-",
+                    f"{statistics.median(latencies) * 1000:.1f}",
+                    f"{p99 * 1000:.1f}",
+                )
+            finally:
+                server.terminate()
+                server.join(5)
+        stored = _stored(database)
+        expected = args.events + int(args.rate * args.seconds)
+    console = Console(width=110)
+    console.print(table)
+    console.print(
+        f"controller event log: {stored:,} rows stored of {expected:,} events sent "
+        f"(plus start-up probes); machine: {os.cpu_count()} cores, Python "
+        f"{sys.version.split()[0]}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
