@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from api.controller import Controller
-from api.keys import CONTROLLER, METRICS, SETTINGS, STORE, SUBSCRIBERS
+from api.keys import CONTROLLER, METRICS, PCC, SETTINGS, STORE, SUBSCRIBERS
 from api.metrics import Metrics
 from api.middlewares import auth_middleware, error_middleware
+from api.pcc import PccClient, PccError
 from api.settings import Settings
 from api.store import repo
-from api.tokens import short_secret_warning
+from api.tokens import TokenMinter, short_secret_warning
 from api.views import admin, caresoft, config, live, pcc
 from api.views.live import broadcast
+from routing import ConfigError
 
 __all__ = ["create_app"]
 
@@ -46,9 +49,31 @@ async def _scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     controller.scheduler = scheduler
     scheduler.start()
     controller.rebuild()  # now that jobs can be scheduled, stored timers are put back
+    client = app[PCC]
+    if client is not None:
+        scheduler.add_job(
+            _scheduled_sync,
+            "interval",
+            args=[app],
+            id="pcc-sync",
+            seconds=app[SETTINGS].sync_interval,
+            next_run_time=datetime.now(UTC),
+        )
     yield
     scheduler.shutdown(wait=False)
     controller.scheduler = None
+
+
+async def _scheduled_sync(app: web.Application) -> None:
+    client = app[PCC]
+    assert client is not None
+    try:
+        report = await client.pull(app[STORE])
+    except (PccError, ConfigError) as exc:
+        log.warning("scheduled PCC sync failed: %s", exc)
+        return
+    app[CONTROLLER].rebuild()
+    log.info("synced from PCC: %s", report.counts)
 
 
 def _routes(app: web.Application) -> None:
@@ -67,6 +92,7 @@ def _routes(app: web.Application) -> None:
     app.router.add_post("/v1/agents/{agent_id}/presence", admin.presence)
     app.router.add_get("/v1/queues/{queue_id}", admin.queue)
     app.router.add_get("/v1/calls/{call_id}", admin.call)
+    app.router.add_post("/v1/sync", admin.sync)
     app.router.add_post("/v1/caresoft/token", caresoft.token)
     app.router.add_post("/v1/caresoft/links/login", caresoft.link_login)
     app.router.add_post("/v1/caresoft/links/call", caresoft.link_call)
@@ -86,6 +112,8 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[SUBSCRIBERS] = set()
+    minter = TokenMinter(sid=settings.api_key_sid, secret=settings.api_key_secret)
+    app[PCC] = PccClient(settings.base_url, minter) if settings.pcc_enabled else None
     warning = short_secret_warning(settings.api_key_secret)
     if warning:
         log.warning(warning)

@@ -48,6 +48,8 @@ class Settings:
     caresoft_link_template: str = DEFAULT_LINK_TEMPLATE
     max_body: int = 1024 * 1024
     scenario: Path | None = None
+    #: True when PCC_BASE_URL was given: only then does the controller call PCC.
+    pcc_enabled: bool = False
 
     @classmethod
     def load(
@@ -71,6 +73,7 @@ class Settings:
         environ = os.environ if env is None else env
         values.update({attr: environ[name] for name, attr in _NAMES.items() if environ.get(name)})
         values.update({k: v for k, v in overrides.items() if v is not None})
+        values.setdefault("pcc_enabled", "base_url" in values)
         return cls._checked(values)
 
     @classmethod

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Connection, CursorResult, bindparam, event, func
+from sqlalchemy import Connection, CursorResult, bindparam, event, func, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -47,8 +47,15 @@ def _v1_create_tables(connection: Connection) -> None:
     SQLModel.metadata.create_all(connection)
 
 
+def _v2_agent_pcc_id(connection: Connection) -> None:
+    # v1 stores made before this column existed get it; fresh ones already have it.
+    columns = {c["name"] for c in inspect(connection).get_columns("agents")}
+    if "pcc_id" not in columns:
+        connection.execute(text("ALTER TABLE agents ADD COLUMN pcc_id VARCHAR"))
+
+
 #: Migration N (1-based) brings the schema from version N-1 to N. Append only.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1_create_tables]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_create_tables, _v2_agent_pcc_id]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

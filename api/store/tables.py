@@ -33,6 +33,7 @@ class AgentRow(SQLModel, table=True):
     sip_expires: float | None = None  # epoch seconds; None: no registration
     system_status: int = 1
     call_id: str | None = None
+    pcc_id: str | None = None  # PCC's own agent id (AG_...), once synced
 
 
 class GroupRow(SQLModel, table=True):

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import Any
 
 from aiohttp import web
 
 from api.errors import ApiError, Body, read_json
-from api.keys import CONTROLLER, METRICS, SETTINGS, STORE
+from api.keys import CONTROLLER, METRICS, PCC, SETTINGS, STORE
+from api.pcc import PccError
 from api.store import repo
 from api.store.tables import AgentRow, CallRow
 from api.tokens import TokenError, TokenMinter
-from routing import Channel
+from routing import Channel, ConfigError
+
+log = logging.getLogger("pcc_router.api")
 
 __all__ = [
     "agent",
@@ -23,6 +27,7 @@ __all__ = [
     "metrics",
     "presence",
     "queue",
+    "sync",
     "token",
     "update_agent",
 ]
@@ -109,7 +114,37 @@ async def update_agent(request: web.Request) -> web.Response:
     ):
         raise ApiError(400, "phone_number is digits only (E.164 without +)")
     request.app[CONTROLLER].update_agent(agent_id, changes)
-    return web.json_response(_agent_view(request, _row(request, agent_id), time.time()))
+    view = _agent_view(request, _row(request, agent_id), time.time())
+    view["mirrored_to_pcc"] = await _mirror(request, agent_id, changes)
+    return web.json_response(view)
+
+
+async def _mirror(request: web.Request, agent_id: str, changes: dict[str, Any]) -> bool | None:
+    """Send the change to PCC's ``PUT /v1/agent``; ``None`` when PCC is not configured."""
+    client = request.app[PCC]
+    row = _row(request, agent_id)
+    if client is None or row.pcc_id is None:
+        return None
+    try:
+        await client.put_agent(row.pcc_id, changes)
+    except PccError as exc:
+        log.warning("agent %s changed here but not in PCC: %s", agent_id, exc)
+        return False
+    return True
+
+
+async def sync(request: web.Request) -> web.Response:
+    client = request.app[PCC]
+    if client is None:
+        raise ApiError(409, "PCC_BASE_URL is not configured: nothing to sync from")
+    try:
+        report = await client.pull(request.app[STORE])
+    except PccError as exc:
+        raise ApiError(502, f"PCC sync failed: {exc}") from None
+    except ConfigError as exc:
+        raise ApiError(502, f"PCC's configuration does not hold together: {exc.msg}") from None
+    request.app[CONTROLLER].rebuild()
+    return web.json_response({"r": 0, "message": "synced", "counts": report.counts})
 
 
 async def presence(request: web.Request) -> web.Response:

@@ -35,9 +35,9 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 def test_schema_is_versioned_and_migrations_are_idempotent(store_url: str) -> None:
     store = repo.Store(store_url)
-    assert store.migrate() == len(repo.MIGRATIONS) == 1
+    assert store.migrate() == len(repo.MIGRATIONS) == 2
     with store.session() as session:
-        assert session.get(SchemaVersion, 1).version == 1  # type: ignore[union-attr]
+        assert session.get(SchemaVersion, 1).version == 2  # type: ignore[union-attr]
     store.close()
 
 
@@ -48,7 +48,7 @@ def test_newer_schema_is_refused(store_url: str) -> None:
     with pytest.raises(repo.StoreError, match="version 99, newer than this code"):
         store.migrate()
     with store.session() as session:
-        session.merge(SchemaVersion(id=1, version=1))
+        session.merge(SchemaVersion(id=1, version=2))
     store.close()
 
 
@@ -131,3 +131,19 @@ async def test_timers_are_rescheduled_when_the_app_starts(
     client = await aiohttp_client(create_app(settings))
     scheduler = client.app[CONTROLLER].scheduler
     assert scheduler is not None and scheduler.get_job("wrapup:alice") is not None
+
+
+def test_a_version_1_store_is_migrated(store_url: str) -> None:
+    from sqlalchemy import inspect, text
+
+    store = repo.Store(store_url)
+    with store.engine.begin() as connection:  # make it look like a store from version 1
+        connection.execute(text("ALTER TABLE agents DROP COLUMN pcc_id"))
+        connection.execute(text("UPDATE schema_version SET version = 1"))
+    store.close()
+    migrated = repo.Store(store_url)
+    columns = {c["name"] for c in inspect(migrated.engine).get_columns("agents")}
+    assert "pcc_id" in columns
+    with migrated.session() as session:
+        assert session.get(SchemaVersion, 1).version == 2  # type: ignore[union-attr]
+    migrated.close()
