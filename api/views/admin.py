@@ -231,6 +231,8 @@ async def healthz(request: web.Request) -> web.Response:
 async def metrics(request: web.Request) -> web.Response:
     registry = request.app[METRICS]
     engine = request.app[CONTROLLER].engine
-    for queue_id in engine.queue_ids():
-        registry.routable.labels(queue_id).set(len(engine.ring_order(queue_id)))
+    with request.app[STORE].session() as session:
+        for queue_id in engine.queue_ids():
+            registry.routable.labels(queue_id).set(len(engine.ring_order(queue_id)))
+            registry.waiting.labels(queue_id).set(len(repo.open_calls(session, queue_id)))
     return web.Response(body=registry.render(), content_type="text/plain", charset="utf-8")

@@ -189,6 +189,7 @@ async def test_metrics(client: Client) -> None:
     text = await (await client.get("/metrics")).text()
     assert 'pcc_events_received_total{outcome="applied"} 1.0' in text
     assert 'pcc_routable_agents{queue="support"} 4.0' in text
+    assert 'pcc_waiting_calls{queue="support"} 0.0' in text
 
 
 def test_serve_refuses_missing_settings(
@@ -281,3 +282,25 @@ async def test_openapi_docs_and_wallboard(client: Client) -> None:
     assert "<code>/pcc/agents-for-queue</code>" in page
     board = await (await client.get("/")).text()
     assert "EventSource" in board
+
+
+async def test_call_flow_on_postgresql(
+    aiohttp_client: Any, tmp_path: Any, pg_url: str, auth: dict[str, str]
+) -> None:
+    from conftest import make_settings
+
+    from api.store import repo
+
+    cleaned = repo.Store(pg_url)
+    repo.SQLModel.metadata.drop_all(cleaned.engine)
+    cleaned.close()
+    client = await aiohttp_client(create_app(make_settings(tmp_path, database_url=pg_url)))
+    await client.post(
+        "/pcc/agents-for-queue", json={"queueId": "support", "calls": [{"callId": "p1"}]}
+    )
+    for status, ts in (("answered", 5), ("answered", 5), ("ended", 9)):
+        await client.post("/pcc/events", json=event("p1", status, ts))
+    history = await (await client.get("/v1/calls/p1", headers=auth)).json()
+    assert [h["event"]["call_status"] for h in history["history"]] == ["answered", "ended"]
+    alice = await (await client.get("/v1/agents/alice", headers=auth)).json()
+    assert [r["code"] for r in alice["reasons"]] == ["wrap_up"]
