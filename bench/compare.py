@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import machine
 from rich.console import Console
 from rich.table import Table
 
@@ -81,17 +81,6 @@ def peak_memory_mb(command: list[str]) -> float:
     done = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True,
                           text=True, check=True)  # fmt: skip
     return int(done.stdout.strip()) / 1024  # ru_maxrss is in KiB on Linux
-
-
-def machine() -> str:
-    model = platform.processor() or "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return f"{model}, Python {platform.python_version()}, {platform.system()}"
 
 
 def main() -> int:

@@ -12,13 +12,13 @@ Run: ``make bench``.
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from common import machine
 from rich.console import Console
 from rich.table import Table
 
@@ -73,18 +73,6 @@ def run_once(agents: int, strategy: str, calls: int, workdir: Path) -> tuple[flo
     elapsed = time.perf_counter() - start
     assert result.kpis["answered"] == calls, result.kpis
     return elapsed, in_engine[0]
-
-
-def machine() -> str:
-    model = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{model}, Python {platform.python_version()}, {platform.system()}"
 
 
 def main() -> int:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
-import os
 import socket
 import statistics
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import aiohttp
 from aiohttp import web
+from common import machine
 from rich.console import Console
 from rich.table import Table
 
@@ -196,8 +196,7 @@ def main() -> int:
     console.print(table)
     console.print(
         f"controller event log: {stored:,} rows stored of {expected:,} events sent "
-        f"(plus start-up probes); machine: {os.cpu_count()} cores, Python "
-        f"{sys.version.split()[0]}"
+        f"(plus start-up probes); machine: {machine()}"
     )
     return 0
 
