@@ -67,6 +67,7 @@ class PccEvent:
     to_number: str
     to_type: str
     body: dict[str, Any]
+    raw: str = ""  # the body as received, stored as is in the event log
 
     @property
     def key(self) -> str:
@@ -199,7 +200,7 @@ class Controller:
                 call_id=event.call_id,
                 ts_ms=event.timestamp_ms,
                 applied=not stale,
-                body=json.dumps(event.body),
+                body=event.raw or json.dumps(event.body),
                 received_at=now,
             )
             if not logged:

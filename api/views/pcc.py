@@ -39,6 +39,7 @@ def _endpoint(body: Body, key: str) -> tuple[str, str]:
 async def events(request: web.Request) -> web.Response:
     _check_secret(request)
     data = await read_json(request)
+    raw = (await request.read()).decode("utf-8", "replace")  # already read: no second I/O
     body = Body(data, strict=False)  # PCC sends more fields than we use
     call_id = body.text("call_id")
     if not call_id:
@@ -57,6 +58,7 @@ async def events(request: web.Request) -> web.Response:
         to_number=to_number,
         to_type=to_type,
         body=data,
+        raw=raw,
     )
     outcome = request.app[CONTROLLER].pcc_event(event)
     request.app[METRICS].events.labels(outcome).inc()
