@@ -68,12 +68,12 @@ async def _scheduled_sync(app: web.Application) -> None:
     client = app[PCC]
     assert client is not None
     try:
-        report = await client.pull(app[STORE])
+        config = await client.fetch()
+        app[CONTROLLER].change_config(config.save)
     except (PccError, ConfigError) as exc:
         log.warning("scheduled PCC sync failed: %s", exc)
         return
-    app[CONTROLLER].rebuild()
-    log.info("synced from PCC: %s", report.counts)
+    log.info("synced from PCC: %s", config.counts)
 
 
 def _routes(app: web.Application) -> None:

@@ -9,6 +9,13 @@ timer is scheduled again, so a restart loses none.
 The engine here never rings anyone: PCC does, asking ``get_list_agents_url``
 for the order. What the engine keeps is who is routable, in which order, and
 why not, updated by PCC's call events and by presence reports.
+
+Several instances share one store: every input that changes the engine is a
+row of the event log, written under the project's lock (a PostgreSQL advisory
+lock), and an instance first replays, into its own engine, the rows other
+instances wrote since its last one. The log's order is thus the order every
+engine applies inputs in. A configuration change is a log row too: the
+instances that read it rebuild from the store.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import json
 import logging
 import random
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,8 +33,9 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import Session, select
 
+from api.calls import BUSY, FREE, PccEvent
 from api.store import repo
-from api.store.tables import AgentRow, CallRow
+from api.store.tables import AgentRow, CallRow, EventRow
 from routing import (
     AgentCallEnded,
     AgentCallStarted,
@@ -47,31 +56,9 @@ from routing import (
     TimerFired,
 )
 
-__all__ = ["Controller", "PccEvent"]
+__all__ = ["Controller", "PccEvent"]  # PccEvent re-exported from api.calls
 
 log = logging.getLogger("pcc_router.controller")
-
-BUSY = ("answered",)
-FREE = ("ended", "agentEnded")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PccEvent:
-    """A validated PCC call event (``event_url`` body)."""
-
-    call_id: str
-    call_status: str
-    timestamp_ms: int
-    from_number: str
-    from_type: str
-    to_number: str
-    to_type: str
-    body: dict[str, Any]
-    raw: str = ""  # the body as received, stored as is in the event log
-
-    @property
-    def key(self) -> str:
-        return f"{self.call_id}|{self.call_status}|{self.timestamp_ms}"
 
 
 @dataclass
@@ -83,6 +70,8 @@ class Controller:
     engine: Engine = field(init=False)
 
     def __post_init__(self) -> None:
+        self._last_id = 0  # the newest event-log row this engine has applied
+        self._new_ids: list[int] = []
         self.rebuild()
 
     # ------------------------------------------------------------ state
@@ -94,6 +83,7 @@ class Controller:
             project = repo.load_project(session, now=now)
             rows = session.exec(select(AgentRow)).all()
             pending_timers = repo.timers(session)
+            self._last_id = repo.last_event_id(session)
         # The generator belongs to the shell; the controller needs no replayable draws.
         self.engine = Engine(project, rng=random.Random(), start=now)
         self._agent_ids = {row.stringee_user_id for row in rows}
@@ -163,23 +153,104 @@ class Controller:
         )
 
     def _transaction(self, work: Callable[[Session, float], list[Command]]) -> list[Command]:
-        """Run ``work`` in one transaction; on failure the engine is rebuilt from the store."""
+        """Run ``work`` under the project's lock, after catching up with the log.
+
+        One transaction; on failure the engine is rebuilt from the store.
+        """
         now = self.clock()
+        self._new_ids = []
         try:
             with self.store.session() as session:
+                repo.serialise(session)
+                replayed = self._catch_up(session)
                 commands = work(session, now)
         except Exception:
             self.rebuild()  # the engine may hold changes the store did not keep
             raise
-        self._after_commit(commands)
+        self._last_id = max([self._last_id, *self._new_ids])
+        self._after_commit(replayed + commands)
         return commands
+
+    def _record(self, session: Session, kind: str, body: dict[str, Any], now: float) -> None:
+        """Log an input (not a PCC event: those log themselves, keyed for idempotency)."""
+        row_id = repo.log_event(
+            session,
+            key=f"{kind}|{uuid.uuid4().hex}",
+            kind=kind,
+            body=json.dumps(body),
+            received_at=now,
+        )
+        assert row_id is not None  # a fresh uuid key cannot collide
+        self._new_ids.append(row_id)
+
+    def catch_up(self) -> None:
+        """Apply what other instances logged since this engine's last row (for reads)."""
+        with self.store.session() as session:
+            commands = self._catch_up(session)
+        self._after_commit(commands)
+
+    def _catch_up(self, session: Session) -> list[Command]:
+        commands: list[Command] = []
+        for row in repo.events_after(session, self._last_id):
+            if row.kind == "config":
+                self.rebuild()  # the store holds every change up to now
+                return []
+            commands += self._replay(session, row)
+            self._last_id = row.id or self._last_id
+        return commands
+
+    def _replay(self, session: Session, row: EventRow) -> list[Command]:
+        """Another instance's input, applied to this engine (the store already has it)."""
+        body = json.loads(row.body)
+        events: list[Event] = []
+        if row.kind == "pcc" and row.applied:
+            pcc = PccEvent.from_logged(body)
+            known = repo.call_state(session, pcc.call_id)
+            agent_id = self._agent_of(pcc) or (known.agent_id if known else None)
+            events = self._call_events(pcc, agent_id, known.queue_id if known else None)
+        elif row.kind == "presence":
+            events = [
+                PresenceChanged(
+                    agent_id=AgentId(body["agent"]),
+                    channel=Channel(body["channel"]),
+                    present=body["present"],
+                    expires_at=body["expires_at"],
+                )
+            ]
+        elif row.kind == "agent":
+            events = [AgentUpdated(agent_id=AgentId(body["agent"]), **body["changes"])]
+            self._note_phone(body["agent"], body["changes"])
+        elif row.kind == "timer":
+            events = [TimerFired(key=body["key"])]
+        commands: list[Command] = []
+        for event in events:
+            commands += self.engine.handle(event, row.received_at)
+        return commands
+
+    def _note_phone(self, agent_id: str, changes: dict[str, Any]) -> None:
+        if "phone_number" in changes:
+            self._phones = {p: a for p, a in self._phones.items() if a != agent_id}
+            if changes["phone_number"]:
+                self._phones[changes["phone_number"]] = agent_id
+
+    def change_config(self, change: Callable[[Session], None]) -> None:
+        """Apply a configuration change and log it; every engine is then rebuilt."""
+
+        def work(session: Session, now: float) -> list[Command]:
+            change(session)
+            self._record(session, "config", {}, now)
+            return []
+
+        self._transaction(work)
+        self.rebuild()
 
     # ----------------------------------------------------------- inputs
 
     def fire_timer(self, key: str) -> None:
         def work(session: Session, now: float) -> list[Command]:
             if not repo.drop_timer(session, key):
-                return []  # cancelled meanwhile
+                return []  # cancelled meanwhile, or fired by another instance
+            self._record(session, "timer", {"key": key}, now)
             return self._apply(session, [TimerFired(key=key)], now)
 
         self._transaction(work)
@@ -200,12 +271,13 @@ class Controller:
                 call_id=event.call_id,
                 ts_ms=event.timestamp_ms,
                 applied=not stale,
-                body=event.raw or json.dumps(event.body),
+                body=event.raw or json.dumps(event.as_body()),
                 received_at=now,
             )
-            if not logged:
+            if logged is None:
                 outcome = "duplicate"
                 return []
+            self._new_ids.append(logged)
             if stale:
                 outcome = "stale"  # older than what is applied: logged, not applied
                 return []
@@ -292,10 +364,8 @@ class Controller:
             for name, value in changes.items():
                 setattr(row, name, value)
             session.add(row)
-            if "phone_number" in changes:
-                self._phones = {p: a for p, a in self._phones.items() if a != agent_id}
-                if changes["phone_number"]:
-                    self._phones[changes["phone_number"]] = agent_id
+            self._note_phone(agent_id, changes)
+            self._record(session, "agent", {"agent": agent_id, "changes": changes}, now)
             return commands
 
         self._transaction(work)
@@ -325,6 +395,13 @@ class Controller:
             else:
                 row.sip_expires = (expires_at or float("inf")) if present else None
             session.add(row)
+            body = {
+                "agent": agent_id,
+                "channel": str(channel),
+                "present": present,
+                "expires_at": expires_at,
+            }
+            self._record(session, "presence", body, now)
             return commands
 
         self._transaction(work)

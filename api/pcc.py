@@ -13,10 +13,11 @@ the store).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from sqlmodel import Session
 
 from api.store import repo
 from api.store.config import number_to_json, queue_to_json
@@ -24,18 +25,13 @@ from api.store.tables import AgentRow, GroupRow, NumberRow, QueueRow
 from api.tokens import TokenMinter
 from routing import GroupId, GroupRoute, NumberSpec, QueueId, QueueSpec
 
-__all__ = ["PccClient", "PccError", "SyncReport"]
+__all__ = ["PccClient", "PccConfig", "PccError"]
 
 TIMEOUT = aiohttp.ClientTimeout(total=10)
 
 
 class PccError(RuntimeError):
     """PCC could not be reached or refused a request."""
-
-
-@dataclass
-class SyncReport:
-    counts: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -81,8 +77,8 @@ class PccClient:
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise PccError(f"PUT /v1/agent/{pcc_id}: {exc}") from None
 
-    async def pull(self, store: repo.Store) -> SyncReport:
-        """Read PCC's configuration and upsert it into the store, in one transaction."""
+    async def fetch(self) -> PccConfig:
+        """Read PCC's configuration (agents, groups and members, queues and routings, numbers)."""
         async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
             agents = await self._pages(session, "/v1/agent", "agents")
             groups = await self._pages(session, "/v1/group", "groups")
@@ -100,42 +96,64 @@ class PccClient:
                 for q in queues
             }
             numbers = await self._pages(session, "/v1/number", "numbers")
-        user_of = {a["id"]: a["stringee_user_id"] for a in agents}
-        with store.session() as db:
-            for agent in agents:
-                row = db.get(AgentRow, agent["stringee_user_id"]) or AgentRow(
-                    stringee_user_id=agent["stringee_user_id"]
-                )
-                row.pcc_id = agent["id"]
-                row.name = agent.get("name") or row.stringee_user_id
-                row.manual_status = agent.get("manual_status") or row.manual_status
-                row.routing_type = int(agent.get("routing_type") or 1)
-                row.phone_number = agent.get("phone_number") or ""
-                db.add(row)
-            for group in groups:
-                listed = members[group["id"]]
-                users = [user_of[m["agent_id"]] for m in listed if m["agent_id"] in user_of]
-                db.merge(GroupRow(id=group["id"], agents=json.dumps(users)))
-            # a queue with no group routed to it cannot ring anyone: left out, with its numbers
-            routed = [q for q in queues if routings[q["id"]]]
-            for queue in routed:
-                spec = _queue(queue, routings[queue["id"]])
-                db.merge(QueueRow(id=spec.id, spec=queue_to_json(spec)))
-            kept = {q["id"] for q in routed}
-            for number in numbers:
-                if number.get("queue_id") in kept and not number.get("enable_ivr"):
-                    entry = NumberSpec(
-                        number=number["number"], queue_id=QueueId(number["queue_id"])
-                    )
-                    db.merge(NumberRow(number=entry.number, spec=number_to_json(entry)))
-            repo.load_project(db, now=0.0).check()
-        counts = {
-            "agents": len(agents),
-            "groups": len(groups),
-            "queues": len(queues),
-            "numbers": len(numbers),
+        return PccConfig(
+            agents=agents,
+            groups=groups,
+            members=members,
+            queues=queues,
+            routings=routings,
+            numbers=numbers,
+        )
+
+
+@dataclass
+class PccConfig:
+    """PCC's configuration as read; :meth:`save` upserts it into the store."""
+
+    agents: list[dict[str, Any]]
+    groups: list[dict[str, Any]]
+    members: dict[str, list[dict[str, Any]]]
+    queues: list[dict[str, Any]]
+    routings: dict[str, list[dict[str, Any]]]
+    numbers: list[dict[str, Any]]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "agents": len(self.agents),
+            "groups": len(self.groups),
+            "queues": len(self.queues),
+            "numbers": len(self.numbers),
         }
-        return SyncReport(counts=counts)
+
+    def save(self, db: Session) -> None:
+        user_of = {a["id"]: a["stringee_user_id"] for a in self.agents}
+        for agent in self.agents:
+            row = db.get(AgentRow, agent["stringee_user_id"]) or AgentRow(
+                stringee_user_id=agent["stringee_user_id"]
+            )
+            row.pcc_id = agent["id"]
+            row.name = agent.get("name") or row.stringee_user_id
+            row.manual_status = agent.get("manual_status") or row.manual_status
+            row.routing_type = int(agent.get("routing_type") or 1)
+            row.phone_number = agent.get("phone_number") or ""
+            db.add(row)
+        for group in self.groups:
+            listed = self.members[group["id"]]
+            users = [user_of[m["agent_id"]] for m in listed if m["agent_id"] in user_of]
+            db.merge(GroupRow(id=group["id"], agents=json.dumps(users)))
+        # a queue with no group routed to it cannot ring anyone: left out, with its numbers
+        routed = [q for q in self.queues if self.routings[q["id"]]]
+        for queue in routed:
+            spec = _queue(queue, self.routings[queue["id"]])
+            db.merge(QueueRow(id=spec.id, spec=queue_to_json(spec)))
+        kept = {q["id"] for q in routed}
+        for number in self.numbers:
+            if number.get("queue_id") in kept and not number.get("enable_ivr"):
+                entry = NumberSpec(number=number["number"], queue_id=QueueId(number["queue_id"]))
+                db.merge(NumberRow(number=entry.number, spec=number_to_json(entry)))
+        db.flush()
+        repo.load_project(db, now=0.0).check()
 
 
 def _queue(queue: dict[str, Any], routings: list[dict[str, Any]]) -> QueueSpec:

@@ -254,6 +254,7 @@ def _statements(dialect: str) -> dict[str, Any]:
             index_elements=["key"], set_={"at": timer_insert.excluded.at}
         ),
         "drop_timer": timers.delete().where(timers.c.key == bindparam("key")),
+        "newer_event": select(events.c.id).where(events.c.id > bindparam("last")).limit(1),
     }
 
 
@@ -267,9 +268,37 @@ def call_state(session: Session, call_id: str) -> Any:
     return _run(session, "call_state", {"call_id": call_id}).first()
 
 
-def log_event(session: Session, **values: Any) -> bool:
-    """Append to the event log; ``False`` if an event with that key is already there."""
-    return _run(session, "log_event", values).first() is not None
+def log_event(session: Session, **values: Any) -> int | None:
+    """Append to the event log; its id, or ``None`` if that key is already there."""
+    row = _run(session, "log_event", values).first()
+    return None if row is None else int(row[0])
+
+
+#: One number for the whole project: inputs are applied one at a time across instances.
+ADVISORY_LOCK = 72_473_000_062
+
+
+def serialise(session: Session) -> None:
+    """Hold the project's write lock until the transaction ends (PostgreSQL).
+
+    SQLite takes its database lock at the first write; several instances need
+    PostgreSQL anyway.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
+
+
+def events_after(session: Session, last_id: int) -> list[EventRow]:
+    """Log rows newer than ``last_id``, oldest first; one cheap probe when there are none."""
+    if _run(session, "newer_event", {"last": last_id}).first() is None:
+        return []
+    query = select(EventRow).where(EventRow.id > last_id).order_by(EventRow.id)  # type: ignore[arg-type,operator]
+    return list(session.exec(query).all())
+
+
+def last_event_id(session: Session) -> int:
+    return int(session.exec(select(func.max(EventRow.id))).one() or 0)
 
 
 def save_call(

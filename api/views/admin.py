@@ -83,6 +83,7 @@ async def token(request: web.Request) -> web.Response:
 
 
 async def agents(request: web.Request) -> web.Response:
+    request.app[CONTROLLER].catch_up()  # other instances' changes, before reporting
     now = time.time()
     with request.app[STORE].session() as session:
         rows = repo.list_agents(session)
@@ -90,6 +91,7 @@ async def agents(request: web.Request) -> web.Response:
 
 
 async def agent(request: web.Request) -> web.Response:
+    request.app[CONTROLLER].catch_up()
     row = _row(request, request.match_info["agent_id"])
     return web.json_response(_agent_view(request, row, time.time()))
 
@@ -138,13 +140,13 @@ async def sync(request: web.Request) -> web.Response:
     if client is None:
         raise ApiError(409, "PCC_BASE_URL is not configured: nothing to sync from")
     try:
-        report = await client.pull(request.app[STORE])
+        config = await client.fetch()
+        request.app[CONTROLLER].change_config(config.save)
     except PccError as exc:
         raise ApiError(502, f"PCC sync failed: {exc}") from None
     except ConfigError as exc:
         raise ApiError(502, f"PCC's configuration does not hold together: {exc.msg}") from None
-    request.app[CONTROLLER].rebuild()
-    return web.json_response({"r": 0, "message": "synced", "counts": report.counts})
+    return web.json_response({"r": 0, "message": "synced", "counts": config.counts})
 
 
 async def presence(request: web.Request) -> web.Response:
@@ -176,6 +178,7 @@ async def presence(request: web.Request) -> web.Response:
 async def queue(request: web.Request) -> web.Response:
     queue_id = request.match_info["queue_id"]
     controller = request.app[CONTROLLER]
+    controller.catch_up()
     if queue_id not in controller.queue_ids():
         raise ApiError(404, f"no queue {queue_id!r}")
     now = time.time()
@@ -230,6 +233,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def metrics(request: web.Request) -> web.Response:
     registry = request.app[METRICS]
+    request.app[CONTROLLER].catch_up()
     engine = request.app[CONTROLLER].engine
     with request.app[STORE].session() as session:
         for queue_id in engine.queue_ids():

@@ -15,7 +15,7 @@ from aiohttp import web
 from sqlmodel import Session, SQLModel
 
 from api.errors import ApiError, Body, read_json
-from api.keys import CONTROLLER, STORE
+from api.keys import CONTROLLER
 from api.store import repo
 from api.store.config import number_to_json, queue_to_json
 from api.store.tables import AgentRow, GroupRow, NumberRow, QueueRow
@@ -28,16 +28,18 @@ __all__ = ["create", "delete"]
 
 def _commit(request: web.Request, change: Any) -> None:
     """Apply ``change(session)`` if the resulting project still holds together."""
+
+    def checked(session: Session) -> None:
+        change(session)
+        session.flush()
+        repo.load_project(session, now=0.0).check()
+
     try:
-        with request.app[STORE].session() as session:
-            change(session)
-            session.flush()
-            repo.load_project(session, now=0.0).check()
+        request.app[CONTROLLER].change_config(checked)
     except ConfigError as exc:
         raise ApiError(409, exc.msg) from None
     except ScenarioError as exc:
         raise ApiError(400, str(exc)) from None
-    request.app[CONTROLLER].rebuild()
 
 
 def _agent(body: Body) -> AgentRow:

@@ -53,6 +53,7 @@ async def stream(request: web.Request) -> web.StreamResponse:
     subscribers = request.app[SUBSCRIBERS]
     subscribers.add(queue)
     try:
+        request.app[CONTROLLER].catch_up()
         engine = request.app[CONTROLLER].engine
         snapshot = {q: engine.ring_order(q) for q in engine.queue_ids()}
         await response.write(f"event: hello\ndata: {json.dumps(snapshot)}\n\n".encode())

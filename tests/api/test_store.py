@@ -147,3 +147,56 @@ def test_a_version_1_store_is_migrated(store_url: str) -> None:
     with migrated.session() as session:
         assert session.get(SchemaVersion, 1).version == 2  # type: ignore[union-attr]
     migrated.close()
+
+
+def test_two_instances_share_one_event_log(store_url: str) -> None:
+    """Inputs applied by one instance reach the other's engine, in log order."""
+    from api.store.tables import GroupRow
+    from routing import Channel
+
+    setup = repo.Store(store_url)
+    with setup.session() as session:
+        repo.save_project(
+            session, load_scenario(ROOT / "scenarios" / "hotline_02473000062.toml").project
+        )
+    clock = [1000.0]
+    a = Controller(store=repo.Store(store_url), clock=lambda: clock[0])
+    b = Controller(store=repo.Store(store_url), clock=lambda: clock[0])
+
+    assert a.pcc_event(answered("c1", 10)) == "applied"
+    b.catch_up()
+    assert [r.code for r in b.engine.verdict("alice", 1000.0).reasons] == ["in_call"]
+    assert b.pcc_event(answered("c1", 10)) == "duplicate"
+
+    b.presence("erin", Channel.APP, True)  # B's input; A replays it before its own next one
+    clock[0] = 1060.0
+    ended = PccEvent(
+        call_id="c1",
+        call_status="ended",
+        timestamp_ms=20,
+        from_number="849",
+        from_type="external",
+        to_number="alice",
+        to_type="internal",
+        body={},
+    )
+    assert a.pcc_event(ended) == "applied"
+    assert "erin" in a.engine.ring_order("support")
+    b.catch_up()
+    for engine in (a.engine, b.engine):
+        assert [r.text for r in engine.verdict("alice", 1060.0).reasons] == [
+            "in wrap-up until 1070"
+        ]
+
+    clock[0] = 1070.0
+    a.fire_timer("wrapup:alice")
+    b.fire_timer("wrapup:alice")  # already fired by A: nothing happens twice
+    b.catch_up()
+    assert b.engine.verdict("alice", 1070.0).routable
+
+    def drop_henry(session: Any) -> None:
+        session.merge(GroupRow(id="backup", agents="[]"))
+
+    a.change_config(drop_henry)
+    b.catch_up()  # B sees the configuration row and rebuilds
+    assert "henry" not in b.engine.members("support")
