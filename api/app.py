@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from api.batcher import EventBatcher
 from api.controller import Controller
-from api.keys import CONTROLLER, METRICS, PCC, SETTINGS, STORE, SUBSCRIBERS
+from api.keys import BATCHER, CONTROLLER, METRICS, PCC, SETTINGS, STORE, SUBSCRIBERS
 from api.metrics import Metrics
 from api.middlewares import auth_middleware, error_middleware
 from api.pcc import PccClient, PccError
@@ -36,9 +37,10 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
         with store.session() as session:
             repo.save_project(session, project)
     app[STORE] = store
-    app[CONTROLLER] = Controller(
+    app[CONTROLLER] = controller = Controller(
         store=store, on_change=lambda kind, data: broadcast(app, kind, data)
     )
+    app[BATCHER] = EventBatcher(controller)
     yield
     store.close()
 

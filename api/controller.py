@@ -258,50 +258,61 @@ class Controller:
 
     def pcc_event(self, event: PccEvent) -> str:
         """Apply a PCC call event once: ``applied``, ``duplicate`` or ``stale``."""
-        outcome = "applied"
+        return self.pcc_events([event])[0]
+
+    def pcc_events(self, events: list[PccEvent]) -> list[str]:
+        """Apply PCC call events in order, in one transaction (a group commit)."""
+        outcomes: list[str] = []
 
         def work(session: Session, now: float) -> list[Command]:
-            nonlocal outcome
-            known = repo.call_state(session, event.call_id)
-            stale = known is not None and event.timestamp_ms < known.last_ts_ms
-            logged = repo.log_event(
-                session,
-                key=event.key,
-                kind="pcc",
-                call_id=event.call_id,
-                ts_ms=event.timestamp_ms,
-                applied=not stale,
-                body=event.raw or json.dumps(event.as_body()),
-                received_at=now,
-            )
-            if logged is None:
-                outcome = "duplicate"
-                return []
-            self._new_ids.append(logged)
-            if stale:
-                outcome = "stale"  # older than what is applied: logged, not applied
-                return []
-            agent_id = self._agent_of(event) or (known.agent_id if known else None)
-            queue_id = known.queue_id if known else None
-            events = self._call_events(event, agent_id, queue_id)
-            commands = self._apply(session, events, now)
-            if agent_id and event.call_status in BUSY:
-                repo.set_agent(session, agent_id, "call_id", event.call_id)
-            repo.save_call(
-                session,
-                call_id=event.call_id,
-                status=event.call_status,
-                last_ts_ms=event.timestamp_ms,
-                caller=event.from_number,
-                callee=event.to_number,
-                agent_id=agent_id if event.call_status in BUSY else None,
-            )
+            commands: list[Command] = []
+            for event in events:
+                outcome, applied = self._one_pcc_event(session, event, now)
+                outcomes.append(outcome)
+                commands += applied
             return commands
 
         self._transaction(work)
-        if outcome == "applied":
-            self.on_change("call", {"call_id": event.call_id, "call_status": event.call_status})
-        return outcome
+        for event, outcome in zip(events, outcomes, strict=True):
+            if outcome == "applied":
+                self.on_change("call", {"call_id": event.call_id, "call_status": event.call_status})
+        return outcomes
+
+    def _one_pcc_event(
+        self, session: Session, event: PccEvent, now: float
+    ) -> tuple[str, list[Command]]:
+        known = repo.call_state(session, event.call_id)
+        stale = known is not None and event.timestamp_ms < known.last_ts_ms
+        logged = repo.log_event(
+            session,
+            key=event.key,
+            kind="pcc",
+            call_id=event.call_id,
+            ts_ms=event.timestamp_ms,
+            applied=not stale,
+            body=event.raw or json.dumps(event.as_body()),
+            received_at=now,
+        )
+        if logged is None:
+            return "duplicate", []
+        self._new_ids.append(logged)
+        if stale:
+            return "stale", []  # older than what is applied: logged, not applied
+        agent_id = self._agent_of(event) or (known.agent_id if known else None)
+        queue_id = known.queue_id if known else None
+        commands = self._apply(session, self._call_events(event, agent_id, queue_id), now)
+        if agent_id and event.call_status in BUSY:
+            repo.set_agent(session, agent_id, "call_id", event.call_id)
+        repo.save_call(
+            session,
+            call_id=event.call_id,
+            status=event.call_status,
+            last_ts_ms=event.timestamp_ms,
+            caller=event.from_number,
+            callee=event.to_number,
+            agent_id=agent_id if event.call_status in BUSY else None,
+        )
+        return "applied", commands
 
     def _call_events(
         self, event: PccEvent, agent_id: str | None, queue_id: str | None

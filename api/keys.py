@@ -6,17 +6,19 @@ import asyncio
 
 from aiohttp import web
 
+from api.batcher import EventBatcher
 from api.controller import Controller
 from api.metrics import Metrics
 from api.pcc import PccClient
 from api.settings import Settings
 from api.store.repo import Store
 
-__all__ = ["CONTROLLER", "METRICS", "PCC", "SETTINGS", "STORE", "SUBSCRIBERS"]
+__all__ = ["BATCHER", "CONTROLLER", "METRICS", "PCC", "SETTINGS", "STORE", "SUBSCRIBERS"]
 
 SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", Store)
 CONTROLLER = web.AppKey("controller", Controller)
+BATCHER = web.AppKey("batcher", EventBatcher)
 METRICS = web.AppKey("metrics", Metrics)
 #: The PCC REST client, or None when PCC_BASE_URL is not set.
 PCC: web.AppKey[PccClient | None] = web.AppKey("pcc")

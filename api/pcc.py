@@ -64,18 +64,34 @@ class PccClient:
                 return items
             page += 1
 
-    async def put_agent(self, pcc_id: str, changes: dict[str, Any]) -> None:
-        url = f"{self.base_url.rstrip('/')}/v1/agent/{pcc_id}"
+    async def _send(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        url = self.base_url.rstrip("/") + path
         headers = {"X-STRINGEE-AUTH": self.minter.rest(ttl=300)}
         try:
             async with (
                 aiohttp.ClientSession(timeout=TIMEOUT) as session,
-                session.put(url, json=changes, headers=headers) as response,
+                session.request(method, url, json=body, headers=headers) as response,
             ):
-                if response.status != 200:
-                    raise PccError(f"PUT /v1/agent/{pcc_id}: HTTP {response.status}")
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise PccError(f"PUT /v1/agent/{pcc_id}: {exc}") from None
+                answer = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise PccError(f"{method} {path}: {exc}") from None
+        if response.status != 200 or answer.get("r") not in (0, None):
+            raise PccError(f"{method} {path}: HTTP {response.status}, {answer.get('message')!r}")
+        return answer
+
+    async def put_agent(self, pcc_id: str, changes: dict[str, Any]) -> None:
+        await self._send("PUT", f"/v1/agent/{pcc_id}", changes)
+
+    async def create_agent(self, fields: dict[str, Any]) -> str:
+        """PCC ``POST /v1/agent``; returns PCC's ``agentID``."""
+        answer = await self._send("POST", "/v1/agent", fields)
+        agent_id = answer.get("agentID")
+        if not isinstance(agent_id, str):
+            raise PccError("POST /v1/agent: no agentID in the answer")
+        return agent_id
+
+    async def delete_agent(self, pcc_id: str) -> None:
+        await self._send("DELETE", f"/v1/agent/{pcc_id}")
 
     async def fetch(self) -> PccConfig:
         """Read PCC's configuration (agents, groups and members, queues and routings, numbers)."""

@@ -1,7 +1,10 @@
 """Creating and deleting agents, groups, queues and numbers.
 
 Queues and numbers take the scenario format's field names (durations as
-seconds or ``"15s"``); agents take PCC's fields. Each change is checked as a
+seconds or ``"15s"``); agents take PCC's fields. With PCC configured, agents
+created or deleted here are created or deleted in PCC too; groups, queues and
+numbers flow the other way only (PCC is their source of truth: change them in
+PCC and sync). Each change is checked as a
 whole project (no dangling group, queue or agent) before it is committed, and
 the engine is then rebuilt from the store.
 """
@@ -9,13 +12,15 @@ the engine is then rebuilt from the store.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from aiohttp import web
 from sqlmodel import Session, SQLModel
 
 from api.errors import ApiError, Body, read_json
-from api.keys import CONTROLLER
+from api.keys import CONTROLLER, PCC, STORE
+from api.pcc import PccError
 from api.store import repo
 from api.store.config import number_to_json, queue_to_json
 from api.store.tables import AgentRow, GroupRow, NumberRow, QueueRow
@@ -24,6 +29,8 @@ from simulator.schema import ScenarioError
 from simulator.sections import parse_number, parse_queue
 
 __all__ = ["create", "delete"]
+
+log = logging.getLogger("pcc_router.api")
 
 
 def _commit(request: web.Request, change: Any) -> None:
@@ -100,7 +107,38 @@ async def create(request: web.Request) -> web.Response:
             session.merge(NumberRow(number=number.number, spec=number_to_json(number)))
 
     _commit(request, change)
-    return web.json_response({"r": 0, "message": f"{kind[:-1]} {name} saved"}, status=201)
+    answer: dict[str, Any] = {"r": 0, "message": f"{kind[:-1]} {name} saved"}
+    if kind == "agents":
+        answer["mirrored_to_pcc"] = await _mirror_new_agent(request, name)
+    return web.json_response(answer, status=201)
+
+
+async def _mirror_new_agent(request: web.Request, agent_id: str) -> bool | None:
+    """Create the agent in PCC too and keep its ``agentID``; ``None`` without PCC."""
+    client = request.app[PCC]
+    if client is None:
+        return None
+    with request.app[STORE].session() as session:
+        row = session.get(AgentRow, agent_id)
+        assert row is not None
+        fields = {
+            "name": row.name or agent_id,
+            "stringee_user_id": agent_id,
+            "manual_status": row.manual_status,
+            "routing_type": row.routing_type,
+            "phone_number": row.phone_number,
+        }
+    try:
+        pcc_id = await client.create_agent(fields)
+    except PccError as exc:
+        log.warning("agent %s created here but not in PCC: %s", agent_id, exc)
+        return False
+    with request.app[STORE].session() as session:
+        row = session.get(AgentRow, agent_id)
+        if row is not None:
+            row.pcc_id = pcc_id
+            session.add(row)
+    return True
 
 
 async def delete(request: web.Request) -> web.Response:
@@ -113,10 +151,14 @@ async def delete(request: web.Request) -> web.Response:
     }
     table = tables[kind]
 
+    pcc_id: str | None = None
+
     def change(session: Session) -> None:
+        nonlocal pcc_id
         row = session.get(table, ident)
         if row is None:
             raise ApiError(404, f"no {kind[:-1]} {ident!r}")
+        pcc_id = getattr(row, "pcc_id", None)
         session.delete(row)
         if kind == "agents":  # an agent leaves its groups with it
             for group in session.exec(repo.select(GroupRow)).all():
@@ -126,4 +168,13 @@ async def delete(request: web.Request) -> web.Response:
                     session.add(group)
 
     _commit(request, change)
-    return web.json_response({"r": 0, "message": f"{kind[:-1]} {ident} deleted"})
+    answer: dict[str, Any] = {"r": 0, "message": f"{kind[:-1]} {ident} deleted"}
+    client = request.app[PCC]
+    if kind == "agents" and client is not None and pcc_id is not None:
+        try:
+            await client.delete_agent(pcc_id)
+            answer["mirrored_to_pcc"] = True
+        except PccError as exc:
+            log.warning("agent %s deleted here but not in PCC: %s", ident, exc)
+            answer["mirrored_to_pcc"] = False
+    return web.json_response(answer)

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from api.controller import PccEvent
 from api.errors import ApiError, Body, read_json
-from api.keys import CONTROLLER, METRICS, SETTINGS, STORE
+from api.keys import BATCHER, CONTROLLER, METRICS, SETTINGS, STORE
 from api.store import repo
 from api.store.tables import AgentRow
 
@@ -60,7 +60,7 @@ async def events(request: web.Request) -> web.Response:
         body=data,
         raw=raw,
     )
-    outcome = request.app[CONTROLLER].pcc_event(event)
+    outcome = await request.app[BATCHER].submit(event)
     request.app[METRICS].events.labels(outcome).inc()
     return web.json_response({"r": 0, "message": outcome})
 

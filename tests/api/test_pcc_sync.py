@@ -77,6 +77,8 @@ class FakePcc:
         ):
             app.router.add_get(path, handler)
         app.router.add_put("/v1/agent/{id}", self._put_agent)
+        app.router.add_post("/v1/agent", self._create_agent)
+        app.router.add_delete("/v1/agent/{id}", self._delete_agent)
         return app
 
     @web.middleware
@@ -129,6 +131,18 @@ class FakePcc:
     async def _numbers(self, request: web.Request) -> web.Response:
         return self._page(request, "numbers", self.numbers, "totalCount")
 
+    async def _create_agent(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        agent = {**body, "id": f"AG_{len(self.agents) + 1}"}
+        self.agents.append(agent)
+        return web.json_response(
+            {"r": 0, "project": 1, "agentID": agent["id"], "message": "Create agent success"}
+        )
+
+    async def _delete_agent(self, request: web.Request) -> web.Response:
+        self.agents = [a for a in self.agents if a["id"] != request.match_info["id"]]
+        return web.json_response({"r": 0, "message": "Delete agent success"})
+
     async def _put_agent(self, request: web.Request) -> web.Response:
         self.puts.append((request.match_info["id"], await request.json()))
         return web.json_response({"r": 0, "message": "Update agent success"})
@@ -163,6 +177,29 @@ async def test_sync_pulls_pcc_configuration_and_mirrors_changes(
     ).json()
     assert changed["mirrored_to_pcc"] is True
     assert fake.puts == [("AG_1", {"manual_status": "NOT AVAILABLE"})]
+    created = await (
+        await client.post(
+            "/v1/agents",
+            headers=auth,
+            json={
+                "stringee_user_id": "u9",
+                "name": "Tuan",
+                "routing_type": 2,
+                "phone_number": "849",
+            },
+        )
+    ).json()
+    assert created["mirrored_to_pcc"] is True
+    assert fake.agents[-1] == {
+        "name": "Tuan",
+        "stringee_user_id": "u9",
+        "manual_status": "AVAILABLE",
+        "routing_type": 2,
+        "phone_number": "849",
+        "id": "AG_4",
+    }
+    deleted = await (await client.delete("/v1/agents/u9", headers=auth)).json()
+    assert deleted["mirrored_to_pcc"] is True and all(a["id"] != "AG_4" for a in fake.agents)
     fake.broken = True
     failed = await client.post("/v1/sync", headers=auth)
     assert failed.status == 502 and "PCC sync failed" in (await failed.json())["message"]

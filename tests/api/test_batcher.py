@@ -1,0 +1,81 @@
+"""Group commit: events arriving together share one transaction, answered in order."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from api.batcher import EventBatcher
+from api.calls import PccEvent
+from api.controller import Controller
+from api.store import repo
+from simulator import load_scenario
+
+
+class CountingController(Controller):
+    """A real controller that remembers the size of each transaction's batch."""
+
+    batches: list[int]
+
+    def pcc_events(self, events: list[PccEvent]) -> list[str]:
+        self.batches.append(len(events))
+        return super().pcc_events(events)
+
+
+def event(call_id: str, status: str, ts: int) -> PccEvent:
+    return PccEvent(
+        call_id=call_id,
+        call_status=status,
+        timestamp_ms=ts,
+        from_number="849",
+        from_type="external",
+        to_number="alice",
+        to_type="internal",
+        body={},
+    )
+
+
+@pytest.fixture
+def controller(tmp_path: Path) -> CountingController:
+    store = repo.Store(f"sqlite:///{tmp_path / 's.db'}")
+    with store.session() as session:
+        repo.save_project(
+            session, load_scenario(ROOT / "scenarios" / "hotline_02473000062.toml").project
+        )
+    made = CountingController(store=store)
+    made.batches = []
+    return made
+
+
+async def test_events_that_arrive_together_share_a_commit(controller: CountingController) -> None:
+    batcher = EventBatcher(controller, max_batch=4)
+    submitted = [
+        event("c1", "created", 1),
+        event("c1", "answered", 2),
+        event("c1", "answered", 2),
+        event("c2", "created", 3),
+        event("c1", "ringing", 1),
+        event("c1", "ended", 9),
+    ]
+    outcomes = await asyncio.gather(*(batcher.submit(e) for e in submitted))
+    assert outcomes == ["applied", "applied", "duplicate", "applied", "stale", "applied"]
+    assert controller.batches == [4, 2]
+    assert [r.code for r in controller.engine.verdict("alice", 0.0).reasons] == ["wrap_up"]
+
+
+async def test_a_failed_commit_fails_every_request_of_the_batch(
+    controller: CountingController,
+) -> None:
+    batcher = EventBatcher(controller)
+    # make the store unusable: drop the event log table underneath the controller
+    with controller.store.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE event_log")
+    results = await asyncio.gather(
+        batcher.submit(event("c9", "created", 1)),
+        batcher.submit(event("c9", "ringing", 2)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(r, Exception) for r in results)
