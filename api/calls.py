@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["BUSY", "FREE", "PccEvent"]
+from routing import AgentCallEnded, AgentCallStarted, AgentId, CallId, Event, QueueId
+
+__all__ = ["BUSY", "FREE", "PccEvent", "agent_of", "call_events"]
 
 BUSY = ("answered",)
 FREE = ("ended", "agentEnded")
@@ -56,3 +59,39 @@ class PccEvent:
     @property
     def key(self) -> str:
         return f"{self.call_id}|{self.call_status}|{self.timestamp_ms}"
+
+
+def agent_of(event: PccEvent, users: Collection[str], phones: Mapping[str, str]) -> str | None:
+    """The agent on either end: internal numbers are user ids, external ones phone numbers."""
+    ends = ((event.to_number, event.to_type), (event.from_number, event.from_type))
+    for number, kind in ends:
+        if kind == "internal" and number in users:
+            return number
+        if kind == "external" and number in phones:
+            return phones[number]
+    return None
+
+
+def call_events(
+    event: PccEvent,
+    agent_id: str | None,
+    queue_id: str | None,
+    *,
+    only_queue: Callable[[str], str | None],
+) -> list[Event]:
+    """What a PCC call event means for the engine: the agent busy, or free again."""
+    if agent_id is None:
+        return []
+    call_id = CallId(event.call_id)
+    if event.call_status in BUSY:
+        return [AgentCallStarted(agent_id=AgentId(agent_id), call_id=call_id)]
+    if event.call_status in FREE:
+        queue = queue_id or only_queue(agent_id)
+        return [
+            AgentCallEnded(
+                agent_id=AgentId(agent_id),
+                call_id=call_id,
+                queue_id=QueueId(queue) if queue else None,
+            )
+        ]
+    return []

@@ -24,7 +24,7 @@ from api.tokens import TokenError, TokenMinter, short_secret_warning
 
 __all__ = ["add_parsers", "run"]
 
-COMMANDS = ("token", "caresoft", "serve")
+COMMANDS = ("token", "caresoft", "serve", "replay")
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,6 +34,18 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     serve.add_argument("--scenario", type=Path, help="load this scenario's project at start")
     serve.add_argument("--config", type=Path, help="TOML file of settings (same names as env)")
 
+    replay = commands.add_parser(
+        "replay", help="replay the controller's event log: would it decide the same again?"
+    )
+    replay.add_argument("--database", help="DATABASE_URL of the store (default: the env's)")
+    replay.add_argument(
+        "--scenario",
+        type=Path,
+        required=True,
+        help="the project as it was when the log began (agents' presence and statuses too)",
+    )
+    replay.add_argument("--strategy", help="what-if: use this strategy in every queue")
+    replay.add_argument("--json", action="store_true", help="print the decisions as JSON")
     token = commands.add_parser("token", help="print a Stringee access token")
     kinds = token.add_subparsers(dest="kind", required=True)
     rest = kinds.add_parser("rest", help="a REST API token (rest_api: true)")
@@ -65,6 +77,8 @@ def _env(name: str) -> str:
 def run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return _serve(args)
+    if args.command == "replay":
+        return _replay(args)
     try:
         print(_token(args) if args.command == "token" else _link(args))
     except LookupError as exc:
@@ -99,6 +113,70 @@ def _serve(args: argparse.Namespace) -> int:
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    import json
+    from dataclasses import replace
+
+    from api.replay import replay
+    from api.store import repo
+    from routing import Strategy
+    from simulator.scenario import ScenarioError, load_scenario
+
+    url = args.database or os.environ.get("DATABASE_URL") or "sqlite:///pcc-router.db"
+    try:
+        strategy = Strategy(args.strategy) if args.strategy else None
+        store = repo.Store(url)
+        with store.session() as session:
+            project = load_scenario(args.scenario).project
+            rows = repo.events_after(session, 0)
+    except ValueError:
+        names = ", ".join(s.value for s in Strategy)
+        print(f"error: --strategy {args.strategy!r} is not one of {names}", file=sys.stderr)
+        return 2
+    except (ScenarioError, repo.StoreError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if strategy is not None:
+        project = replace(
+            project, queues=tuple(replace(q, strategy=strategy) for q in project.queues)
+        )
+    report = replay(project, rows)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "stopped_at": report.stopped_at,
+                    "decisions": [
+                        {
+                            "row": d.row_id,
+                            "at": d.at,
+                            "queue": d.queue,
+                            "logged": d.logged,
+                            "replayed": d.replayed,
+                            "same": d.same,
+                        }
+                        for d in report.decisions
+                    ],
+                },
+                indent=2,
+            )
+        )
+        return 0
+    same = len(report.decisions) - len(report.divergences)
+    print(
+        f"{len(report.decisions)} decisions replayed: {same} the same, "
+        f"{len(report.divergences)} different"
+    )
+    for decision in report.divergences[:20]:
+        print(
+            f"  row {decision.row_id} queue {decision.queue}: told PCC {decision.logged}, "
+            f"replay says {decision.replayed}"
+        )
+    if report.stopped_at is not None:
+        print(f"stopped at row {report.stopped_at}: the configuration changed there")
     return 0
 
 

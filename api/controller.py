@@ -33,11 +33,10 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import Session, select
 
-from api.calls import BUSY, FREE, PccEvent
+from api.calls import BUSY, PccEvent, agent_of, call_events
 from api.store import repo
 from api.store.tables import AgentRow, CallRow, EventRow
 from routing import (
-    AgentCallEnded,
     AgentCallStarted,
     AgentId,
     AgentUpdated,
@@ -49,7 +48,6 @@ from routing import (
     Engine,
     Event,
     PresenceChanged,
-    QueueId,
     SetManualStatus,
     SetSystemStatus,
     StartTimer,
@@ -317,33 +315,10 @@ class Controller:
     def _call_events(
         self, event: PccEvent, agent_id: str | None, queue_id: str | None
     ) -> list[Event]:
-        if agent_id is None:
-            return []
-        call_id = CallId(event.call_id)
-        if event.call_status in BUSY:
-            return [AgentCallStarted(agent_id=AgentId(agent_id), call_id=call_id)]
-        if event.call_status in FREE:
-            queue = queue_id or self._only_queue(agent_id)
-            return [
-                AgentCallEnded(
-                    agent_id=AgentId(agent_id),
-                    call_id=call_id,
-                    queue_id=QueueId(queue) if queue else None,
-                )
-            ]
-        return []
+        return call_events(event, agent_id, queue_id, only_queue=self._only_queue)
 
     def _agent_of(self, event: PccEvent) -> str | None:
-        """The agent on either end: internal numbers are user ids, external ones phone numbers."""
-        for number, kind in (
-            (event.to_number, event.to_type),
-            (event.from_number, event.from_type),
-        ):
-            if kind == "internal" and number in self._agent_ids:
-                return number
-            if kind == "external" and number in self._phones:
-                return self._phones[number]
-        return None
+        return agent_of(event, self._agent_ids, self._phones)
 
     def _only_queue(self, agent_id: str) -> str | None:
         queues = [q for q in self.queue_ids() if agent_id in self.engine.members(q)]
@@ -352,8 +327,14 @@ class Controller:
     def queue_ids(self) -> list[str]:
         return [str(q) for q in self.engine.queue_ids()]
 
-    def remember_queue(self, call_ids: list[str], queue_id: str, caller: dict[str, str]) -> None:
-        """PCC asked for this queue's agents for these calls: the calls are in that queue."""
+    def decide(self, call_ids: list[str], queue_id: str, caller: dict[str, str]) -> list[AgentId]:
+        """PCC asks whom to ring for these calls of the queue: the ring order, logged.
+
+        The calls are remembered as being in that queue (for their wrap-up), and
+        the answer is a ``decision`` row of the event log, so a replay of the log
+        can check that it would have decided the same.
+        """
+        order: list[AgentId] = []
 
         def work(session: Session, now: float) -> list[Command]:
             for call_id in call_ids:
@@ -361,9 +342,13 @@ class Controller:
                 call.queue_id = queue_id
                 call.caller = call.caller or caller.get(call_id, "")
                 session.add(call)
+            order.extend(self.engine.ring_order(queue_id))
+            body = {"queue": queue_id, "calls": call_ids, "order": list(order)}
+            self._record(session, "decision", body, now)
             return []
 
         self._transaction(work)
+        return order
 
     def update_agent(self, agent_id: str, changes: dict[str, Any]) -> None:
         def work(session: Session, now: float) -> list[Command]:

@@ -79,11 +79,11 @@ async def agents_for_queue(request: web.Request) -> web.Response:
     controller = request.app[CONTROLLER]
     if queue_id not in controller.queue_ids():
         raise ApiError(404, f"queueId {queue_id!r} is not a known queue")
-    controller.remember_queue(call_ids, queue_id, callers)
+    order = controller.decide(call_ids, queue_id, callers)
     answer_timeout = controller.engine.answer_timeout(queue_id)
     with request.app[STORE].session() as session:
         agents = []
-        for agent_id in controller.engine.ring_order(queue_id):
+        for agent_id in order:
             row = session.get(AgentRow, agent_id)
             assert row is not None
             agents.append(
