@@ -37,6 +37,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from routing.agents import AgentSide
 from routing.commands import (
     CancelRing,
     CancelTimer,
@@ -52,7 +53,7 @@ from routing.commands import (
     StartTimer,
 )
 from routing.eligibility import Verdict, verdict
-from routing.errors import RoutingError, UnknownAgent, UnknownCall, UnknownNumber
+from routing.errors import RoutingError, UnknownCall, UnknownNumber
 from routing.events import (
     AgentAnswered,
     AgentCallEnded,
@@ -80,11 +81,6 @@ from routing.model import (
     RingOutcome,
 )
 from routing.roster import (
-    apply_presence,
-    apply_update,
-    end_external_call,
-    refresh,
-    start_external_call,
     start_wrap_up,
 )
 from routing.state import Activity, AgentState, CallPhase, CallState, Membership, QueueState
@@ -95,7 +91,7 @@ __all__ = ["Engine"]
 _Out = list[Command]
 
 
-class Engine:
+class Engine(AgentSide):
     """Routes the calls of one PCC project. Feed it events with :meth:`handle`."""
 
     def __init__(
@@ -192,18 +188,6 @@ class Engine:
     def agent_stats(self, now: float) -> list[AgentStats]:
         """Per-agent totals, staffed time counted up to ``now``."""
         return [AgentStats.of(agent, now) for agent in self._agents.values()]
-
-    def _agent(self, agent_id: str) -> AgentState:
-        agent = self._agents.get(AgentId(agent_id))
-        if agent is None:
-            raise UnknownAgent(agent_id)
-        return agent
-
-    def _queue(self, queue_id: str) -> QueueState:
-        queue = self._queues.get(QueueId(queue_id))
-        if queue is None:
-            raise RoutingError(f"unknown queue {queue_id!r}", http_status=404)
-        return queue
 
     # ---------------------------------------------------------- call flow
 
@@ -440,57 +424,9 @@ class Engine:
         agent.call_id = None
         self._refresh(agent, now)
 
-    # ------------------------------------------------------------- agents
-
-    def _on_wrap_up_done(self, agent_id: str, now: float, out: _Out) -> None:
-        agent = self._agents.get(AgentId(agent_id))
-        if agent is None or agent.activity is not Activity.WRAP_UP:
-            return
-        agent.activity = Activity.IDLE
-        agent.idle_since = now
-        self._refresh(agent, now)
-
-    def _on_sip_expired(self, agent_id: str, now: float, out: _Out) -> None:
-        agent = self._agents.get(AgentId(agent_id))
-        if agent is not None:
-            self._refresh(agent, now)
-
-    def _on_agent_updated(self, event: AgentUpdated, now: float, out: _Out) -> None:
-        agent = self._agent(event.agent_id)
-        apply_update(agent, event)
-        self._refresh(agent, now)
-
-    def _on_presence(self, event: PresenceChanged, now: float, out: _Out) -> None:
-        agent = self._agent(event.agent_id)
-        apply_presence(agent, event, out)
-        self._refresh(agent, now)
-
-    def _on_external_call_started(self, event: AgentCallStarted, now: float, out: _Out) -> None:
-        agent = self._agent(event.agent_id)
-        if start_external_call(agent, event.call_id, now, out):
-            self._refresh(agent, now)
-
-    def _on_external_call_ended(self, event: AgentCallEnded, now: float, out: _Out) -> None:
-        agent = self._agent(event.agent_id)
-        queue = self._queue(event.queue_id) if event.queue_id is not None else None
-        wrap_up = queue.spec.wrap_up if queue is not None else 0.0
-        if end_external_call(agent, event.call_id, wrap_up, now, out):
-            self._refresh(agent, now)
-
-    def _on_wrapping_up(self, event: AgentWrappingUp, now: float, out: _Out) -> None:
-        agent = self._agent(event.agent_id)
-        if agent.activity is Activity.IDLE and event.until > now:
-            start_wrap_up(agent, event.until - now, now, out)
-            self._refresh(agent, now)
-
     def _on_timer(self, event: TimerFired, now: float, out: _Out) -> None:
         kind, _, ident = event.key.partition(":")
         handler = self._timers.get(kind)
         if handler is None:
             raise RoutingError(f"unknown timer {event.key!r}")
         handler(ident, now, out)
-
-    def _refresh(self, agent: AgentState, now: float) -> None:
-        """Re-evaluate the PCC rule for the agent and move it in or out of its pools."""
-        for queue in refresh(agent, now):
-            self._dirty[queue.spec.id] = queue
