@@ -33,6 +33,7 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	bash bench/build_compiled.sh || true
 	$(BIN)/python bench/compare.py
 	$(BIN)/python bench/engine_scaling.py
 	$(BIN)/python bench/webhooks.py

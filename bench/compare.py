@@ -3,7 +3,10 @@
 The model: Poisson arrivals at 2 calls/s, exponential talk (mean 60 s), 130
 agents, exponential patience (mean 120 s), 200,000 calls. Each tool runs as
 its own process (start-up included); the table shows the median wall time of
-``--repeat`` runs, calls per second, and pcc-router's ratio to each. SimPy and
+``--repeat`` runs, calls per second, and each tool's speed relative to SimPy
+and to ciw. With ``build/compiled`` present (``bench/build_compiled.sh``, run
+by ``make bench``), a second pcc-router row runs the same sources compiled with
+mypyc. SimPy and
 ciw model a bare M/M/c+M queue; pcc-router runs its full engine (agent
 identity, rings with timers, the strategy, wrap-up logic, KPIs).
 
@@ -52,12 +55,20 @@ patience = {{ dist = "exponential", mean = "120s" }}
 """
 
 
+COMPILED = HERE.parent / "build" / "compiled"
+
+
 def commands(calls: int, agents: int, workdir: Path) -> dict[str, list[str]]:
     scenario = workdir / "bench.toml"
     scenario.write_text(SCENARIO.format(calls=calls, agents=agents), encoding="utf-8")
     py = sys.executable
+    simulate = ["-m", "simulator", "simulate", str(scenario), "--summary", "--json"]
+    tools = {"pcc-router": [py, *simulate]}
+    if (COMPILED / "routing").is_dir():
+        # the same sources compiled by bench/build_compiled.sh, found first on the path
+        tools["pcc-router (mypyc)"] = ["env", f"PYTHONPATH={COMPILED}", py, "-P", *simulate]
     return {
-        "pcc-router": [py, "-m", "simulator", "simulate", str(scenario), "--summary", "--json"],
+        **tools,
         "SimPy 4.1": [py, str(HERE / "models" / "simpy_mmcm.py"), str(calls), str(agents)],
         "ciw 3.2": [py, str(HERE / "models" / "ciw_mmcm.py"), str(calls), str(agents)],
     }
@@ -65,7 +76,8 @@ def commands(calls: int, agents: int, workdir: Path) -> dict[str, list[str]]:
 
 def timed(command: list[str]) -> tuple[float, dict[str, object]]:
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    # run outside the source tree, so that the compiled package is the one imported
+    done = subprocess.run(command, capture_output=True, text=True, check=True, cwd="/")
     elapsed = time.perf_counter() - start
     out = json.loads(done.stdout)
     kpis = out.get("kpis", out)
@@ -97,14 +109,30 @@ def main() -> int:
         for name, command in tools.items():
             runs = [timed(command) for _ in range(args.repeat)]
             results[name] = (statistics.median(r[0] for r in runs), runs[0][1])
-        ours = results["pcc-router"][0]
-        table = Table(title=f"{args.calls:,} calls, M/M/{args.agents}+M, median of {args.repeat}")
-        for column in ("tool", "wall s", "calls/s", "pcc-router speed-up", "ASA s", "abandoned"):
+        simpy, ciw = results["SimPy 4.1"][0], results["ciw 3.2"][0]
+        title = f"{args.calls:,} calls, M/M/{args.agents}+M, median of {args.repeat}"
+        table = Table(title=title)
+        columns = (
+            "tool",
+            "wall s",
+            "calls/s",
+            "speed vs SimPy",
+            "speed vs ciw",
+            "ASA s",
+            "abandoned",
+        )
+        for column in columns:
             table.add_column(column, justify="right")
         for name, (seconds, kpis) in results.items():
-            table.add_row(name, f"{seconds:.2f}", f"{args.calls / seconds:,.0f}",
-                          f"{seconds / ours:.2f}x", f"{float(kpis['asa']):.3f}",  # type: ignore[arg-type]
-                          str(kpis["abandoned"]))  # fmt: skip
+            table.add_row(
+                name,
+                f"{seconds:.2f}",
+                f"{args.calls / seconds:,.0f}",
+                f"{simpy / seconds:.2f}x",
+                f"{ciw / seconds:.2f}x",
+                f"{float(kpis['asa']):.3f}",
+                str(kpis["abandoned"]),
+            )  # type: ignore[arg-type]
         console.print(table)
         if args.memory_calls:
             memory = commands(args.memory_calls, args.agents, Path(tmp))["pcc-router"]

@@ -32,7 +32,6 @@ randomness (the ``random`` strategy) comes from the generator the shell gives.
 from __future__ import annotations
 
 import itertools
-import math
 import random
 from collections.abc import Callable
 from typing import Any
@@ -315,11 +314,11 @@ class Engine(AgentSide):
         dirty = self._dirty
         while True:
             best: QueueState | None = None
-            best_seq = math.inf
+            best_seq = 0
             for queue in dirty.values():
                 if queue.n_waiting and queue.candidates() is not None:
                     head = queue.head()
-                    if head is not None and head.seq < best_seq:
+                    if head is not None and (best is None or head.seq < best_seq):
                         best, best_seq = queue, head.seq
             if best is None:
                 break
