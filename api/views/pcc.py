@@ -45,8 +45,8 @@ async def events(request: web.Request) -> web.Response:
     if not call_id:
         raise ApiError(400, "call_id must not be empty")
     timestamp = body.get("timestamp_ms", int)
-    if timestamp < 0:
-        raise ApiError(400, "timestamp_ms must be >= 0")
+    if not 0 <= timestamp < 2**62:  # a store's 64-bit integer, with room
+        raise ApiError(400, "timestamp_ms must be between 0 and 2**62")
     from_number, from_type = _endpoint(body, "from")
     to_number, to_type = _endpoint(body, "to")
     event = PccEvent(

@@ -304,3 +304,32 @@ async def test_call_flow_on_postgresql(
     assert [h["event"]["call_status"] for h in history["history"]] == ["answered", "ended"]
     alice = await (await client.get("/v1/agents/alice", headers=auth)).json()
     assert [r["code"] for r in alice["reasons"]] == ["wrap_up"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        (
+            "post",
+            "/pcc/events",
+            '{"call_id": "x", "call_status": "created", "timestamp_ms": 1e400}',
+        ),
+        (
+            "post",
+            "/pcc/events",
+            '{"call_id": "x", "call_status": "created", "timestamp_ms": 100000000000000000000000}',
+        ),
+        ("post", "/v1/agents/alice/presence", '{"sip": "register", "expires": Infinity}'),
+        ("post", "/v1/agents/alice/presence", '{"sip": "register", "expires": NaN}'),
+        ("post", "/v1/tokens/agent", '{"stringee_user_id": "alice", "ttl": 1e10}'),
+        ("put", "/v1/agents/alice", '{"routing_type": true}'),
+        ("post", "/v1/queues", '{"id": "q9", "groups": [{"group": "tier1"}], "strategy": 5}'),
+        ("post", "/v1/numbers", '{"number": "1", "ivr": {"0": "queue:nowhere"}}'),
+    ],
+)
+async def test_nasty_values_are_4xx(
+    client: Client, auth: dict[str, str], method: str, path: str, body: str
+) -> None:
+    response = await client.request(method, path, data=body.encode(), headers=auth)
+    assert 400 <= response.status < 500, await response.text()
+    assert (await response.json())["r"] == response.status
