@@ -17,9 +17,29 @@ from api.store.tables import AgentRow, EventRow, SchemaVersion, TimerRow
 from simulator import load_scenario
 
 
+def seed(store: repo.Store) -> None:
+    """The hotline scenario's project, saved into the store."""
+    with store.session() as session:
+        repo.save_project(
+            session, load_scenario(ROOT / "scenarios" / "hotline_02473000062.toml").project
+        )
+
+
+def call_event(call_id: str, status: str, ts: int, agent: str = "alice") -> PccEvent:
+    return PccEvent(
+        call_id=call_id,
+        call_status=status,
+        timestamp_ms=ts,
+        from_number="849",
+        from_type="external",
+        to_number=agent,
+        to_type="internal",
+        body={},
+    )
+
+
 def answered(call_id: str, ts: int, agent: str = "alice") -> PccEvent:
-    return PccEvent(call_id=call_id, call_status="answered", timestamp_ms=ts, from_number="849",
-                    from_type="external", to_number=agent, to_type="internal", body={})  # fmt: skip
+    return call_event(call_id, "answered", ts, agent)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -64,25 +84,13 @@ def test_event_log_key_is_unique(store_url: str) -> None:
 
 def test_controller_state_survives_a_restart(store_url: str) -> None:
     store = repo.Store(store_url)
-    with store.session() as session:
-        repo.save_project(
-            session, load_scenario(ROOT / "scenarios" / "hotline_02473000062.toml").project
-        )
+    seed(store)
     clock = [1000.0]
     first = Controller(store=store, clock=lambda: clock[0])
     assert first.pcc_event(answered("c1", 10)) == "applied"
     first.presence("frank", first_channel("sip"), True, expires=600)
     clock[0] = 1100.0
-    ended = PccEvent(
-        call_id="c1",
-        call_status="ended",
-        timestamp_ms=20,
-        from_number="849",
-        from_type="external",
-        to_number="alice",
-        to_type="internal",
-        body={},
-    )
+    ended = call_event("c1", "ended", 20)
     assert first.pcc_event(ended) == "applied"
     store.close()
 
@@ -107,10 +115,7 @@ def first_channel(name: str) -> Any:
 
 def test_busy_agents_stay_busy_after_a_restart(store_url: str) -> None:
     store = repo.Store(store_url)
-    with store.session() as session:
-        repo.save_project(
-            session, load_scenario(ROOT / "scenarios" / "hotline_02473000062.toml").project
-        )
+    seed(store)
     Controller(store=store).pcc_event(answered("c7", 5, agent="carol"))
     again = Controller(store=store)
     assert [r.code for r in again.engine.verdict("carol", 0.0).reasons] == ["in_call"]
@@ -154,11 +159,7 @@ def test_two_instances_share_one_event_log(store_url: str) -> None:
     from api.store.tables import GroupRow
     from routing import Channel
 
-    setup = repo.Store(store_url)
-    with setup.session() as session:
-        repo.save_project(
-            session, load_scenario(ROOT / "scenarios" / "hotline_02473000062.toml").project
-        )
+    seed(repo.Store(store_url))
     clock = [1000.0]
     a = Controller(store=repo.Store(store_url), clock=lambda: clock[0])
     b = Controller(store=repo.Store(store_url), clock=lambda: clock[0])
@@ -170,16 +171,7 @@ def test_two_instances_share_one_event_log(store_url: str) -> None:
 
     b.presence("erin", Channel.APP, True)  # B's input; A replays it before its own next one
     clock[0] = 1060.0
-    ended = PccEvent(
-        call_id="c1",
-        call_status="ended",
-        timestamp_ms=20,
-        from_number="849",
-        from_type="external",
-        to_number="alice",
-        to_type="internal",
-        body={},
-    )
+    ended = call_event("c1", "ended", 20)
     assert a.pcc_event(ended) == "applied"
     assert "erin" in a.engine.ring_order("support")
     b.catch_up()
