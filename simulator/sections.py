@@ -144,7 +144,7 @@ def _read_groups(
 def _read_queues(top: Table, group_ids: set[GroupId]) -> tuple[QueueSpec, ...]:
     queues = []
     tables = top.items("queues")
-    queue_ids = {t.data.get("id") for t in tables}
+    queue_ids = {t.data.get("id") for t in tables if isinstance(t.data.get("id"), str)}
     for table in tables:
         queue_id = table.string("id")
         routes = []

@@ -325,6 +325,7 @@ async def test_call_flow_on_postgresql(
         ("put", "/v1/agents/alice", '{"routing_type": true}'),
         ("post", "/v1/queues", '{"id": "q9", "groups": [{"group": "tier1"}], "strategy": 5}'),
         ("post", "/v1/numbers", '{"number": "1", "ivr": {"0": "queue:nowhere"}}'),
+        ("post", "/v1/queues", '{"id": [], "call_id": null}'),  # found by the fuzz test
     ],
 )
 async def test_nasty_values_are_4xx(

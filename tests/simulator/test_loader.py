@@ -65,6 +65,7 @@ def test_the_good_file_loads(tmp_path: Path) -> None:
         ('answered_by = "a"', 'answered_by = "zed"', "expect[0].answered_by", "no agent 'zed'"),
         ('to = "1" }', 'to = "2" }', "calls[0].to", "no [[numbers]] entry"),
         ("version = 1", "version = 2", "version", "only format version 1"),
+        ('id = "q", groups', 'id = ["q"], groups', "queues[0].id", "expected a string"),
     ],
 )
 def test_errors_name_the_key(tmp_path: Path, old: str, new: str, where: str, message: str) -> None:
