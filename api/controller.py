@@ -83,7 +83,10 @@ class Controller:
             pending_timers = repo.timers(session)
             self._last_id = repo.last_event_id(session)
         # The generator belongs to the shell; the controller needs no replayable draws.
-        self.engine = Engine(project, rng=random.Random(), start=now)
+        # What the strategies remember (idle since, calls, talk) survives a rebuild;
+        # a restart starts it afresh.
+        history = self.engine.history() if hasattr(self, "engine") else None
+        self.engine = Engine(project, rng=random.Random(), start=now, history=history)
         self._agent_ids = {row.stringee_user_id for row in rows}
         self._phones = {row.phone_number: row.stringee_user_id for row in rows if row.phone_number}
         events: list[Event] = [

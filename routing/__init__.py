@@ -60,7 +60,7 @@ from routing.model import (
     RoutingType,
     Strategy,
 )
-from routing.stats import AgentStats
+from routing.stats import AgentHistory, AgentStats
 
 __all__ = [
     "AVAILABLE",
@@ -71,6 +71,7 @@ __all__ = [
     "AgentAnswered",
     "AgentCallEnded",
     "AgentCallStarted",
+    "AgentHistory",
     "AgentId",
     "AgentSpec",
     "AgentStats",

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from routing.agents import AgentSide
@@ -83,7 +83,7 @@ from routing.roster import (
     start_wrap_up,
 )
 from routing.state import Activity, AgentState, CallPhase, CallState, Membership, QueueState
-from routing.stats import AgentStats
+from routing.stats import AgentHistory, AgentStats
 
 __all__ = ["Engine"]
 
@@ -100,11 +100,16 @@ class Engine(AgentSide):
         rng: random.Random,
         start: float = 0.0,
         explain: bool = False,
+        history: Mapping[AgentId, AgentHistory] | None = None,
     ) -> None:
+        """``history`` carries agents' idle times and counts over from an earlier engine."""
         project.check()
         self._rng = rng
         self._explain = explain
         self._agents = {a.stringee_user_id: AgentState(a, start=start) for a in project.agents}
+        for agent_id, remembered in (history or {}).items():
+            if agent_id in self._agents:  # before the pools are built: keys stay right
+                remembered.restore(self._agents[agent_id])
         self._queues = {q.id: QueueState(q, i) for i, q in enumerate(project.queues)}
         self._numbers = {n.number: n for n in project.numbers}
         self._calls: dict[CallId, CallState] = {}
@@ -183,6 +188,10 @@ class Engine(AgentSide):
 
     def waiting(self, queue_id: str) -> int:
         return self._queue(queue_id).n_waiting
+
+    def history(self) -> dict[AgentId, AgentHistory]:
+        """What the strategies remember of each agent, for :class:`Engine`'s ``history``."""
+        return {agent_id: AgentHistory.of(agent) for agent_id, agent in self._agents.items()}
 
     def agent_stats(self, now: float) -> list[AgentStats]:
         """Per-agent totals, staffed time counted up to ``now``."""

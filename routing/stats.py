@@ -7,7 +7,35 @@ from dataclasses import dataclass
 from routing.model import AgentId
 from routing.state import AgentState
 
-__all__ = ["AgentStats"]
+__all__ = ["AgentHistory", "AgentStats"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentHistory:
+    """What the strategies remember of an agent, carried into a rebuilt engine."""
+
+    idle_since: float
+    handled: int
+    talk_time: float
+    no_answers: int
+    consecutive_no_answers: int
+
+    @classmethod
+    def of(cls, agent: AgentState) -> AgentHistory:
+        return cls(
+            idle_since=agent.idle_since,
+            handled=agent.handled,
+            talk_time=agent.talk_time,
+            no_answers=agent.no_answers,
+            consecutive_no_answers=agent.consecutive_no_answers,
+        )
+
+    def restore(self, agent: AgentState) -> None:
+        agent.idle_since = self.idle_since
+        agent.handled = self.handled
+        agent.talk_time = self.talk_time
+        agent.no_answers = self.no_answers
+        agent.consecutive_no_answers = self.consecutive_no_answers
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -192,3 +192,18 @@ def test_two_instances_share_one_event_log(store_url: str) -> None:
     a.change_config(drop_henry)
     b.catch_up()  # B sees the configuration row and rebuilds
     assert "henry" not in b.engine.members("support")
+
+
+def test_a_configuration_change_keeps_longest_idle_order(store_url: str) -> None:
+    store = repo.Store(store_url)
+    seed(store)
+    clock = [1000.0]
+    controller = Controller(store=store, clock=lambda: clock[0])
+    controller.pcc_event(answered("c1", 1))
+    clock[0] = 1050.0
+    controller.pcc_event(call_event("c1", "ended", 2))
+    clock[0] = 1060.0
+    controller.fire_timer("wrapup:alice")  # alice is idle since 1060, the others since the start
+    assert controller.engine.ring_order("support")[-1] == "alice"
+    controller.change_config(lambda session: None)  # e.g. a scheduled sync
+    assert controller.engine.ring_order("support")[-1] == "alice"

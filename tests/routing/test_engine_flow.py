@@ -299,3 +299,21 @@ def test_calls_routed_by_pcc_itself_make_the_agent_busy_then_wrap_up() -> None:
     h.feed(TimerFired(key="wrapup:a"), 75.0, [])
     # a's call ended most recently, so longest_idle puts b first
     assert h.engine.ring_order("q") == ["b", "a"]
+
+
+def test_history_carries_idle_times_into_a_rebuilt_engine() -> None:
+    proj = project([agent("a", "app"), agent("b", "app")], agent_wrap_up_after_calls=False)
+    h = EngineHarness(proj)
+    h.feed(arrive("c1"), 0.0)  # rings a (tie order)
+    h.feed(AgentAnswered(call_id=C1, agent_id=A), 1.0)
+    h.feed(CallEnded(call_id=C1), 50.0)  # a idle since 50, b since the start
+    assert h.engine.ring_order("q") == ["b", "a"]
+    fresh = EngineHarness(proj).engine
+    assert fresh.ring_order("q") == ["a", "b"]  # without history: tie order again
+    import random
+
+    from routing import Engine
+
+    rebuilt = Engine(proj, rng=random.Random(0), start=60.0, history=h.engine.history())
+    assert rebuilt.ring_order("q") == ["b", "a"]
+    assert rebuilt.history()[A].handled == 1 and rebuilt.history()[A].talk_time == 49.0
