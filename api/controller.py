@@ -59,6 +59,19 @@ __all__ = ["Controller", "PccEvent"]  # PccEvent re-exported from api.calls
 log = logging.getLogger("pcc_router.controller")
 
 
+def _touched(events: list[Event]) -> set[str]:
+    """The agents whose history an event may change (a timer names its agent in its key)."""
+    touched = set()
+    for event in events:
+        if isinstance(event, TimerFired):
+            kind, _, ident = event.key.partition(":")
+            if kind in ("wrapup", "sip"):
+                touched.add(ident)
+        elif (agent_id := getattr(event, "agent_id", None)) is not None:
+            touched.add(str(agent_id))
+    return touched
+
+
 @dataclass
 class Controller:
     store: repo.Store
@@ -81,11 +94,12 @@ class Controller:
             project = repo.load_project(session, now=now)
             rows = session.exec(select(AgentRow)).all()
             pending_timers = repo.timers(session)
+            stored_history = repo.load_history(session)
             self._last_id = repo.last_event_id(session)
         # The generator belongs to the shell; the controller needs no replayable draws.
-        # What the strategies remember (idle since, calls, talk) survives a rebuild;
-        # a restart starts it afresh.
-        history = self.engine.history() if hasattr(self, "engine") else None
+        # What the strategies remember (idle since, calls, talk) survives a rebuild
+        # (from the old engine) and a restart (from the store).
+        history = self.engine.history() if hasattr(self, "engine") else stored_history
         self.engine = Engine(project, rng=random.Random(), start=now, history=history)
         self._agent_ids = {row.stringee_user_id for row in rows}
         self._phones = {row.phone_number: row.stringee_user_id for row in rows if row.phone_number}
@@ -110,6 +124,9 @@ class Controller:
                 )
         with self.store.session() as session:
             self._apply(session, events, now)
+            for user_id in self._agent_ids - set(stored_history):
+                # "idle since the start" must mean this start after a restart too
+                repo.save_history(session, user_id, self.engine.agent_history(user_id))
             pending = repo.timers(session)
         for timer in pending:
             self._schedule(timer.key, timer.at)
@@ -119,6 +136,9 @@ class Controller:
         commands: list[Command] = []
         for event in events:
             commands += self.engine.handle(event, now)
+        for agent_id in _touched(events):  # so that a restart keeps the strategies' memory
+            if agent_id in self._agent_ids:
+                repo.save_history(session, agent_id, self.engine.agent_history(agent_id))
         for command in commands:
             if isinstance(command, SetSystemStatus):
                 repo.set_agent(session, command.agent_id, "system_status", command.system_status)

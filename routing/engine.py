@@ -189,6 +189,9 @@ class Engine(AgentSide):
     def waiting(self, queue_id: str) -> int:
         return self._queue(queue_id).n_waiting
 
+    def agent_history(self, agent_id: str) -> AgentHistory:
+        return AgentHistory.of(self._agent(agent_id))
+
     def history(self) -> dict[AgentId, AgentHistory]:
         """What the strategies remember of each agent, for :class:`Engine`'s ``history``."""
         return {agent_id: AgentHistory.of(agent) for agent_id, agent in self._agents.items()}

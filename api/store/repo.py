@@ -34,7 +34,16 @@ from api.store.tables import (
     SchemaVersion,
     TimerRow,
 )
-from routing import AgentId, AgentSpec, Channel, GroupId, GroupSpec, Project, RoutingType
+from routing import (
+    AgentHistory,
+    AgentId,
+    AgentSpec,
+    Channel,
+    GroupId,
+    GroupSpec,
+    Project,
+    RoutingType,
+)
 
 __all__ = ["MIGRATIONS", "Store", "StoreError", "select"]
 
@@ -54,8 +63,28 @@ def _v2_agent_pcc_id(connection: Connection) -> None:
         connection.execute(text("ALTER TABLE agents ADD COLUMN pcc_id VARCHAR"))
 
 
+_HISTORY_COLUMNS = {
+    "idle_since": "FLOAT",
+    "handled": "INTEGER NOT NULL DEFAULT 0",
+    "talk_time": "FLOAT NOT NULL DEFAULT 0",
+    "no_answers": "INTEGER NOT NULL DEFAULT 0",
+    "consecutive_no_answers": "INTEGER NOT NULL DEFAULT 0",
+}
+
+
+def _v3_agent_history(connection: Connection) -> None:
+    columns = {c["name"] for c in inspect(connection).get_columns("agents")}
+    for name, kind in _HISTORY_COLUMNS.items():
+        if name not in columns:
+            connection.execute(text(f"ALTER TABLE agents ADD COLUMN {name} {kind}"))
+
+
 #: Migration N (1-based) brings the schema from version N-1 to N. Append only.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1_create_tables, _v2_agent_pcc_id]
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _v1_create_tables,
+    _v2_agent_pcc_id,
+    _v3_agent_history,
+]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -255,6 +284,15 @@ def _statements(dialect: str) -> dict[str, Any]:
         ),
         "drop_timer": timers.delete().where(timers.c.key == bindparam("key")),
         "newer_event": select(events.c.id).where(events.c.id > bindparam("last")).limit(1),
+        "agent_history": agents.update()
+        .where(agents.c.stringee_user_id == bindparam("agent"))
+        .values(
+            idle_since=bindparam("idle_since"),
+            handled=bindparam("handled"),
+            talk_time=bindparam("talk_time"),
+            no_answers=bindparam("no_answers"),
+            consecutive_no_answers=bindparam("consecutive_no_answers"),
+        ),
     }
 
 
@@ -334,6 +372,36 @@ def set_agent(session: Session, agent_id: str, field: str, value: Any) -> None:
         "call_id": "agent_call",
     }[field]
     _run(session, name, {"agent": agent_id, "value": value})
+
+
+def save_history(session: Session, agent_id: str, history: AgentHistory) -> None:
+    _run(
+        session,
+        "agent_history",
+        {
+            "agent": agent_id,
+            "idle_since": history.idle_since,
+            "handled": history.handled,
+            "talk_time": history.talk_time,
+            "no_answers": history.no_answers,
+            "consecutive_no_answers": history.consecutive_no_answers,
+        },
+    )
+
+
+def load_history(session: Session) -> dict[AgentId, AgentHistory]:
+    """Stored strategy memory, for agents that have any."""
+    return {
+        AgentId(row.stringee_user_id): AgentHistory(
+            idle_since=row.idle_since,
+            handled=row.handled,
+            talk_time=row.talk_time,
+            no_answers=row.no_answers,
+            consecutive_no_answers=row.consecutive_no_answers,
+        )
+        for row in session.exec(select(AgentRow)).all()
+        if row.idle_since is not None
+    }
 
 
 def put_timer(session: Session, key: str, at: float) -> None:

@@ -34,6 +34,12 @@ class AgentRow(SQLModel, table=True):
     system_status: int = 1
     call_id: str | None = None
     pcc_id: str | None = None  # PCC's own agent id (AG_...), once synced
+    # What the strategies remember, so that a restart keeps it (schema 3).
+    idle_since: float | None = None
+    handled: int = 0
+    talk_time: float = 0.0
+    no_answers: int = 0
+    consecutive_no_answers: int = 0
 
 
 class GroupRow(SQLModel, table=True):

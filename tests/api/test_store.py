@@ -55,9 +55,9 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 def test_schema_is_versioned_and_migrations_are_idempotent(store_url: str) -> None:
     store = repo.Store(store_url)
-    assert store.migrate() == len(repo.MIGRATIONS) == 2
+    assert store.migrate() == len(repo.MIGRATIONS) == 3
     with store.session() as session:
-        assert session.get(SchemaVersion, 1).version == 2  # type: ignore[union-attr]
+        assert session.get(SchemaVersion, 1).version == 3  # type: ignore[union-attr]
     store.close()
 
 
@@ -68,7 +68,7 @@ def test_newer_schema_is_refused(store_url: str) -> None:
     with pytest.raises(repo.StoreError, match="version 99, newer than this code"):
         store.migrate()
     with store.session() as session:
-        session.merge(SchemaVersion(id=1, version=2))
+        session.merge(SchemaVersion(id=1, version=3))
     store.close()
 
 
@@ -150,7 +150,7 @@ def test_a_version_1_store_is_migrated(store_url: str) -> None:
     columns = {c["name"] for c in inspect(migrated.engine).get_columns("agents")}
     assert "pcc_id" in columns
     with migrated.session() as session:
-        assert session.get(SchemaVersion, 1).version == 2  # type: ignore[union-attr]
+        assert session.get(SchemaVersion, 1).version == 3  # type: ignore[union-attr]
     migrated.close()
 
 
@@ -194,7 +194,7 @@ def test_two_instances_share_one_event_log(store_url: str) -> None:
     assert "henry" not in b.engine.members("support")
 
 
-def test_a_configuration_change_keeps_longest_idle_order(store_url: str) -> None:
+def test_a_configuration_change_and_a_restart_keep_longest_idle_order(store_url: str) -> None:
     store = repo.Store(store_url)
     seed(store)
     clock = [1000.0]
@@ -207,3 +207,6 @@ def test_a_configuration_change_keeps_longest_idle_order(store_url: str) -> None
     assert controller.engine.ring_order("support")[-1] == "alice"
     controller.change_config(lambda session: None)  # e.g. a scheduled sync
     assert controller.engine.ring_order("support")[-1] == "alice"
+    restarted = Controller(store=repo.Store(store_url), clock=lambda: 2000.0)
+    assert restarted.engine.ring_order("support")[-1] == "alice"  # kept in the store
+    assert restarted.engine.agent_history("alice").handled == 1
