@@ -111,9 +111,8 @@ class Controller:
         for row in rows:
             agent_id = AgentId(row.stringee_user_id)
             if row.system_status == 0:
-                events.append(
-                    AgentCallStarted(agent_id=agent_id, call_id=CallId(row.call_id or ""))
-                )
+                call_id = CallId(row.call_id or "")
+                events.append(AgentCallStarted(agent_id=agent_id, call_id=call_id, resumed=True))
             expires = row.sip_expires
             if expires is not None and now < expires < float("inf"):
                 # the spec knows "registered", not until when: restore the expiry

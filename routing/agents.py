@@ -82,7 +82,7 @@ class AgentSide:
 
     def _on_external_call_started(self, event: AgentCallStarted, now: float, out: _Out) -> None:
         agent = self._agent(event.agent_id)
-        if start_external_call(agent, event.call_id, now, out):
+        if start_external_call(agent, event.call_id, now, out, resumed=event.resumed):
             self._refresh(agent, now)
 
     def _on_external_call_ended(self, event: AgentCallEnded, now: float, out: _Out) -> None:

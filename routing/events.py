@@ -90,10 +90,14 @@ class PresenceChanged:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AgentCallStarted:
-    """PCC reports the agent in a call the engine did not ring (PCC routed it): busy now."""
+    """PCC reports the agent in a call the engine did not ring (PCC routed it): busy now.
+
+    ``resumed`` marks a call already counted (a rebuilt engine picking it up again).
+    """
 
     agent_id: AgentId
     call_id: CallId
+    resumed: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -94,7 +94,9 @@ def start_wrap_up(agent: AgentState, seconds: float, now: float, out: list[Comma
         agent.idle_since = now
 
 
-def start_external_call(agent: AgentState, call_id: CallId, now: float, out: list[Command]) -> bool:
+def start_external_call(
+    agent: AgentState, call_id: CallId, now: float, out: list[Command], *, resumed: bool = False
+) -> bool:
     """PCC put the agent in a call the engine did not ring; ``False`` if nothing changed."""
     if agent.activity is Activity.TALKING:
         return False  # a repeated report of the same fact
@@ -102,8 +104,9 @@ def start_external_call(agent: AgentState, call_id: CallId, now: float, out: lis
         raise RoutingError(f"agent {agent.id!r} is ringing for call {agent.call_id}")
     agent.activity = Activity.TALKING
     agent.call_id = call_id
-    agent.handled += 1
-    agent.consecutive_no_answers = 0
+    if not resumed:
+        agent.handled += 1
+        agent.consecutive_no_answers = 0
     agent.answered_at = now
     out.append(SetSystemStatus(agent_id=agent.id, system_status=0))
     return True

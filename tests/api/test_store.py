@@ -117,7 +117,9 @@ def test_busy_agents_stay_busy_after_a_restart(store_url: str) -> None:
     store = repo.Store(store_url)
     seed(store)
     Controller(store=store).pcc_event(answered("c7", 5, agent="carol"))
+    Controller(store=store)  # two restarts during the call ...
     again = Controller(store=store)
+    assert again.engine.agent_history("carol").handled == 1  # ... count it once
     assert [r.code for r in again.engine.verdict("carol", 0.0).reasons] == ["in_call"]
     assert "carol" not in again.engine.ring_order("support")
     with store.session() as session:
