@@ -364,7 +364,7 @@ class Controller:
                 call.queue_id = queue_id
                 call.caller = call.caller or caller.get(call_id, "")
                 session.add(call)
-            order.extend(self.engine.ring_order(queue_id))
+            order.extend(self.engine.ring_order(queue_id, draw=True))
             body = {"queue": queue_id, "calls": call_ids, "order": list(order)}
             self._record(session, "decision", body, now)
             return []

@@ -32,6 +32,7 @@ from routing import (
     Event,
     PresenceChanged,
     Project,
+    Strategy,
     TimerFired,
 )
 
@@ -89,6 +90,9 @@ def replay(
             for call_id in body["calls"]:
                 calls.queue[call_id] = body["queue"]
             replayed = [str(a) for a in engine.ring_order(body["queue"])]
+            logged = body["order"]
+            if engine.strategy(body["queue"]) is Strategy.RANDOM and set(replayed) == set(logged):
+                replayed = list(logged)  # a random draw cannot be made again: same agents holds
             report.decisions.append(
                 Decision(
                     row_id=row.id or 0,

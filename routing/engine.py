@@ -78,6 +78,7 @@ from routing.model import (
     Project,
     QueueId,
     RingOutcome,
+    Strategy,
 )
 from routing.roster import (
     start_wrap_up,
@@ -168,11 +169,21 @@ class Engine(AgentSide):
     def verdict(self, agent_id: str, now: float) -> Verdict:
         return verdict(self._agent(agent_id), now)
 
-    def ring_order(self, queue_id: str) -> list[AgentId]:
-        """The candidates of the queue, in the order its strategy would ring them."""
+    def ring_order(self, queue_id: str, *, draw: bool = False) -> list[AgentId]:
+        """The candidates of the queue, in the order its strategy would ring them.
+
+        For ``random`` the order is the tie order, unless ``draw``: then it is
+        shuffled with the engine's generator (an answer to give PCC, not a view).
+        """
         queue = self._queue(queue_id)
         pool = queue.candidates()
-        return pool.order(queue.rr_last) if pool is not None else []
+        order = pool.order(queue.rr_last) if pool is not None else []
+        if draw and queue.spec.strategy is Strategy.RANDOM:
+            self._rng.shuffle(order)
+        return order
+
+    def strategy(self, queue_id: str) -> Strategy:
+        return self._queue(queue_id).spec.strategy
 
     def members(self, queue_id: str) -> list[AgentId]:
         """Every agent of the queue's groups, in tie order."""

@@ -117,3 +117,18 @@ def test_replay_cli(logged: repo.Store, capsys: pytest.CaptureFixture[str]) -> N
     assert '"same": false' in out
     assert main(["replay", "--database", url, "--scenario", hotline, "--strategy", "fastest"]) == 2
     assert "is not one of" in capsys.readouterr().err
+
+
+def test_random_queues_replay_as_the_same_agents(tmp_path: Path, project: Project) -> None:
+    randomised = replace(
+        project, queues=tuple(replace(q, strategy=Strategy.RANDOM) for q in project.queues)
+    )
+    store = repo.Store(f"sqlite:///{tmp_path / 'r.db'}")
+    with store.session() as session:
+        repo.save_project(session, randomised)
+    controller = Controller(store=store, clock=lambda: 100.0)
+    orders = {tuple(controller.decide([f"c{n}"], "support", {})) for n in range(12)}
+    assert len(orders) > 1  # PCC is given random orders
+    with store.session() as session:
+        report = replay(randomised, repo.events_after(session, 0), start=100.0)
+    assert len(report.decisions) == 12 and report.divergences == []

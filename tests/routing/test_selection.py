@@ -86,3 +86,17 @@ def test_remove_and_membership() -> None:
     pool.remove(AgentId("a"))
     pool.remove(AgentId("zz"))  # absent: nothing happens
     assert "a" not in pool and "b" in pool and len(pool) == 1
+
+
+def test_random_ring_order_is_drawn_only_when_asked() -> None:
+    from helpers import EngineHarness, project
+
+    agents = [agent(f"a{i}", "app") for i in range(4)]
+    h = EngineHarness(project(agents, strategy=Strategy.RANDOM), seed=3)
+    assert h.engine.ring_order("q") == ["a0", "a1", "a2", "a3"]  # a view: tie order
+    draws = {tuple(h.engine.ring_order("q", draw=True)) for _ in range(20)}
+    assert len(draws) > 1 and all(sorted(d) == ["a0", "a1", "a2", "a3"] for d in draws)
+    again = EngineHarness(project(agents, strategy=Strategy.RANDOM), seed=3)
+    first = [again.engine.ring_order("q", draw=True) for _ in range(3)]
+    h2 = EngineHarness(project(agents, strategy=Strategy.RANDOM), seed=3)
+    assert first == [h2.engine.ring_order("q", draw=True) for _ in range(3)]
