@@ -14,11 +14,41 @@ from pathlib import Path
 
 import pytest
 
+from api.calls import PccEvent
 from api.settings import Settings
+from api.store import repo
 from api.tokens import TokenMinter
+from routing import Project
+from simulator import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 SID, SECRET = "SKtest", "test-secret-of-at-least-32-bytes!"
+
+
+def hotline() -> Project:
+    return load_scenario(ROOT / "scenarios" / "hotline_02473000062.toml").project
+
+
+def seeded_store(url: str, project: Project | None = None) -> repo.Store:
+    """A store at ``url`` holding ``project`` (the hotline by default)."""
+    store = repo.Store(url)
+    with store.session() as session:
+        repo.save_project(session, project or hotline())
+    return store
+
+
+def call_event(call_id: str, status: str, ts: int, agent: str = "alice") -> PccEvent:
+    """A PCC call event between a customer and an agent (internal endpoint)."""
+    return PccEvent(
+        call_id=call_id,
+        call_status=status,
+        timestamp_ms=ts,
+        from_number="849",
+        from_type="external",
+        to_number=agent,
+        to_type="internal",
+        body={},
+    )
 
 
 def make_settings(tmp_path: Path, **changes: object) -> Settings:

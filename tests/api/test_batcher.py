@@ -6,13 +6,11 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import call_event, seeded_store
 
 from api.batcher import EventBatcher
 from api.calls import PccEvent
 from api.controller import Controller
-from api.store import repo
-from simulator import load_scenario
 
 
 class CountingController(Controller):
@@ -25,27 +23,9 @@ class CountingController(Controller):
         return super().pcc_events(events)
 
 
-def event(call_id: str, status: str, ts: int) -> PccEvent:
-    return PccEvent(
-        call_id=call_id,
-        call_status=status,
-        timestamp_ms=ts,
-        from_number="849",
-        from_type="external",
-        to_number="alice",
-        to_type="internal",
-        body={},
-    )
-
-
 @pytest.fixture
 def controller(tmp_path: Path) -> CountingController:
-    store = repo.Store(f"sqlite:///{tmp_path / 's.db'}")
-    with store.session() as session:
-        repo.save_project(
-            session, load_scenario(ROOT / "scenarios" / "hotline_02473000062.toml").project
-        )
-    made = CountingController(store=store)
+    made = CountingController(store=seeded_store(f"sqlite:///{tmp_path / 's.db'}"))
     made.batches = []
     return made
 
@@ -53,12 +33,12 @@ def controller(tmp_path: Path) -> CountingController:
 async def test_events_that_arrive_together_share_a_commit(controller: CountingController) -> None:
     batcher = EventBatcher(controller, max_batch=4)
     submitted = [
-        event("c1", "created", 1),
-        event("c1", "answered", 2),
-        event("c1", "answered", 2),
-        event("c2", "created", 3),
-        event("c1", "ringing", 1),
-        event("c1", "ended", 9),
+        call_event("c1", "created", 1),
+        call_event("c1", "answered", 2),
+        call_event("c1", "answered", 2),
+        call_event("c2", "created", 3),
+        call_event("c1", "ringing", 1),
+        call_event("c1", "ended", 9),
     ]
     outcomes = await asyncio.gather(*(batcher.submit(e) for e in submitted))
     assert outcomes == ["applied", "applied", "duplicate", "applied", "stale", "applied"]
@@ -74,8 +54,8 @@ async def test_a_failed_commit_fails_every_request_of_the_batch(
     with controller.store.engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE event_log")
     results = await asyncio.gather(
-        batcher.submit(event("c9", "created", 1)),
-        batcher.submit(event("c9", "ringing", 2)),
+        batcher.submit(call_event("c9", "created", 1)),
+        batcher.submit(call_event("c9", "ringing", 2)),
         return_exceptions=True,
     )
     assert all(isinstance(r, Exception) for r in results)

@@ -6,40 +6,23 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, call_event, hotline, seeded_store
 
-from api.calls import PccEvent
 from api.controller import Controller
 from api.replay import replay
 from api.store import repo
 from routing import Channel, Project, Strategy
-from simulator import load_scenario
-
-
-def pcc(call_id: str, status: str, ts: int, agent: str) -> PccEvent:
-    return PccEvent(
-        call_id=call_id,
-        call_status=status,
-        timestamp_ms=ts,
-        from_number="849",
-        from_type="external",
-        to_number=agent,
-        to_type="internal",
-        body={},
-    )
 
 
 @pytest.fixture
 def project() -> Project:
-    return load_scenario(ROOT / "scenarios" / "hotline_02473000062.toml").project
+    return hotline()
 
 
 @pytest.fixture
 def logged(tmp_path: Path, project: Project) -> repo.Store:
     """A controller's day: decisions between calls, presence, an update, a wrap-up timer."""
-    store = repo.Store(f"sqlite:///{tmp_path / 's.db'}")
-    with store.session() as session:
-        repo.save_project(session, project)
+    store = seeded_store(f"sqlite:///{tmp_path / 's.db'}", project)
     clock = [100.0]
     controller = Controller(store=store, clock=lambda: clock[0])
 
@@ -47,20 +30,20 @@ def logged(tmp_path: Path, project: Project) -> repo.Store:
         clock[0] = t
 
     controller.decide(["c1"], "support", {})
-    controller.pcc_event(pcc("c1", "answered", 1, "alice"))
+    controller.pcc_event(call_event("c1", "answered", 1, "alice"))
     at(110.0)
     controller.decide(["c2"], "support", {})
-    controller.pcc_event(pcc("c2", "answered", 2, "bob"))
+    controller.pcc_event(call_event("c2", "answered", 2, "bob"))
     at(120.0)
     controller.presence("erin", Channel.APP, True)
     controller.update_agent("gina", {"manual_status": "AVAILABLE"})
     controller.decide(["c3"], "support", {})
     at(160.0)
-    controller.pcc_event(pcc("c1", "ended", 3, "alice"))
+    controller.pcc_event(call_event("c1", "ended", 3, "alice"))
     controller.decide(["c4"], "support", {})
     at(170.0)
     controller.fire_timer("wrapup:alice")
-    controller.pcc_event(pcc("c2", "ended", 4, "bob"))
+    controller.pcc_event(call_event("c2", "ended", 4, "bob"))
     controller.decide(["c5"], "support", {})
     return store
 
@@ -123,9 +106,7 @@ def test_random_queues_replay_as_the_same_agents(tmp_path: Path, project: Projec
     randomised = replace(
         project, queues=tuple(replace(q, strategy=Strategy.RANDOM) for q in project.queues)
     )
-    store = repo.Store(f"sqlite:///{tmp_path / 'r.db'}")
-    with store.session() as session:
-        repo.save_project(session, randomised)
+    store = seeded_store(f"sqlite:///{tmp_path / 'r.db'}", randomised)
     controller = Controller(store=store, clock=lambda: 100.0)
     orders = {tuple(controller.decide([f"c{n}"], "support", {})) for n in range(12)}
     assert len(orders) > 1  # PCC is given random orders

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, make_settings
+from conftest import call_event, hotline, make_settings
 from sqlalchemy.exc import IntegrityError
 
 from api.app import create_app
@@ -14,28 +14,11 @@ from api.controller import Controller, PccEvent
 from api.keys import CONTROLLER
 from api.store import repo
 from api.store.tables import AgentRow, EventRow, SchemaVersion, TimerRow
-from simulator import load_scenario
 
 
 def seed(store: repo.Store) -> None:
-    """The hotline scenario's project, saved into the store."""
     with store.session() as session:
-        repo.save_project(
-            session, load_scenario(ROOT / "scenarios" / "hotline_02473000062.toml").project
-        )
-
-
-def call_event(call_id: str, status: str, ts: int, agent: str = "alice") -> PccEvent:
-    return PccEvent(
-        call_id=call_id,
-        call_status=status,
-        timestamp_ms=ts,
-        from_number="849",
-        from_type="external",
-        to_number=agent,
-        to_type="internal",
-        body={},
-    )
+        repo.save_project(session, hotline())
 
 
 def answered(call_id: str, ts: int, agent: str = "alice") -> PccEvent:
