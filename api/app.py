@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from api import inputs
 from api.batcher import EventBatcher
 from api.controller import Controller
 from api.keys import BATCHER, CONTROLLER, METRICS, PCC, SETTINGS, STORE, SUBSCRIBERS
@@ -20,6 +22,7 @@ from api.store import repo
 from api.tokens import TokenMinter, short_secret_warning
 from api.views import admin, caresoft, config, live, pcc
 from api.views.live import broadcast
+from api.worker import StoreWorker
 from routing import ConfigError
 
 __all__ = ["create_app"]
@@ -37,20 +40,30 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
         with store.session() as session:
             repo.save_project(session, project)
     app[STORE] = store
+    worker = StoreWorker()
     app[CONTROLLER] = controller = Controller(
-        store=store, on_change=lambda kind, data: broadcast(app, kind, data)
+        store=store,
+        on_change=lambda kind, data: _changed(app, kind, data),
+        worker=worker,
+        max_call_age=settings.max_call_age,
     )
     app[BATCHER] = EventBatcher(controller)
     yield
+    worker.close()
     store.close()
+
+
+def _changed(app: web.Application, kind: str, data: dict[str, Any]) -> None:
+    if kind == "expired":
+        app[METRICS].expired.inc()
+    broadcast(app, kind, data)
 
 
 async def _scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     scheduler = AsyncIOScheduler(timezone="UTC")
     controller = app[CONTROLLER]
-    controller.scheduler = scheduler
     scheduler.start()
-    controller.rebuild()  # now that jobs can be scheduled, stored timers are put back
+    controller.start(scheduler)  # stored timers are put back, and the stale-call sweep
     client = app[PCC]
     if client is not None:
         scheduler.add_job(
@@ -69,9 +82,10 @@ async def _scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
 async def _scheduled_sync(app: web.Application) -> None:
     client = app[PCC]
     assert client is not None
+    controller = app[CONTROLLER]
     try:
         config = await client.fetch()
-        app[CONTROLLER].change_config(config.save)
+        await controller.submit(inputs.config_unit(controller, config.save))
     except (PccError, ConfigError) as exc:
         log.warning("scheduled PCC sync failed: %s", exc)
         return
@@ -83,6 +97,7 @@ def _routes(app: web.Application) -> None:
     app.router.add_get("/metrics", admin.metrics)
     app.router.add_post("/pcc/events", pcc.events)
     app.router.add_post("/pcc/agents-for-queue", pcc.agents_for_queue)
+    app.router.add_get("/pcc/agents-for-queue", pcc.agents_for_queue)
     app.router.add_get("/pcc/customer-info", pcc.customer_info)
     app.router.add_post("/v1/tokens/agent", admin.token)
     app.router.add_get("/v1/agents", admin.agents)

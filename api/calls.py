@@ -1,17 +1,50 @@
-"""PCC call events as the controller reads them: validated fields, and how they log."""
+"""PCC call events as the controller reads them: who the agent is, and what it means for her.
+
+Who is the agent of a call event (Stringee's bodies,
+``developer.stringee.com/docs/server/call-events``):
+
+1. ``to``, then ``from``: an ``internal`` endpoint names an agent by
+   ``stringee_user_id``; an ``external`` one by the agent's ``phone_number``
+   (routing_type 2), compared in one normal form (``+84…``, ``84…``, ``0…``,
+   spaces and dashes all match);
+2. else ``request_from_user_id``: in a call an agent placed herself (app to
+   phone), ``from`` is ``internal`` but its number is the caller id, and
+   only this field names her;
+3. else the agent the call already had (an ``ended`` often names nobody).
+
+What it means: ``ringing`` makes her unroutable for a ring's time (the
+call's queue ``wait_agent_answer_timeout``; a minute for a call she placed),
+``answered`` puts her in the call, ``ended``/``agentEnded`` free her (the
+queue's wrap-up for a queue call she received) and anyone still ringing for
+the call.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+import enum
 from dataclasses import dataclass
-from typing import Any
 
-from routing import AgentCallEnded, AgentCallStarted, AgentId, CallId, Event, QueueId
+from routing import (
+    AgentCallEnded,
+    AgentCallStarted,
+    AgentId,
+    AgentRingStarted,
+    CallId,
+    Engine,
+    Event,
+    QueueId,
+)
 
-__all__ = ["BUSY", "FREE", "PccEvent", "agent_of", "call_events"]
+__all__ = ["BUSY", "FREE", "STATUSES", "AgentOnCall", "PccEvent", "Role", "agent_of", "meaning"]
 
 BUSY = ("answered",)
 FREE = ("ended", "agentEnded")
+#: The statuses Stringee documents; others are acknowledged and ignored.
+STATUSES = ("created", "started", "ringing", "answered", "ended", "agentEnded")
+#: How long a ring keeps an agent out when nothing says otherwise (PCC's default timeout).
+DEFAULT_RING = 15.0
+#: How long a call an agent places may ring its callee.
+OUTBOUND_RING = 60.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -21,77 +54,76 @@ class PccEvent:
     call_id: str
     call_status: str
     timestamp_ms: int
-    from_number: str
-    from_type: str
-    to_number: str
-    to_type: str
-    body: dict[str, Any]
-    raw: str = ""  # the body as received, stored as is in the event log
-
-    @classmethod
-    def from_logged(cls, body: dict[str, Any]) -> PccEvent:
-        """An event from its logged body (checked when it was received)."""
-        ends: list[dict[str, Any]] = [
-            value if isinstance(value := body.get(k), dict) else {} for k in ("from", "to")
-        ]
-        return cls(
-            call_id=str(body["call_id"]),
-            call_status=str(body["call_status"]),
-            timestamp_ms=int(body["timestamp_ms"]),
-            from_number=str(ends[0].get("number", "")),
-            from_type=str(ends[0].get("type", "external")),
-            to_number=str(ends[1].get("number", "")),
-            to_type=str(ends[1].get("type", "external")),
-            body=body,
-        )
-
-    def as_body(self) -> dict[str, Any]:
-        """A body from which :meth:`from_logged` gives this event back."""
-        return {
-            **self.body,
-            "call_id": self.call_id,
-            "call_status": self.call_status,
-            "timestamp_ms": self.timestamp_ms,
-            "from": {"number": self.from_number, "type": self.from_type},
-            "to": {"number": self.to_number, "type": self.to_type},
-        }
+    from_number: str = ""
+    from_type: str = "external"
+    to_number: str = ""
+    to_type: str = "external"
+    request_from_user_id: str = ""
+    raw: str = "{}"  # the body as received (UTF-8 text), kept in the event log for audit
 
     @property
     def key(self) -> str:
+        """The idempotency key: a redelivery of the same event has the same one."""
         return f"{self.call_id}|{self.call_status}|{self.timestamp_ms}"
 
 
-def agent_of(event: PccEvent, users: Collection[str], phones: Mapping[str, str]) -> str | None:
-    """The agent on either end: internal numbers are user ids, external ones phone numbers."""
-    ends = ((event.to_number, event.to_type), (event.from_number, event.from_type))
-    for number, kind in ends:
-        if kind == "internal" and number in users:
-            return number
-        if kind == "external" and number in phones:
-            return phones[number]
+class Role(enum.StrEnum):
+    CALLEE = "callee"  # the call rang her: a queue call, or one to her number
+    CALLER = "caller"  # she placed it
+
+
+@dataclass(frozen=True, slots=True)
+class AgentOnCall:
+    agent_id: AgentId
+    role: Role | None  # None: known from the call, not named by this event
+
+
+def agent_of(event: PccEvent, engine: Engine) -> AgentOnCall | None:
+    """The agent this event names (rules 1 and 2 above), or ``None``."""
+    ends = (
+        (event.to_number, event.to_type, Role.CALLEE),
+        (event.from_number, event.from_type, Role.CALLER),
+    )
+    for number, kind, role in ends:
+        if kind == "internal" and engine.has_agent(number):
+            return AgentOnCall(AgentId(number), role)
+        if kind == "external" and number and (by_phone := engine.agent_by_phone(number)):
+            return AgentOnCall(by_phone, role)
+    if event.request_from_user_id and engine.has_agent(event.request_from_user_id):
+        return AgentOnCall(AgentId(event.request_from_user_id), Role.CALLER)
     return None
 
 
-def call_events(
+def meaning(
     event: PccEvent,
-    agent_id: str | None,
-    queue_id: str | None,
+    agent: AgentOnCall | None,
     *,
-    only_queue: Callable[[str], str | None],
+    queue_id: str | None,
+    now: float,
+    engine: Engine,
 ) -> list[Event]:
-    """What a PCC call event means for the engine: the agent busy, or free again."""
-    if agent_id is None:
-        return []
+    """The engine events a PCC call event stands for (``queue_id``: the call's, if known)."""
     call_id = CallId(event.call_id)
-    if event.call_status in BUSY:
-        return [AgentCallStarted(agent_id=AgentId(agent_id), call_id=call_id)]
+    queue = QueueId(queue_id) if queue_id is not None and engine.has_queue(queue_id) else None
+    if agent is not None and agent.role is Role.CALLEE and queue is None:
+        queue = engine.only_queue(agent.agent_id)
     if event.call_status in FREE:
-        queue = queue_id or only_queue(agent_id)
         return [
             AgentCallEnded(
-                agent_id=AgentId(agent_id),
                 call_id=call_id,
-                queue_id=QueueId(queue) if queue else None,
+                agent_id=agent.agent_id if agent is not None else None,
+                queue_id=queue if agent is None or agent.role is not Role.CALLER else None,
             )
         ]
+    if agent is None:
+        return []
+    if event.call_status == "ringing":
+        if agent.role is Role.CALLER:
+            ring = OUTBOUND_RING
+        else:
+            ring = engine.answer_timeout(queue) if queue is not None else DEFAULT_RING
+        return [AgentRingStarted(agent_id=agent.agent_id, call_id=call_id, until=now + ring)]
+    if event.call_status in BUSY:
+        since = event.timestamp_ms / 1000
+        return [AgentCallStarted(agent_id=agent.agent_id, call_id=call_id, since=since)]
     return []

@@ -149,11 +149,13 @@ def _replay(args: argparse.Namespace) -> int:
             json.dumps(
                 {
                     "stopped_at": report.stopped_at,
+                    "stopped_because": report.stopped_because,
                     "decisions": [
                         {
                             "row": d.row_id,
                             "at": d.at,
                             "queue": d.queue,
+                            "call_id": d.call_id,
                             "logged": d.logged,
                             "replayed": d.replayed,
                             "same": d.same,
@@ -172,11 +174,12 @@ def _replay(args: argparse.Namespace) -> int:
     )
     for decision in report.divergences[:20]:
         print(
-            f"  row {decision.row_id} queue {decision.queue}: told PCC {decision.logged}, "
+            f"  row {decision.row_id} queue {decision.queue} call {decision.call_id}: "
+            f"told PCC {decision.logged}, "
             f"replay says {decision.replayed}"
         )
     if report.stopped_at is not None:
-        print(f"stopped at row {report.stopped_at}: the configuration changed there")
+        print(f"stopped at row {report.stopped_at}: {report.stopped_because}")
     return 0
 
 

@@ -1,21 +1,25 @@
 """The service's shell around the engine: inputs become events, commands become rows and jobs.
 
-Every input is applied in one store transaction with its event-log row, and
-the HTTP answer goes out only after that commit. Timers the engine starts are
-written to ``timers`` in the same transaction and handed to APScheduler after
-the commit; at start, the engine is rebuilt from the store and every stored
-timer is scheduled again, so a restart loses none.
+Every input is a unit of work (:mod:`api.worker`) in one store transaction:
+
+1. under the project's write lock, read the event-log rows other instances
+   wrote since this engine's last one, and what the input needs to know;
+2. on the event loop, replay those rows into the engine, then apply the
+   input: its engine events, and the rows to write (the event-log row with
+   the engine events it meant, the call, each agent the engine changed, the
+   timers it started or cancelled);
+3. write and commit; only then are timers handed to APScheduler and the
+   HTTP answer sent.
+
+The log's order is thus the order every engine applies inputs in, whichever
+instance received them. A failed unit rolls back, and the engine, which may
+hold changes the store did not keep, is rebuilt from the store. At start, the
+engine is rebuilt from the store (configuration, presence, calls, rings,
+wrap-ups) and every stored timer is scheduled again, so a restart loses none.
 
 The engine here never rings anyone: PCC does, asking ``get_list_agents_url``
-for the order. What the engine keeps is who is routable, in which order, and
-why not, updated by PCC's call events and by presence reports.
-
-Several instances share one store: every input that changes the engine is a
-row of the event log, written under the project's lock (a PostgreSQL advisory
-lock), and an instance first replays, into its own engine, the rows other
-instances wrote since its last one. The log's order is thus the order every
-engine applies inputs in. A configuration change is a log row too: the
-instances that read it rebuild from the store.
+for the order. The engine keeps who is routable, in which order and why not,
+from PCC's call events, presence reports and the controller's own offers.
 """
 
 from __future__ import annotations
@@ -24,22 +28,25 @@ import json
 import logging
 import random
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from api.calls import BUSY, PccEvent, agent_of, call_events
+from api import inputs
+from api.calls import PccEvent
 from api.store import repo
-from api.store.tables import AgentRow, CallRow, EventRow
+from api.store.tables import EventRow
+from api.worker import StoreWorker, Unit, run_inline
 from routing import (
     AgentCallStarted,
     AgentId,
-    AgentUpdated,
+    AgentRingStarted,
+    AgentView,
     AgentWrappingUp,
     CallId,
     CancelTimer,
@@ -48,28 +55,48 @@ from routing import (
     Engine,
     Event,
     PresenceChanged,
-    SetManualStatus,
-    SetSystemStatus,
     StartTimer,
-    TimerFired,
+    decode_event,
+    encode_event,
 )
 
-__all__ = ["Controller", "PccEvent"]  # PccEvent re-exported from api.calls
+__all__ = ["ConcurrentInput", "Controller", "PccEvent", "Tx", "sweep_interval"]
 
 log = logging.getLogger("pcc_router.controller")
+T = TypeVar("T")
+R = TypeVar("R")
 
 
-def _touched(events: list[Event]) -> set[str]:
-    """The agents whose history an event may change (a timer names its agent in its key)."""
-    touched = set()
-    for event in events:
-        if isinstance(event, TimerFired):
-            kind, _, ident = event.key.partition(":")
-            if kind in ("wrapup", "sip"):
-                touched.add(ident)
-        elif (agent_id := getattr(event, "agent_id", None)) is not None:
-            touched.add(str(agent_id))
-    return touched
+class ConcurrentInput(RuntimeError):
+    """The store already held a row this unit meant to add (another writer got there first)."""
+
+
+@dataclass
+class Tx:
+    """What one unit of work writes, and what it does once committed."""
+
+    now: float
+    log: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    writes: list[Callable[[Session], Any]] = field(default_factory=list)
+    commands: list[Command] = field(default_factory=list)  # the engine's, for this input
+    replayed: list[Command] = field(default_factory=list)  # from other instances' rows
+    changed: list[AgentView] = field(default_factory=list)
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    touched_engine: bool = False
+
+    def add_log(self, kind: str, key: str, body: str, events: list[Event], **extra: Any) -> None:
+        row = {"kind": kind, "key": key, "body": body, "received_at": self.now, **extra}
+        row["events"] = json.dumps([encode_event(event) for event in events])
+        self.log.append(row)
+
+
+@dataclass(frozen=True, slots=True)
+class _Opened:
+    session: Session
+    rows: list[EventRow]
+    state: repo.StoredState | None  # set when a configuration row means: rebuild
+    data: Any
 
 
 @dataclass
@@ -78,203 +105,139 @@ class Controller:
     clock: Callable[[], float] = time.time
     scheduler: AsyncIOScheduler | None = None
     on_change: Callable[[str, dict[str, Any]], None] = lambda kind, data: None
+    #: Runs the store's blocking steps off the event loop; ``None``: inline (tests, CLI).
+    worker: StoreWorker | None = None
+    #: A call with no event for this long is closed and its agent freed (seconds).
+    max_call_age: float = 4 * 3600.0
     engine: Engine = field(init=False)
 
     def __post_init__(self) -> None:
         self._last_id = 0  # the newest event-log row this engine has applied
-        self._new_ids: list[int] = []
-        self.rebuild()
-
-    # ------------------------------------------------------------ state
-
-    def rebuild(self) -> None:
-        """(Re)make the engine from the store: configuration, presence, calls in progress."""
-        now = self.clock()
-        with self.store.session() as session:
-            project = repo.load_project(session, now=now)
-            rows = session.exec(select(AgentRow)).all()
-            pending_timers = repo.timers(session)
-            stored_history = repo.load_history(session)
-            self._last_id = repo.last_event_id(session)
         # The generator belongs to the shell; the controller needs no replayable draws.
-        # What the strategies remember (idle since, calls, talk) survives a rebuild
-        # (from the old engine) and a restart (from the store).
-        history = self.engine.history() if hasattr(self, "engine") else stored_history
-        self.engine = Engine(project, rng=random.Random(), start=now, history=history)
-        self._agent_ids = {row.stringee_user_id for row in rows}
-        self._phones = {row.phone_number: row.stringee_user_id for row in rows if row.phone_number}
-        events: list[Event] = [
-            AgentWrappingUp(agent_id=AgentId(t.key.removeprefix("wrapup:")), until=t.at)
-            for t in pending_timers
-            if t.key.startswith("wrapup:")
-        ]
-        for row in rows:
-            agent_id = AgentId(row.stringee_user_id)
-            if row.system_status == 0:
-                call_id = CallId(row.call_id or "")
-                events.append(AgentCallStarted(agent_id=agent_id, call_id=call_id, resumed=True))
-            expires = row.sip_expires
-            if expires is not None and now < expires < float("inf"):
-                # the spec knows "registered", not until when: restore the expiry
-                events.append(
-                    PresenceChanged(
-                        agent_id=agent_id, channel=Channel.SIP, present=True, expires_at=expires
-                    )
-                )
-        with self.store.session() as session:
-            self._apply(session, events, now)
-            for user_id in self._agent_ids - set(stored_history):
-                # "idle since the start" must mean this start after a restart too
-                repo.save_history(session, user_id, self.engine.agent_history(user_id))
-            pending = repo.timers(session)
-        for timer in pending:
-            self._schedule(timer.key, timer.at)
+        self._rng = random.Random()
+        run_inline(self.rebuild_unit())
 
-    def _apply(self, session: Session, events: list[Event], now: float) -> list[Command]:
-        """Feed events to the engine and write what they change, in the session's transaction."""
-        commands: list[Command] = []
+    # ----------------------------------------------------------- drivers
+
+    def run(self, unit: Unit[T]) -> T:
+        """Run a unit of work on this thread (tests, the CLI)."""
+        return run_inline(unit)
+
+    async def submit(self, unit: Unit[T]) -> T:
+        """Run a unit of work from the event loop: its store steps on the worker thread."""
+        if self.worker is None:
+            return run_inline(unit)
+        return await self.worker.run(unit)
+
+    async def in_store(self, work: Callable[[Session], T]) -> T:
+        """``work(session)`` in one transaction of its own, off the event loop (between units)."""
+
+        def step() -> T:
+            with self.store.session() as session:
+                return work(session)
+
+        if self.worker is None:
+            return step()
+        return await self.worker.call(step)
+
+    # ------------------------------------------------------- the unit
+
+    def unit(
+        self,
+        read: Callable[[Session], R],
+        apply: Callable[[R, Tx], T],
+        *,
+        lock: bool = True,
+    ) -> Unit[T]:
+        """The shape of every input: read under the lock, apply on the loop, write, commit."""
+        tx = Tx(self.clock())
+        opened: _Opened | None = None
+        try:
+            opened = yield partial(self._open, read, tx.now, lock)
+            self._catch_up(opened, tx)
+            result = apply(opened.data, tx)
+            tx.changed += [
+                self.engine.agent_view(agent_id, tx.now)
+                for agent_id in self.engine.drain_changed_agents()
+            ]
+            new_ids = yield partial(self._commit, opened.session, tx)
+        except Exception:
+            if opened is not None:
+                yield opened.session.close  # closing rolls back what was not committed
+            if tx.touched_engine:  # the engine may hold changes the store did not keep
+                yield from self.rebuild_unit()
+            raise
+        self._last_id = max([self._last_id, *new_ids])
+        self._after_commit(tx)
+        return result
+
+    def _open(self, read: Callable[[Session], R], now: float, lock: bool) -> _Opened:
+        session = self.store.open_session()
+        try:
+            if lock:
+                repo.serialise(session)
+            rows = repo.events_after(session, self._last_id)
+            config = any(row.kind == "config" for row in rows)
+            state = repo.load_state(session, now=now) if config else None
+            return _Opened(session, rows, state, read(session))
+        except Exception:
+            session.close()
+            raise
+
+    def _catch_up(self, opened: _Opened, tx: Tx) -> None:
+        """Apply what other instances logged since this engine's last row."""
+        if opened.state is not None:
+            self._build(opened.state, tx)  # the store holds every change up to now
+            return
+        for row in opened.rows:
+            tx.touched_engine = True
+            for stored in json.loads(row.events):
+                tx.replayed += self.engine.handle(decode_event(stored), row.received_at)
+            self._last_id = row.id or self._last_id
+        self.engine.drain_changed_agents()  # their instance wrote those agents
+
+    def handle(self, events: list[Event], tx: Tx) -> None:
+        """Feed this input's events to the engine; its commands go to the transaction."""
+        tx.touched_engine = True
         for event in events:
-            commands += self.engine.handle(event, now)
-        for agent_id in _touched(events):  # so that a restart keeps the strategies' memory
-            if agent_id in self._agent_ids:
-                repo.save_history(session, agent_id, self.engine.agent_history(agent_id))
-        for command in commands:
-            if isinstance(command, SetSystemStatus):
-                repo.set_agent(session, command.agent_id, "system_status", command.system_status)
-            elif isinstance(command, SetManualStatus):
-                repo.set_agent(session, command.agent_id, "manual_status", command.manual_status)
-            elif isinstance(command, StartTimer):
-                repo.put_timer(session, command.key, command.at)
-            elif isinstance(command, CancelTimer):
-                repo.drop_timer(session, command.key)
-        return commands
+            tx.commands += self.engine.handle(event, tx.now)
 
-    def _after_commit(self, commands: list[Command]) -> None:
-        for command in commands:
+    def _commit(self, session: Session, tx: Tx) -> list[int]:
+        try:
+            new_ids = []
+            for row in tx.log:
+                row_id = repo.log_event(session, **row)
+                if row_id is None:
+                    raise ConcurrentInput(f"event-log key {row['key']!r} is already stored")
+                new_ids.append(row_id)
+            for call in tx.calls:
+                repo.save_call(session, **call)
+            for write in tx.writes:
+                write(session)
+            for view in tx.changed:
+                repo.write_agent(session, view)
+            for command in tx.commands:
+                if isinstance(command, StartTimer):
+                    repo.put_timer(session, command.key, command.at)
+                elif isinstance(command, CancelTimer):
+                    repo.drop_timer(session, command.key)
+            session.commit()
+            return new_ids
+        finally:
+            session.close()
+
+    def _after_commit(self, tx: Tx) -> None:
+        for command in tx.replayed + tx.commands:
             if isinstance(command, StartTimer):
                 self._schedule(command.key, command.at)
             elif isinstance(command, CancelTimer) and self.scheduler is not None:
                 job = self.scheduler.get_job(command.key)
                 if job is not None:
                     job.remove()
+        for kind, data in tx.notes:
+            self.on_change(kind, data)
 
-    def _schedule(self, key: str, at: float) -> None:
-        if self.scheduler is None:
-            return
-        run_date = datetime.fromtimestamp(max(at, self.clock()), tz=UTC)
-        self.scheduler.add_job(
-            self.fire_timer,
-            "date",
-            run_date=run_date,
-            args=[key],
-            id=key,
-            replace_existing=True,
-            misfire_grace_time=None,
-        )
-
-    def _transaction(self, work: Callable[[Session, float], list[Command]]) -> list[Command]:
-        """Run ``work`` under the project's lock, after catching up with the log.
-
-        One transaction; on failure the engine is rebuilt from the store.
-        """
-        now = self.clock()
-        self._new_ids = []
-        try:
-            with self.store.session() as session:
-                repo.serialise(session)
-                replayed = self._catch_up(session)
-                commands = work(session, now)
-        except Exception:
-            self.rebuild()  # the engine may hold changes the store did not keep
-            raise
-        self._last_id = max([self._last_id, *self._new_ids])
-        self._after_commit(replayed + commands)
-        return commands
-
-    def _record(self, session: Session, kind: str, body: dict[str, Any], now: float) -> None:
-        """Log an input (not a PCC event: those log themselves, keyed for idempotency)."""
-        row_id = repo.log_event(
-            session,
-            key=f"{kind}|{uuid.uuid4().hex}",
-            kind=kind,
-            body=json.dumps(body),
-            received_at=now,
-        )
-        assert row_id is not None  # a fresh uuid key cannot collide
-        self._new_ids.append(row_id)
-
-    def catch_up(self) -> None:
-        """Apply what other instances logged since this engine's last row (for reads)."""
-        with self.store.session() as session:
-            commands = self._catch_up(session)
-        self._after_commit(commands)
-
-    def _catch_up(self, session: Session) -> list[Command]:
-        commands: list[Command] = []
-        for row in repo.events_after(session, self._last_id):
-            if row.kind == "config":
-                self.rebuild()  # the store holds every change up to now
-                return []
-            commands += self._replay(session, row)
-            self._last_id = row.id or self._last_id
-        return commands
-
-    def _replay(self, session: Session, row: EventRow) -> list[Command]:
-        """Another instance's input, applied to this engine (the store already has it)."""
-        body = json.loads(row.body)
-        events: list[Event] = []
-        if row.kind == "pcc" and row.applied:
-            pcc = PccEvent.from_logged(body)
-            known = repo.call_state(session, pcc.call_id)
-            agent_id = self._agent_of(pcc) or (known.agent_id if known else None)
-            events = self._call_events(pcc, agent_id, known.queue_id if known else None)
-        elif row.kind == "presence":
-            events = [
-                PresenceChanged(
-                    agent_id=AgentId(body["agent"]),
-                    channel=Channel(body["channel"]),
-                    present=body["present"],
-                    expires_at=body["expires_at"],
-                )
-            ]
-        elif row.kind == "agent":
-            events = [AgentUpdated(agent_id=AgentId(body["agent"]), **body["changes"])]
-            self._note_phone(body["agent"], body["changes"])
-        elif row.kind == "timer":
-            events = [TimerFired(key=body["key"])]
-        commands: list[Command] = []
-        for event in events:
-            commands += self.engine.handle(event, row.received_at)
-        return commands
-
-    def _note_phone(self, agent_id: str, changes: dict[str, Any]) -> None:
-        if "phone_number" in changes:
-            self._phones = {p: a for p, a in self._phones.items() if a != agent_id}
-            if changes["phone_number"]:
-                self._phones[changes["phone_number"]] = agent_id
-
-    def change_config(self, change: Callable[[Session], None]) -> None:
-        """Apply a configuration change and log it; every engine is then rebuilt."""
-
-        def work(session: Session, now: float) -> list[Command]:
-            change(session)
-            self._record(session, "config", {}, now)
-            return []
-
-        self._transaction(work)
-        self.rebuild()
-
-    # ----------------------------------------------------------- inputs
-
-    def fire_timer(self, key: str) -> None:
-        def work(session: Session, now: float) -> list[Command]:
-            if not repo.drop_timer(session, key):
-                return []  # cancelled meanwhile, or fired by another instance
-            self._record(session, "timer", {"key": key}, now)
-            return self._apply(session, [TimerFired(key=key)], now)
-
-        self._transaction(work)
-        self.on_change("timer", {"key": key})
+    # ------------------------------------------------- inputs, inline
 
     def pcc_event(self, event: PccEvent) -> str:
         """Apply a PCC call event once: ``applied``, ``duplicate`` or ``stale``."""
@@ -282,112 +245,13 @@ class Controller:
 
     def pcc_events(self, events: list[PccEvent]) -> list[str]:
         """Apply PCC call events in order, in one transaction (a group commit)."""
-        outcomes: list[str] = []
+        return self.run(inputs.pcc_unit(self, events))
 
-        def work(session: Session, now: float) -> list[Command]:
-            commands: list[Command] = []
-            for event in events:
-                outcome, applied = self._one_pcc_event(session, event, now)
-                outcomes.append(outcome)
-                commands += applied
-            return commands
-
-        self._transaction(work)
-        for event, outcome in zip(events, outcomes, strict=True):
-            if outcome == "applied":
-                self.on_change("call", {"call_id": event.call_id, "call_status": event.call_status})
-        return outcomes
-
-    def _one_pcc_event(
-        self, session: Session, event: PccEvent, now: float
-    ) -> tuple[str, list[Command]]:
-        known = repo.call_state(session, event.call_id)
-        stale = known is not None and event.timestamp_ms < known.last_ts_ms
-        logged = repo.log_event(
-            session,
-            key=event.key,
-            kind="pcc",
-            call_id=event.call_id,
-            ts_ms=event.timestamp_ms,
-            applied=not stale,
-            body=event.raw or json.dumps(event.as_body()),
-            received_at=now,
-        )
-        if logged is None:
-            return "duplicate", []
-        self._new_ids.append(logged)
-        if stale:
-            return "stale", []  # older than what is applied: logged, not applied
-        agent_id = self._agent_of(event) or (known.agent_id if known else None)
-        queue_id = known.queue_id if known else None
-        commands = self._apply(session, self._call_events(event, agent_id, queue_id), now)
-        if agent_id and event.call_status in BUSY:
-            repo.set_agent(session, agent_id, "call_id", event.call_id)
-        repo.save_call(
-            session,
-            call_id=event.call_id,
-            status=event.call_status,
-            last_ts_ms=event.timestamp_ms,
-            caller=event.from_number,
-            callee=event.to_number,
-            agent_id=agent_id if event.call_status in BUSY else None,
-        )
-        return "applied", commands
-
-    def _call_events(
-        self, event: PccEvent, agent_id: str | None, queue_id: str | None
-    ) -> list[Event]:
-        return call_events(event, agent_id, queue_id, only_queue=self._only_queue)
-
-    def _agent_of(self, event: PccEvent) -> str | None:
-        return agent_of(event, self._agent_ids, self._phones)
-
-    def _only_queue(self, agent_id: str) -> str | None:
-        queues = [q for q in self.queue_ids() if agent_id in self.engine.members(q)]
-        return queues[0] if len(queues) == 1 else None
-
-    def queue_ids(self) -> list[str]:
-        return [str(q) for q in self.engine.queue_ids()]
-
-    def decide(self, call_ids: list[str], queue_id: str, caller: dict[str, str]) -> list[AgentId]:
-        """PCC asks whom to ring for these calls of the queue: the ring order, logged.
-
-        The calls are remembered as being in that queue (for their wrap-up), and
-        the answer is a ``decision`` row of the event log, so a replay of the log
-        can check that it would have decided the same.
-        """
-        order: list[AgentId] = []
-
-        def work(session: Session, now: float) -> list[Command]:
-            for call_id in call_ids:
-                call = session.get(CallRow, call_id) or CallRow(call_id=call_id)
-                call.queue_id = queue_id
-                call.caller = call.caller or caller.get(call_id, "")
-                session.add(call)
-            order.extend(self.engine.ring_order(queue_id, draw=True))
-            body = {"queue": queue_id, "calls": call_ids, "order": list(order)}
-            self._record(session, "decision", body, now)
-            return []
-
-        self._transaction(work)
-        return order
-
-    def update_agent(self, agent_id: str, changes: dict[str, Any]) -> None:
-        def work(session: Session, now: float) -> list[Command]:
-            commands = self._apply(
-                session, [AgentUpdated(agent_id=AgentId(agent_id), **changes)], now
-            )
-            row = session.get(AgentRow, agent_id)
-            assert row is not None  # the engine knew the agent
-            for name, value in changes.items():
-                setattr(row, name, value)
-            session.add(row)
-            self._note_phone(agent_id, changes)
-            self._record(session, "agent", {"agent": agent_id, "changes": changes}, now)
-            return commands
-
-        self._transaction(work)
-        self.on_change("agent", {"stringee_user_id": agent_id, **changes})
+    def decide(
+        self, call_ids: list[str], queue_id: str, callers: dict[str, str]
+    ) -> dict[str, list[AgentId]]:
+        """The ring order PCC is given for each call; the first of each is reserved for it."""
+        return self.run(inputs.decision_unit(self, call_ids, queue_id, callers))
 
     def presence(
         self,
@@ -398,29 +262,148 @@ class Controller:
         device_token: str | None = None,
         expires: float | None = None,
     ) -> None:
-        def work(session: Session, now: float) -> list[Command]:
-            expires_at = now + expires if expires is not None else None
-            event = PresenceChanged(
-                agent_id=AgentId(agent_id), channel=channel, present=present, expires_at=expires_at
-            )
-            commands = self._apply(session, [event], now)
-            row = session.get(AgentRow, agent_id)
-            assert row is not None
-            if channel is Channel.APP:
-                row.app = present
-            elif channel is Channel.PUSH:
-                row.push_token = (device_token or "registered") if present else None
-            else:
-                row.sip_expires = (expires_at or float("inf")) if present else None
-            session.add(row)
-            body = {
-                "agent": agent_id,
-                "channel": str(channel),
-                "present": present,
-                "expires_at": expires_at,
-            }
-            self._record(session, "presence", body, now)
-            return commands
+        unit = inputs.presence_unit(
+            self, agent_id, channel, present, device_token=device_token, expires=expires
+        )
+        self.run(unit)
 
-        self._transaction(work)
-        self.on_change("presence", {"stringee_user_id": agent_id, str(channel): present})
+    def update_agent(self, agent_id: str, changes: dict[str, Any]) -> None:
+        self.run(inputs.agent_update_unit(self, agent_id, changes))
+
+    def fire_timer(self, key: str) -> None:
+        self.run(inputs.timer_unit(self, key))
+
+    def change_config(self, change: Callable[[Session], None]) -> None:
+        self.run(inputs.config_unit(self, change))
+
+    def expire_stale_calls(self) -> list[str]:
+        """Close calls silent for longer than ``max_call_age``; their ids."""
+        return self.run(inputs.expiry_unit(self))
+
+    def catch_up(self) -> None:
+        """Apply what other instances logged since this engine's last row (for reads)."""
+        self.run(inputs.catch_up_unit(self))
+
+    # ------------------------------------------------------------ state
+
+    def rebuild_unit(self) -> Unit[None]:
+        """(Re)make the engine from the store: configuration, presence, calls, rings, wrap-ups."""
+        now = self.clock()
+        state = yield partial(self._load_state, now)
+        tx = Tx(now)
+        self._build(state, tx)
+        if tx.changed:
+            yield partial(self._write_views, tx.changed)
+        self._after_commit(tx)
+
+    def rebuild(self) -> None:
+        self.run(self.rebuild_unit())
+
+    def _load_state(self, now: float) -> repo.StoredState:
+        with self.store.session() as session:
+            return repo.load_state(session, now=now)
+
+    def _write_views(self, views: list[AgentView]) -> None:
+        with self.store.session() as session:
+            for view in views:
+                repo.write_agent(session, view)
+
+    def _build(self, state: repo.StoredState, tx: Tx) -> None:
+        """A new engine from stored state; every stored timer is scheduled again after commit."""
+        now = tx.now
+        self.engine = Engine(state.project, rng=self._rng, start=now, history=state.history)
+        for event in _restored(state, now):
+            self.engine.handle(event, now)
+        self.engine.drain_changed_agents()
+        # "idle since the start" must mean this start after a restart too
+        tx.changed += [
+            self.engine.agent_view(AgentId(row.stringee_user_id), now)
+            for row in state.agents
+            if row.stringee_user_id not in state.history
+        ]
+        tx.replayed += [StartTimer(key=timer.key, at=timer.at) for timer in state.timers]
+        self._last_id = state.last_id
+
+    # ----------------------------------------------------------- timers
+
+    def start(self, scheduler: AsyncIOScheduler) -> None:
+        """Hand timers to ``scheduler``: every stored one now, new ones as they come.
+
+        Also the sweep that closes calls silent for longer than ``max_call_age``.
+        """
+        self.scheduler = scheduler
+        with self.store.session() as session:
+            for timer in repo.timers(session):
+                self._schedule(timer.key, timer.at)
+        scheduler.add_job(
+            self._sweep_job,
+            "interval",
+            id="stale-calls",
+            seconds=sweep_interval(self.max_call_age),
+            replace_existing=True,
+        )
+
+    def _schedule(self, key: str, at: float) -> None:
+        if self.scheduler is None:
+            return
+        run_date = datetime.fromtimestamp(max(at, self.clock()), tz=UTC)
+        self.scheduler.add_job(
+            self._timer_job,
+            "date",
+            run_date=run_date,
+            args=[key],
+            id=key,
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    async def _timer_job(self, key: str) -> None:
+        # A coroutine: APScheduler runs it on the event loop, like every other input.
+        try:
+            await self.submit(inputs.timer_unit(self, key))
+        except Exception:
+            log.exception("timer %s failed; it stays stored and fires at the next start", key)
+
+    async def _sweep_job(self) -> None:
+        try:
+            await self.submit(inputs.expiry_unit(self))
+        except Exception:
+            log.exception("closing silent calls failed; the next sweep tries again")
+
+
+def sweep_interval(max_call_age: float) -> float:
+    """How often silent calls are looked for: a quarter of the age, within 1 s to a minute."""
+    return min(60.0, max(1.0, max_call_age / 4))
+
+
+def _restored(state: repo.StoredState, now: float) -> list[Event]:
+    """Restore-only events: what the stored rows say each agent is doing."""
+    offers = {
+        t.key.removeprefix("offer:"): t.at for t in state.timers if t.key.startswith("offer:")
+    }
+    events: list[Event] = [
+        AgentWrappingUp(agent_id=AgentId(t.key.removeprefix("wrapup:")), until=t.at)
+        for t in state.timers
+        if t.key.startswith("wrapup:")
+    ]
+    for row in state.agents:
+        agent_id = AgentId(row.stringee_user_id)
+        call_id = CallId(row.call_id or "")
+        if row.system_status == 0:
+            since = state.call_since.get(call_id)
+            events.append(
+                AgentCallStarted(agent_id=agent_id, call_id=call_id, resumed=True, since=since)
+            )
+        elif row.call_id and agent_id in offers:
+            events.append(
+                AgentRingStarted(agent_id=agent_id, call_id=call_id, until=offers[agent_id])
+            )
+        expires = row.sip_expires
+        if expires is not None and now < expires < float("inf"):
+            # the project knows "registered", not until when: restore the expiry
+            events.append(
+                PresenceChanged(
+                    agent_id=agent_id, channel=Channel.SIP, present=True, expires_at=expires
+                )
+            )
+    return events

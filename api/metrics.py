@@ -12,8 +12,13 @@ class Metrics:
         self.registry = CollectorRegistry()
         self.events = Counter(
             "pcc_events_received",
-            "PCC call events received, by outcome",
+            "PCC call events received, by outcome (applied, duplicate, stale, ignored)",
             ["outcome"],
+            registry=self.registry,
+        )
+        self.expired = Counter(
+            "pcc_calls_expired",
+            "Calls closed because no event came for PCC_MAX_CALL_AGE (a lost ended)",
             registry=self.registry,
         )
         self.decisions = Counter(

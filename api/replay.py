@@ -2,16 +2,18 @@
 
 From a project (a scenario file, or the configuration in the store), every
 logged input is fed, in log order and at its logged time, to a fresh engine:
-PCC call events, presence, agent changes, timer firings. At every logged
-decision (an answer to ``get_list_agents_url``) the replayed ring order is
-compared with the one PCC was given. Which agent and which queue a call
-belongs to are derived from the log itself, not from the store's current
-state. Replaying with a changed project (another strategy, other staffing)
-answers "what would we have told PCC?".
+the engine events each row carries (PCC call events as the controller read
+them, presence, agent changes, timer firings, calls closed as lost). At every
+logged decision (an answer to ``get_list_agents_url``) the replayed ring
+order of each call is compared with the one PCC was given, and the replay
+reserves its own first agent, as the controller does. Replaying with a
+changed project (another strategy, other staffing) answers "what would we
+have told PCC?".
 
 The replay is exact between restarts and configuration changes: a
 configuration row ends it (the project changed under the log), and so does a
-restart, which the controller does not log.
+restart, which the controller does not log. Rows written before schema 4
+carry no engine events: the replay stops at the first one that needed them.
 """
 
 from __future__ import annotations
@@ -22,19 +24,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.calls import BUSY, PccEvent, agent_of, call_events
+from api.inputs import ring_seconds
 from api.store.tables import EventRow
-from routing import (
-    AgentId,
-    AgentUpdated,
-    Channel,
-    Engine,
-    Event,
-    PresenceChanged,
-    Project,
-    Strategy,
-    TimerFired,
-)
+from routing import AgentId, AgentRingStarted, CallId, Engine, Project, Strategy, decode_event
 
 __all__ = ["Decision", "ReplayReport", "replay"]
 
@@ -44,6 +36,7 @@ class Decision:
     row_id: int
     at: float
     queue: str
+    call_id: str
     logged: list[str]
     replayed: list[str]
 
@@ -55,19 +48,16 @@ class Decision:
 @dataclass
 class ReplayReport:
     decisions: list[Decision] = field(default_factory=list)
-    stopped_at: int | None = None  # the configuration row the replay could not go past
+    stopped_at: int | None = None  # the row the replay could not go past
+    stopped_because: str = ""
 
     @property
     def divergences(self) -> list[Decision]:
         return [d for d in self.decisions if not d.same]
 
 
-@dataclass
-class _Calls:
-    """What the log says about each call: its agent and its queue."""
-
-    agent: dict[str, str] = field(default_factory=dict)
-    queue: dict[str, str] = field(default_factory=dict)
+#: Inputs that always mean engine events: an empty list marks a row from before schema 4.
+_ALWAYS_EVENTS = ("presence", "agent", "timer", "expire")
 
 
 def replay(
@@ -77,73 +67,43 @@ def replay(
     rows = list(rows)
     first = start if start is not None else (rows[0].received_at if rows else 0.0)
     engine = Engine(project, rng=random.Random(0), start=first)
-    users = {str(a.stringee_user_id) for a in project.agents}
-    phones = {a.phone_number: str(a.stringee_user_id) for a in project.agents if a.phone_number}
-    calls = _Calls()
     report = ReplayReport()
     for row in rows:
-        body = json.loads(row.body)
         if row.kind == "config":
-            report.stopped_at = row.id
+            report.stopped_at, report.stopped_because = row.id, "the configuration changed there"
+            break
+        if row.kind in _ALWAYS_EVENTS and row.events == "[]":
+            report.stopped_at, report.stopped_because = row.id, "it was logged before schema 4"
             break
         if row.kind == "decision":
-            for call_id in body["calls"]:
-                calls.queue[call_id] = body["queue"]
-            replayed = [str(a) for a in engine.ring_order(body["queue"])]
-            logged = body["order"]
-            if engine.strategy(body["queue"]) is Strategy.RANDOM and set(replayed) == set(logged):
-                replayed = list(logged)  # a random draw cannot be made again: same agents holds
-            report.decisions.append(
-                Decision(
-                    row_id=row.id or 0,
-                    at=row.received_at,
-                    queue=body["queue"],
-                    logged=body["order"],
-                    replayed=replayed,
-                )
-            )
+            _decide(engine, row, json.loads(row.body), report)
             continue
-        for event in _events(row, body, engine, calls, users, phones):
-            engine.handle(event, row.received_at)
+        for stored in json.loads(row.events):
+            engine.handle(decode_event(stored), row.received_at)
     return report
 
 
-def _events(
-    row: EventRow,
-    body: dict[str, Any],
-    engine: Engine,
-    calls: _Calls,
-    users: set[str],
-    phones: dict[str, str],
-) -> list[Event]:
-    if row.kind == "presence":
-        return [
-            PresenceChanged(
-                agent_id=AgentId(body["agent"]),
-                channel=Channel(body["channel"]),
-                present=body["present"],
-                expires_at=body["expires_at"],
+def _decide(engine: Engine, row: EventRow, body: dict[str, Any], report: ReplayReport) -> None:
+    """Compare each call's order with the logged one; reserve the replay's first agent."""
+    queue = body["queue"]
+    orders = body.get("orders") or dict.fromkeys(body["calls"], body["order"])
+    ring = ring_seconds(engine.answer_timeout(queue))
+    for call_id, logged in orders.items():
+        replayed = [str(a) for a in engine.ring_order(queue)]
+        if engine.strategy(queue) is Strategy.RANDOM and set(replayed) == set(logged):
+            replayed = list(logged)  # a random draw cannot be made again: same agents holds
+        report.decisions.append(
+            Decision(
+                row_id=row.id or 0,
+                at=row.received_at,
+                queue=queue,
+                call_id=call_id,
+                logged=logged,
+                replayed=replayed,
             )
-        ]
-    if row.kind == "agent":
-        changes = body["changes"]
-        if "phone_number" in changes:
-            for number in [n for n, a in phones.items() if a == body["agent"]]:
-                del phones[number]
-            if changes["phone_number"]:
-                phones[changes["phone_number"]] = body["agent"]
-        return [AgentUpdated(agent_id=AgentId(body["agent"]), **changes)]
-    if row.kind == "timer":
-        return [TimerFired(key=body["key"])]
-    if row.kind != "pcc" or not row.applied:
-        return []
-    event = PccEvent.from_logged(body)
-    agent = agent_of(event, users, phones) or calls.agent.get(event.call_id)
-    if agent is not None and event.call_status in BUSY:
-        calls.agent[event.call_id] = agent
-
-    def only_queue(agent_id: str) -> str | None:
-        mine = [q for q in engine.queue_ids() if agent_id in engine.members(q)]
-        return mine[0] if len(mine) == 1 else None
-
-    return call_events(event, agent, calls.queue.get(event.call_id), only_queue=only_queue)
+        )
+        if replayed:
+            offer = AgentRingStarted(
+                agent_id=AgentId(replayed[0]), call_id=CallId(call_id), until=row.received_at + ring
+            )
+            engine.handle(offer, row.received_at)

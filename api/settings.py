@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from api.caresoft import DEFAULT_LINK_TEMPLATE, LinkError, check_template
+from simulator.durations import parse_duration
 
 __all__ = ["Settings", "SettingsError"]
 
@@ -20,6 +21,8 @@ _NAMES = {
     "PCC_BASE_URL": "base_url",
     "DATABASE_URL": "database_url",
     "PCC_EVENT_SECRET": "event_secret",
+    "PCC_SIGNING_SECRET": "signing_secret",
+    "PCC_MAX_CALL_AGE": "max_call_age",
     "PCC_SYNC_INTERVAL": "sync_interval",
     "CARESOFT_DOMAIN": "caresoft_domain",
     "CARESOFT_VOICE_TOKEN": "caresoft_voice_token",
@@ -27,6 +30,16 @@ _NAMES = {
     "CARESOFT_LINK_TEMPLATE": "caresoft_link_template",
     "MAX_BODY_BYTES": "max_body",
 }
+
+
+def _seconds(value: object) -> float:
+    """A duration: ``"4h"``, ``"90s"``, or a number of seconds (also as text, from the env)."""
+    if isinstance(value, str):
+        try:
+            return parse_duration(float(value))
+        except ValueError:
+            pass
+    return parse_duration(value)
 
 
 class SettingsError(ValueError):
@@ -41,6 +54,9 @@ class Settings:
     base_url: str = "https://icc-api.stringee.com"
     database_url: str = "sqlite:///pcc-router.db"
     event_secret: str | None = None
+    signing_secret: str | None = None
+    #: Seconds without any event after which a call is closed and its agent freed.
+    max_call_age: float = 4 * 3600.0
     sync_interval: float = 300.0
     caresoft_domain: str | None = None
     caresoft_voice_token: str | None = None
@@ -90,6 +106,13 @@ class Settings:
                     values[attr] = kind(values[attr])
         except ValueError:
             raise SettingsError(f"{attr} must be a number") from None
+        if "max_call_age" in values:
+            try:
+                values["max_call_age"] = _seconds(values["max_call_age"])
+            except ValueError as exc:
+                raise SettingsError(f"PCC_MAX_CALL_AGE: {exc}") from None
+            if values["max_call_age"] <= 0:
+                raise SettingsError("PCC_MAX_CALL_AGE must be longer than 0 s")
         if "caresoft_link_template" in values:
             try:
                 check_template(str(values["caresoft_link_template"]))

@@ -115,7 +115,10 @@ def verify_rest_token(
             raise TokenError("iss is not this API key") from None
         except jwt.PyJWTError:
             raise TokenError("bad signature or malformed token") from None
-    if claims["exp"] <= (time.time() if now is None else now):
+    expires = claims["exp"]
+    if isinstance(expires, bool) or not isinstance(expires, (int, float)):
+        raise TokenError("exp must be a number of seconds")
+    if expires <= (time.time() if now is None else now):
         raise TokenError("token expired")
     if claims.get("rest_api") is not True:
         raise TokenError("not a REST token (rest_api is not true)")

@@ -7,6 +7,7 @@ of operation and :mod:`routing.eligibility` for the routable rule.
 
 from __future__ import annotations
 
+from routing.codec import decode_event, encode_event
 from routing.commands import (
     CancelRing,
     CancelTimer,
@@ -23,11 +24,19 @@ from routing.commands import (
 )
 from routing.eligibility import Reason, ReasonCode, Verdict
 from routing.engine import Engine
-from routing.errors import ConfigError, RoutingError, UnknownAgent, UnknownCall, UnknownNumber
+from routing.errors import (
+    CodecError,
+    ConfigError,
+    RoutingError,
+    UnknownAgent,
+    UnknownCall,
+    UnknownNumber,
+)
 from routing.events import (
     AgentAnswered,
     AgentCallEnded,
     AgentCallStarted,
+    AgentRingStarted,
     AgentUpdated,
     AgentWrappingUp,
     CallArrived,
@@ -60,7 +69,10 @@ from routing.model import (
     RoutingType,
     Strategy,
 )
+from routing.phones import is_phone_number, normal_number
 from routing.stats import AgentHistory, AgentStats
+from routing.timefmt import clock_time
+from routing.views import AgentView
 
 __all__ = [
     "AVAILABLE",
@@ -72,10 +84,12 @@ __all__ = [
     "AgentCallEnded",
     "AgentCallStarted",
     "AgentHistory",
+    "AgentRingStarted",
     "AgentId",
     "AgentSpec",
     "AgentStats",
     "AgentUpdated",
+    "AgentView",
     "AgentWrappingUp",
     "CallArrived",
     "CallEnded",
@@ -85,6 +99,7 @@ __all__ = [
     "CancelTimer",
     "Channel",
     "CloseCall",
+    "CodecError",
     "Command",
     "ConfigError",
     "ConnectCall",
@@ -119,4 +134,9 @@ __all__ = [
     "UnknownCall",
     "UnknownNumber",
     "Verdict",
+    "clock_time",
+    "decode_event",
+    "encode_event",
+    "is_phone_number",
+    "normal_number",
 ]

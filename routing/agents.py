@@ -1,36 +1,37 @@
 """The engine's shared state, and the inputs that concern agents only.
 
 :class:`AgentSide` holds what every part of the engine reads (agents, queues,
-the queues that need serving) and the handlers for agent inputs: presence,
-agent changes, wrap-up ends, SIP expiries, and calls that PCC routed itself.
-:class:`routing.engine.Engine` adds the call flow on top of it.
+the queues that need serving, the agents changed since the shell last asked)
+and the handlers for agent inputs: presence, agent changes, wrap-up ends, SIP
+expiries. :class:`routing.external.ExternalCalls` adds the calls PCC routes
+itself, and :class:`routing.engine.Engine` the call flow on top.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from routing.commands import Command
 from routing.errors import RoutingError, UnknownAgent
-from routing.events import (
-    AgentCallEnded,
-    AgentCallStarted,
-    AgentUpdated,
-    AgentWrappingUp,
-    PresenceChanged,
-)
-from routing.model import AgentId, QueueId
-from routing.roster import (
-    apply_presence,
-    apply_update,
-    end_external_call,
-    refresh,
-    start_external_call,
-    start_wrap_up,
-)
-from routing.state import Activity, AgentState, QueueState
+from routing.events import AgentUpdated, AgentWrappingUp, PresenceChanged
+from routing.model import AgentId, CallId, QueueId
+from routing.phones import normal_number
+from routing.roster import apply_presence, apply_update, refresh, start_wrap_up
+from routing.state import Activity, AgentState, CallState, QueueState
+from routing.views import AgentView, agent_view
 
 __all__ = ["AgentSide"]
 
 _Out = list[Command]
+
+
+def phone_index(agents: Iterable[AgentState]) -> dict[str, AgentId]:
+    """Agents by phone number in its normal form; the first agent holding a number keeps it."""
+    index: dict[str, AgentId] = {}
+    for agent in agents:
+        if agent.phone_number:
+            index.setdefault(normal_number(agent.phone_number), agent.id)
+    return index
 
 
 class AgentSide:
@@ -39,6 +40,9 @@ class AgentSide:
     _agents: dict[AgentId, AgentState]
     _queues: dict[QueueId, QueueState]
     _dirty: dict[QueueId, QueueState]
+    _calls: dict[CallId, CallState]
+    _phones: dict[str, AgentId]
+    _changed: set[AgentId]
 
     def _agent(self, agent_id: str) -> AgentState:
         agent = self._agents.get(AgentId(agent_id))
@@ -53,9 +57,47 @@ class AgentSide:
         return queue
 
     def _refresh(self, agent: AgentState, now: float) -> None:
-        """Re-evaluate the PCC rule for the agent and move it in or out of its pools."""
+        """Re-evaluate the PCC rule for the agent and move it in or out of its pools.
+
+        Every change to an agent ends here, so this is also where the agent is
+        noted as changed (the controller writes each changed agent once).
+        """
+        self._changed.add(agent.id)
         for queue in refresh(agent, now):
             self._dirty[queue.spec.id] = queue
+
+    # ------------------------------------------------------------ reads
+
+    def has_agent(self, agent_id: str) -> bool:
+        return agent_id in self._agents
+
+    def has_queue(self, queue_id: str) -> bool:
+        return queue_id in self._queues
+
+    def agent_ids(self) -> list[AgentId]:
+        return list(self._agents)
+
+    def agent_by_phone(self, number: str) -> AgentId | None:
+        """The agent whose ``phone_number`` is ``number`` in any of its written forms."""
+        return self._phones.get(normal_number(number))
+
+    def only_queue(self, agent_id: str) -> QueueId | None:
+        """The agent's queue when it serves exactly one, else ``None``."""
+        agent = self._agent(agent_id)
+        queues = {member.queue.spec.id for member in agent.memberships}
+        return next(iter(queues)) if len(queues) == 1 else None
+
+    def agent_view(self, agent_id: str, now: float) -> AgentView:
+        """Everything known of one agent now, with the verdict and its reasons."""
+        return agent_view(self._agent(agent_id), now)
+
+    def drain_changed_agents(self) -> list[AgentId]:
+        """The agents whose state changed since the last call, in id order; forgets them."""
+        changed = sorted(self._changed)
+        self._changed.clear()
+        return changed
+
+    # ----------------------------------------------------------- inputs
 
     def _on_wrap_up_done(self, agent_id: str, now: float, out: _Out) -> None:
         agent = self._agents.get(AgentId(agent_id))
@@ -73,24 +115,14 @@ class AgentSide:
     def _on_agent_updated(self, event: AgentUpdated, now: float, out: _Out) -> None:
         agent = self._agent(event.agent_id)
         apply_update(agent, event)
+        if event.phone_number is not None:
+            self._phones = phone_index(self._agents.values())
         self._refresh(agent, now)
 
     def _on_presence(self, event: PresenceChanged, now: float, out: _Out) -> None:
         agent = self._agent(event.agent_id)
         apply_presence(agent, event, out)
         self._refresh(agent, now)
-
-    def _on_external_call_started(self, event: AgentCallStarted, now: float, out: _Out) -> None:
-        agent = self._agent(event.agent_id)
-        if start_external_call(agent, event.call_id, now, out, resumed=event.resumed):
-            self._refresh(agent, now)
-
-    def _on_external_call_ended(self, event: AgentCallEnded, now: float, out: _Out) -> None:
-        agent = self._agent(event.agent_id)
-        queue = self._queue(event.queue_id) if event.queue_id is not None else None
-        wrap_up = queue.spec.wrap_up if queue is not None else 0.0
-        if end_external_call(agent, event.call_id, wrap_up, now, out):
-            self._refresh(agent, now)
 
     def _on_wrapping_up(self, event: AgentWrappingUp, now: float, out: _Out) -> None:
         agent = self._agent(event.agent_id)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from routing.model import AVAILABLE, RoutingType
 from routing.state import Activity, AgentState
+from routing.timefmt import clock_time
 
 __all__ = [
     "RULES",
@@ -93,7 +94,7 @@ def _unreachable_text(agent: AgentState, now: float) -> str:
         return "routing_type 2 (phone) but no phone_number is set"
     sip = "no SIP registration"
     if agent.sip_expires is not None:
-        sip = f"SIP registration expired at {agent.sip_expires:g}"
+        sip = f"SIP registration expired at {clock_time(agent.sip_expires)}"
     return f"routing_type 1 but offline: no App/Web session, no push token, {sip}"
 
 
@@ -112,12 +113,12 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code=ReasonCode.RINGING,
         passes=lambda a, now: a.activity is not Activity.RINGING,
-        explain=lambda a, now: f"ringing for call {a.call_id}",
+        explain=lambda a, now: f"ringing for call {a.call_id} until {clock_time(a.ring_until)}",
     ),
     Rule(
         code=ReasonCode.WRAP_UP,
         passes=lambda a, now: a.activity is not Activity.WRAP_UP,
-        explain=lambda a, now: f"in wrap-up until {a.wrap_until:g}",
+        explain=lambda a, now: f"in wrap-up until {clock_time(a.wrap_until)}",
     ),
 )
 

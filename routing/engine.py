@@ -36,7 +36,7 @@ import random
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from routing.agents import AgentSide
+from routing.agents import phone_index
 from routing.commands import (
     CancelRing,
     CancelTimer,
@@ -57,6 +57,7 @@ from routing.events import (
     AgentAnswered,
     AgentCallEnded,
     AgentCallStarted,
+    AgentRingStarted,
     AgentUpdated,
     AgentWrappingUp,
     CallArrived,
@@ -67,6 +68,7 @@ from routing.events import (
     TimerFired,
 )
 from routing.explain import explain_ring
+from routing.external import ExternalCalls
 from routing.ivr import MenuStep, after_silence, read_keys
 from routing.model import (
     NOT_AVAILABLE,
@@ -91,7 +93,7 @@ __all__ = ["Engine"]
 _Out = list[Command]
 
 
-class Engine(AgentSide):
+class Engine(ExternalCalls):
     """Routes the calls of one PCC project. Feed it events with :meth:`handle`."""
 
     def __init__(
@@ -114,12 +116,16 @@ class Engine(AgentSide):
         self._queues = {q.id: QueueState(q, i) for i, q in enumerate(project.queues)}
         self._numbers = {n.number: n for n in project.numbers}
         self._calls: dict[CallId, CallState] = {}
+        self._offers: dict[CallId, set[AgentId]] = {}
+        self._phones = phone_index(self._agents.values())
+        self._changed: set[AgentId] = set()
         self._dirty: dict[QueueId, QueueState] = {}
         self._seq = itertools.count()
         self._join_groups(project)
         for agent in self._agents.values():
             self._refresh(agent, start)
         self._dirty.clear()
+        self._changed.clear()
         self._handlers: dict[type[Any], Callable[[Any, float, _Out], None]] = {
             CallArrived: self._on_call_arrived,
             CallerHungUp: self._on_hang_up,
@@ -128,6 +134,7 @@ class Engine(AgentSide):
             TimerFired: self._on_timer,
             AgentUpdated: self._on_agent_updated,
             PresenceChanged: self._on_presence,
+            AgentRingStarted: self._on_ring_started,
             AgentCallStarted: self._on_external_call_started,
             AgentCallEnded: self._on_external_call_ended,
             AgentWrappingUp: self._on_wrapping_up,
@@ -138,6 +145,7 @@ class Engine(AgentSide):
             "ivr": self._on_keypress_timeout,
             "wrapup": self._on_wrap_up_done,
             "sip": self._on_sip_expired,
+            "offer": self._on_offer_expired,
         }
 
     def _join_groups(self, project: Project) -> None:
@@ -363,6 +371,7 @@ class Engine(AgentSide):
         for agent in ringing:
             agent.activity = Activity.RINGING
             agent.call_id = call.id
+            agent.ring_until = until
             self._refresh(agent, now)
             out.append(
                 RingAgent(

@@ -8,7 +8,14 @@ it was before the call.
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "RoutingError", "UnknownAgent", "UnknownCall", "UnknownNumber"]
+__all__ = [
+    "CodecError",
+    "ConfigError",
+    "RoutingError",
+    "UnknownAgent",
+    "UnknownCall",
+    "UnknownNumber",
+]
 
 
 class RoutingError(Exception):
@@ -22,6 +29,10 @@ class RoutingError(Exception):
 
 class ConfigError(RoutingError):
     """The project (numbers, queues, groups, agents) does not hold together."""
+
+
+class CodecError(RoutingError):
+    """A stored event that is not one this version of the engine knows how to read."""
 
 
 class UnknownAgent(RoutingError):

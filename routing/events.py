@@ -15,6 +15,7 @@ __all__ = [
     "AgentAnswered",
     "AgentCallEnded",
     "AgentCallStarted",
+    "AgentRingStarted",
     "AgentWrappingUp",
     "AgentUpdated",
     "CallArrived",
@@ -89,23 +90,42 @@ class PresenceChanged:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AgentRingStarted:
+    """PCC rings the agent for a call the engine did not ring (or the controller has just
+    offered the agent first for it): not routable until ``until``, the call's answer or its end.
+
+    A ring of another agent for the same call ends this one: PCC rings one agent at a time.
+    """
+
+    agent_id: AgentId
+    call_id: CallId
+    until: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AgentCallStarted:
     """PCC reports the agent in a call the engine did not ring (PCC routed it): busy now.
 
-    ``resumed`` marks a call already counted (a rebuilt engine picking it up again).
+    ``since`` is when PCC says the call was answered (epoch seconds, from its
+    ``timestamp_ms``): when two calls are reported for one agent, the one
+    answered later is her current call, so a lost ``ended`` never keeps her
+    busy. ``resumed`` marks a call already counted (a rebuilt engine picking it
+    up again).
     """
 
     agent_id: AgentId
     call_id: CallId
     resumed: bool = False
+    since: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AgentCallEnded:
-    """That call is over: wrap-up per ``queue_id``'s settings when known, then routable."""
+    """That call is over: its agent (when named) to wrap-up per ``queue_id``'s settings
+    when known, then routable; any agent still ringing for the call is free again."""
 
-    agent_id: AgentId
     call_id: CallId
+    agent_id: AgentId | None = None
     queue_id: QueueId | None = None
 
 
@@ -125,6 +145,7 @@ Event = (
     | TimerFired
     | AgentUpdated
     | PresenceChanged
+    | AgentRingStarted
     | AgentCallStarted
     | AgentCallEnded
     | AgentWrappingUp

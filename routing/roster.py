@@ -25,6 +25,7 @@ __all__ = [
     "refresh",
     "start_external_call",
     "start_wrap_up",
+    "switch_external_call",
 ]
 
 
@@ -95,31 +96,48 @@ def start_wrap_up(agent: AgentState, seconds: float, now: float, out: list[Comma
 
 
 def start_external_call(
-    agent: AgentState, call_id: CallId, now: float, out: list[Command], *, resumed: bool = False
-) -> bool:
-    """PCC put the agent in a call the engine did not ring; ``False`` if nothing changed."""
-    if agent.activity is Activity.TALKING:
-        return False  # a repeated report of the same fact
-    if agent.activity is Activity.RINGING:
-        raise RoutingError(f"agent {agent.id!r} is ringing for call {agent.call_id}")
+    agent: AgentState,
+    call_id: CallId,
+    now: float,
+    out: list[Command],
+    *,
+    resumed: bool = False,
+    since: float | None = None,
+) -> None:
+    """PCC put the agent (idle, in wrap-up, or rung by PCC) in a call the engine did not ring."""
+    if agent.activity is Activity.WRAP_UP:
+        out.append(CancelTimer(key=f"wrapup:{agent.id}"))
     agent.activity = Activity.TALKING
+    _take_call(agent, call_id, now, resumed=resumed, since=since)
+    out.append(SetSystemStatus(agent_id=agent.id, system_status=0))
+
+
+def switch_external_call(
+    agent: AgentState, call_id: CallId, now: float, *, since: float | None
+) -> None:
+    """The agent, talking, answered another call: the one she was in is over.
+
+    Its ``ended`` was lost or is late; its talk time is counted up to now.
+    """
+    agent.talk_time += now - agent.answered_at
+    _take_call(agent, call_id, now, resumed=False, since=since)
+
+
+def _take_call(
+    agent: AgentState, call_id: CallId, now: float, *, resumed: bool, since: float | None
+) -> None:
     agent.call_id = call_id
+    agent.call_since = since
     if not resumed:
         agent.handled += 1
         agent.consecutive_no_answers = 0
     agent.answered_at = now
-    out.append(SetSystemStatus(agent_id=agent.id, system_status=0))
-    return True
 
 
-def end_external_call(
-    agent: AgentState, call_id: CallId, wrap_up: float, now: float, out: list[Command]
-) -> bool:
-    """That call ended; ``False`` when it is not the agent's current call."""
-    if agent.activity is not Activity.TALKING or agent.call_id != call_id:
-        return False
+def end_external_call(agent: AgentState, wrap_up: float, now: float, out: list[Command]) -> None:
+    """The agent's current external call is over: wrap-up for ``wrap_up`` seconds, then idle."""
     agent.talk_time += now - agent.answered_at
     agent.call_id = None
+    agent.call_since = None
     out.append(SetSystemStatus(agent_id=agent.id, system_status=1))
     start_wrap_up(agent, wrap_up, now, out)
-    return True

@@ -43,6 +43,7 @@ class AgentState:
         "answered_at",
         "app",
         "call_id",
+        "call_since",
         "consecutive_no_answers",
         "handled",
         "id",
@@ -53,6 +54,7 @@ class AgentState:
         "no_answers",
         "phone_number",
         "push",
+        "ring_until",
         "routable",
         "routing_type",
         "sip_expires",
@@ -75,6 +77,9 @@ class AgentState:
         self.sip_expires: float | None = math.inf if Channel.SIP in spec.online else None
         self.activity = Activity.IDLE
         self.call_id: CallId | None = None
+        # When PCC says the current external call was answered (epoch seconds), if it said.
+        self.call_since: float | None = None
+        self.ring_until = 0.0
         self.wrap_until = 0.0
         self.idle_since = start
         self.handled = 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, TypeVar
 
 from simulator.durations import parse_duration
@@ -101,7 +101,7 @@ class Table:
         value = self.raw(key, default)
         if value is default and default is not MISSING:
             return value
-        if isinstance(value, bool) or value not in allowed:
+        if isinstance(value, bool) or not isinstance(value, Hashable) or value not in allowed:
             names = ", ".join(repr(a) for a in sorted(allowed, key=str))
             raise ScenarioError(self.path(key), f"{value!r} is not one of {names}")
         return allowed[value] if isinstance(allowed, Mapping) else value

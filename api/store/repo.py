@@ -1,28 +1,22 @@
-"""Every query of the controller, behind one :class:`Store` (sqlmodel on SQLAlchemy 2).
+"""Every query of the controller (sqlmodel on SQLAlchemy 2), with the store's schema re-exported.
 
-SQLite (the default) runs in WAL mode with ``synchronous=NORMAL``: a commit is
-durable across a process crash, and readers never block the writer.
-PostgreSQL is reached through ``postgresql+psycopg://`` URLs.
-
-Schema changes are numbered migrations applied at start, each in its own
-transaction, recorded in ``schema_version``: a store made by an older
-version is brought up to date, a newer one is refused.
+The event path runs in SQL Core with statements built once per dialect
+(:mod:`api.store.statements`); configuration and reads use the ORM.
 """
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, CursorResult, bindparam, event, func, inspect, text
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine, select
+from sqlalchemy import CursorResult, func
+from sqlmodel import Session, SQLModel, col, select
 
 from api.store.config import number_from_json, number_to_json, queue_from_json, queue_to_json
+from api.store.schema import MIGRATIONS, Store, StoreError, serialise
+from api.store.statements import run
 from api.store.tables import (
     AgentRow,
     CallRow,
@@ -31,13 +25,13 @@ from api.store.tables import (
     GroupRow,
     NumberRow,
     QueueRow,
-    SchemaVersion,
     TimerRow,
 )
 from routing import (
     AgentHistory,
     AgentId,
     AgentSpec,
+    AgentView,
     Channel,
     GroupId,
     GroupSpec,
@@ -45,96 +39,19 @@ from routing import (
     RoutingType,
 )
 
-__all__ = ["MIGRATIONS", "Store", "StoreError", "select"]
-
-
-class StoreError(RuntimeError):
-    """The store cannot be used (unknown URL, a schema newer than this code)."""
-
-
-def _v1_create_tables(connection: Connection) -> None:
-    SQLModel.metadata.create_all(connection)
-
-
-def _v2_agent_pcc_id(connection: Connection) -> None:
-    # v1 stores made before this column existed get it; fresh ones already have it.
-    columns = {c["name"] for c in inspect(connection).get_columns("agents")}
-    if "pcc_id" not in columns:
-        connection.execute(text("ALTER TABLE agents ADD COLUMN pcc_id VARCHAR"))
-
-
-_HISTORY_COLUMNS = {
-    "idle_since": "FLOAT",
-    "handled": "INTEGER NOT NULL DEFAULT 0",
-    "talk_time": "FLOAT NOT NULL DEFAULT 0",
-    "no_answers": "INTEGER NOT NULL DEFAULT 0",
-    "consecutive_no_answers": "INTEGER NOT NULL DEFAULT 0",
-}
-
-
-def _v3_agent_history(connection: Connection) -> None:
-    columns = {c["name"] for c in inspect(connection).get_columns("agents")}
-    for name, kind in _HISTORY_COLUMNS.items():
-        if name not in columns:
-            connection.execute(text(f"ALTER TABLE agents ADD COLUMN {name} {kind}"))
-
-
-#: Migration N (1-based) brings the schema from version N-1 to N. Append only.
-MIGRATIONS: list[Callable[[Connection], None]] = [
-    _v1_create_tables,
-    _v2_agent_pcc_id,
-    _v3_agent_history,
+__all__ = [
+    "MIGRATIONS",
+    "KnownCall",
+    "SQLModel",
+    "StoredState",
+    "Store",
+    "StoreError",
+    "select",
+    "serialise",
 ]
 
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
-
-
-class Store:
-    """The database behind the controller; sessions are short and explicit."""
-
-    def __init__(self, url: str) -> None:
-        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.engine: Engine = create_engine(url)
-        except Exception as exc:  # SQLAlchemy's errors for a bad URL vary by dialect
-            raise StoreError(f"DATABASE_URL {url!r} cannot be used: {exc}") from None
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-        self.migrate()
-
-    def migrate(self) -> int:
-        """Apply pending migrations; return the schema version now in force."""
-        with self.engine.begin() as connection:
-            SchemaVersion.metadata.create_all(connection, tables=[SchemaVersion.__table__])  # type: ignore[attr-defined]
-        with Session(self.engine) as session:
-            row = session.get(SchemaVersion, 1)
-            version = row.version if row else 0
-        if version > len(MIGRATIONS):
-            raise StoreError(f"the store's schema is version {version}, newer than this code")
-        for number in range(version + 1, len(MIGRATIONS) + 1):
-            with self.engine.begin() as connection:
-                MIGRATIONS[number - 1](connection)
-                with Session(connection) as session:
-                    session.merge(SchemaVersion(id=1, version=number))
-                    session.commit()
-        return len(MIGRATIONS)
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back on error."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            yield session
-            session.commit()
-
-    def close(self) -> None:
-        self.engine.dispose()
+#: A call in one of these is over.
+CLOSED = ("ended", "agentEnded", "expired")
 
 
 # ------------------------------------------------------------------ config
@@ -195,201 +112,38 @@ def agent_spec(row: AgentRow, now: float) -> AgentSpec:
     )
 
 
-# ------------------------------------------------------------------ events
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredState:
+    """Everything an engine is rebuilt from, read in one transaction."""
+
+    project: Project
+    agents: list[AgentRow]
+    timers: list[TimerRow]
+    history: dict[AgentId, AgentHistory]
+    #: The answer time (epoch seconds, PCC's clock) of each busy agent's call, when known.
+    call_since: dict[str, float]
+    last_id: int
 
 
-def event_seen(session: Session, key: str) -> bool:
-    return session.exec(select(EventRow.id).where(EventRow.key == key)).first() is not None
-
-
-def call_events(session: Session, call_id: str) -> list[EventRow]:
-    query = select(EventRow).where(EventRow.call_id == call_id).order_by(EventRow.id)  # type: ignore[arg-type]
-    return list(session.exec(query).all())
-
-
-def last_call_from(session: Session, caller: str) -> CallRow | None:
-    return session.exec(select(CallRow).where(CallRow.caller == caller)).first()
-
-
-def list_agents(session: Session) -> list[AgentRow]:
-    return list(session.exec(select(AgentRow).order_by(AgentRow.stringee_user_id)).all())
-
-
-def open_calls(session: Session, queue_id: str) -> list[CallRow]:
-    """Calls PCC put in the queue that are not yet answered or over."""
-    query = select(CallRow).where(CallRow.queue_id == queue_id)
-    done = ("answered", "ended", "agentEnded")
-    return [call for call in session.exec(query).all() if call.status not in done]
-
-
-def timers(session: Session) -> list[TimerRow]:
-    return list(session.exec(select(TimerRow)).all())
-
-
-def caresoft_call_by_call_id(session: Session, call_id: str) -> CareSoftCallRow | None:
-    return session.exec(select(CareSoftCallRow).where(CareSoftCallRow.call_id == call_id)).first()
-
-
-# ------------------------------------------------ the event path, in SQL Core
-# PCC events are the hot path: these statements are built once per dialect
-# with bound parameters (building a statement costs more than running it on
-# SQLite), run on the session's connection without the ORM's unit of work,
-# and the event log's unique key does the duplicate check inside the insert.
-
-
-@functools.cache
-def _statements(dialect: str) -> dict[str, Any]:
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    events = EventRow.__table__  # type: ignore[attr-defined]
-    calls = CallRow.__table__  # type: ignore[attr-defined]
-    agents = AgentRow.__table__  # type: ignore[attr-defined]
-    timers = TimerRow.__table__  # type: ignore[attr-defined]
-    call_insert = insert(calls)
-    timer_insert = insert(timers)
-    return {
-        "call_state": select(calls.c.last_ts_ms, calls.c.agent_id, calls.c.queue_id).where(
-            calls.c.call_id == bindparam("call_id")
-        ),
-        # RETURNING tells a skipped insert reliably; rowcount does not on every driver
-        "log_event": insert(events)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(events.c.id),
-        "save_call": call_insert.on_conflict_do_update(
-            index_elements=["call_id"],
-            set_={
-                "status": call_insert.excluded.status,
-                "last_ts_ms": call_insert.excluded.last_ts_ms,
-                "caller": func.coalesce(
-                    func.nullif(call_insert.excluded.caller, ""), calls.c.caller
-                ),
-                "callee": func.coalesce(
-                    func.nullif(call_insert.excluded.callee, ""), calls.c.callee
-                ),
-                "agent_id": func.coalesce(call_insert.excluded.agent_id, calls.c.agent_id),
-            },
-        ),
-        "agent_status": agents.update()
-        .where(agents.c.stringee_user_id == bindparam("agent"))
-        .values(system_status=bindparam("value")),
-        "agent_manual": agents.update()
-        .where(agents.c.stringee_user_id == bindparam("agent"))
-        .values(manual_status=bindparam("value")),
-        "agent_call": agents.update()
-        .where(agents.c.stringee_user_id == bindparam("agent"))
-        .values(call_id=bindparam("value")),
-        "put_timer": timer_insert.on_conflict_do_update(
-            index_elements=["key"], set_={"at": timer_insert.excluded.at}
-        ),
-        "drop_timer": timers.delete().where(timers.c.key == bindparam("key")),
-        "newer_event": select(events.c.id).where(events.c.id > bindparam("last")).limit(1),
-        "agent_history": agents.update()
-        .where(agents.c.stringee_user_id == bindparam("agent"))
-        .values(
-            idle_since=bindparam("idle_since"),
-            handled=bindparam("handled"),
-            talk_time=bindparam("talk_time"),
-            no_answers=bindparam("no_answers"),
-            consecutive_no_answers=bindparam("consecutive_no_answers"),
-        ),
+def load_state(session: Session, *, now: float) -> StoredState:
+    agents = list_agents(session)
+    busy = [row.call_id for row in agents if row.system_status == 0 and row.call_id]
+    since = {
+        call.call_id: call.last_ts_ms / 1000
+        for call in session.exec(select(CallRow).where(col(CallRow.call_id).in_(busy))).all()
+        if call.status == "answered"
     }
-
-
-def _run(session: Session, name: str, params: dict[str, Any]) -> Any:
-    connection = session.connection()
-    return connection.execute(_statements(connection.dialect.name)[name], params)
-
-
-def call_state(session: Session, call_id: str) -> Any:
-    """``(last_ts_ms, agent_id, queue_id)`` of a call, or ``None``."""
-    return _run(session, "call_state", {"call_id": call_id}).first()
-
-
-def log_event(session: Session, **values: Any) -> int | None:
-    """Append to the event log; its id, or ``None`` if that key is already there."""
-    row = _run(session, "log_event", values).first()
-    return None if row is None else int(row[0])
-
-
-#: One number for the whole project: inputs are applied one at a time across instances.
-ADVISORY_LOCK = 72_473_000_062
-
-
-def serialise(session: Session) -> None:
-    """Hold the project's write lock until the transaction ends (PostgreSQL).
-
-    SQLite takes its database lock at the first write; several instances need
-    PostgreSQL anyway.
-    """
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
-
-
-def events_after(session: Session, last_id: int) -> list[EventRow]:
-    """Log rows newer than ``last_id``, oldest first; one cheap probe when there are none."""
-    if _run(session, "newer_event", {"last": last_id}).first() is None:
-        return []
-    query = select(EventRow).where(EventRow.id > last_id).order_by(EventRow.id)  # type: ignore[arg-type,operator]
-    return list(session.exec(query).all())
-
-
-def last_event_id(session: Session) -> int:
-    return int(session.exec(select(func.max(EventRow.id))).one() or 0)
-
-
-def save_call(
-    session: Session,
-    *,
-    call_id: str,
-    status: str,
-    last_ts_ms: int,
-    caller: str,
-    callee: str,
-    agent_id: str | None,
-) -> None:
-    """Insert or update a call; empty caller/callee and a None agent keep stored values."""
-    _run(
-        session,
-        "save_call",
-        {
-            "call_id": call_id,
-            "status": status,
-            "last_ts_ms": last_ts_ms,
-            "caller": caller,
-            "callee": callee,
-            "agent_id": agent_id,
-        },
+    return StoredState(
+        project=load_project(session, now=now),
+        agents=agents,
+        timers=timers(session),
+        history=load_history(session, agents),
+        call_since=since,
+        last_id=last_event_id(session),
     )
 
 
-def set_agent(session: Session, agent_id: str, field: str, value: Any) -> None:
-    """``field`` is ``system_status``, ``manual_status`` or ``call_id``."""
-    name = {
-        "system_status": "agent_status",
-        "manual_status": "agent_manual",
-        "call_id": "agent_call",
-    }[field]
-    _run(session, name, {"agent": agent_id, "value": value})
-
-
-def save_history(session: Session, agent_id: str, history: AgentHistory) -> None:
-    _run(
-        session,
-        "agent_history",
-        {
-            "agent": agent_id,
-            "idle_since": history.idle_since,
-            "handled": history.handled,
-            "talk_time": history.talk_time,
-            "no_answers": history.no_answers,
-            "consecutive_no_answers": history.consecutive_no_answers,
-        },
-    )
-
-
-def load_history(session: Session) -> dict[AgentId, AgentHistory]:
+def load_history(session: Session, agents: Iterable[AgentRow]) -> dict[AgentId, AgentHistory]:
     """Stored strategy memory, for agents that have any."""
     return {
         AgentId(row.stringee_user_id): AgentHistory(
@@ -399,15 +153,167 @@ def load_history(session: Session) -> dict[AgentId, AgentHistory]:
             no_answers=row.no_answers,
             consecutive_no_answers=row.consecutive_no_answers,
         )
-        for row in session.exec(select(AgentRow)).all()
+        for row in agents
         if row.idle_since is not None
     }
 
 
+# ------------------------------------------------------------------ reads
+
+
+def list_agents(session: Session) -> list[AgentRow]:
+    return list(session.exec(select(AgentRow).order_by(col(AgentRow.stringee_user_id))).all())
+
+
+def call_events(session: Session, call_id: str) -> list[EventRow]:
+    query = select(EventRow).where(EventRow.call_id == call_id).order_by(col(EventRow.id))
+    return list(session.exec(query).all())
+
+
+def event_seen(session: Session, key: str) -> bool:
+    return session.exec(select(EventRow.id).where(EventRow.key == key)).first() is not None
+
+
+def last_call_from(session: Session, caller: str) -> CallRow | None:
+    """The caller's newest call (the one the controller heard of last)."""
+    query = (
+        select(CallRow)
+        .where(CallRow.caller == caller)
+        .order_by(col(CallRow.first_seen).desc(), col(CallRow.last_seen).desc())
+    )
+    return session.exec(query).first()
+
+
+def open_calls(session: Session, queue_id: str) -> list[CallRow]:
+    """Calls PCC put in the queue that are not yet answered or over."""
+    query = select(CallRow).where(CallRow.queue_id == queue_id, col(CallRow.is_open).is_(True))
+    return [call for call in session.exec(query).all() if call.status != "answered"]
+
+
+def stale_calls(session: Session, *, silent_since: float, limit: int = 500) -> list[CallRow]:
+    """Open calls not heard of since ``silent_since``, oldest first."""
+    query = (
+        select(CallRow)
+        .where(col(CallRow.is_open).is_(True), col(CallRow.last_seen) < silent_since)
+        .order_by(col(CallRow.last_seen))
+        .limit(limit)
+    )
+    return list(session.exec(query).all())
+
+
+def timers(session: Session) -> list[TimerRow]:
+    return list(session.exec(select(TimerRow)).all())
+
+
+def timer_due(session: Session, key: str) -> bool:
+    return session.get(TimerRow, key) is not None
+
+
+def caresoft_call_by_call_id(session: Session, call_id: str) -> CareSoftCallRow | None:
+    return session.exec(select(CareSoftCallRow).where(CareSoftCallRow.call_id == call_id)).first()
+
+
+def events_after(session: Session, last_id: int) -> list[EventRow]:
+    """Log rows newer than ``last_id``, oldest first; one cheap probe when there are none."""
+    if run(session, "newer_event", {"last": last_id}).first() is None:
+        return []
+    query = select(EventRow).where(col(EventRow.id) > last_id).order_by(col(EventRow.id))
+    return list(session.exec(query).all())
+
+
+def last_event_id(session: Session) -> int:
+    return int(session.exec(select(func.max(EventRow.id))).one() or 0)
+
+
+# ------------------------------------------------ the event path, in SQL Core
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KnownCall:
+    """What the store says of a call: the newest event applied, its agent, its queue."""
+
+    last_ts_ms: int
+    agent_id: str | None
+    queue_id: str | None
+    is_open: bool
+    status: str
+
+
+def known_calls(session: Session, call_ids: Iterable[str]) -> dict[str, KnownCall]:
+    found = run(session, "known_calls", {"ids": sorted(set(call_ids))})
+    return {
+        row.call_id: KnownCall(
+            last_ts_ms=row.last_ts_ms,
+            agent_id=row.agent_id,
+            queue_id=row.queue_id,
+            is_open=bool(row.is_open),
+            status=row.status,
+        )
+        for row in found
+    }
+
+
+def logged_keys(session: Session, keys: Iterable[str]) -> set[str]:
+    """Which of these idempotency keys the event log already holds."""
+    return {row[0] for row in run(session, "logged_keys", {"keys": sorted(set(keys))})}
+
+
+def log_event(session: Session, **values: Any) -> int | None:
+    """Append to the event log; its id, or ``None`` if that key is already there."""
+    values.setdefault("events", "[]")
+    values.setdefault("call_id", "")
+    values.setdefault("ts_ms", 0)
+    values.setdefault("applied", True)
+    row = run(session, "log_event", values).first()
+    return None if row is None else int(row[0])
+
+
+def save_call(session: Session, **values: Any) -> None:
+    """Insert or update a call: empty caller/callee, a None agent or queue keep stored values.
+
+    ``values``: ``call_id``, ``status``, ``last_ts_ms``, ``caller``, ``callee``,
+    ``agent_id``, ``queue_id``, ``seen`` (now), ``is_open``.
+    """
+    seen = values.pop("seen")
+    run(session, "save_call", {**values, "first_seen": seen, "last_seen": seen})
+
+
+def close_call(session: Session, call_id: str, status: str) -> None:
+    run(session, "close_call", {"call": call_id, "new_status": status})
+
+
+def write_agent(session: Session, view: AgentView) -> None:
+    """One row update: the agent as the engine sees it (presence, status, call, memory)."""
+    history = view.history
+    run(
+        session,
+        "write_agent",
+        {
+            "agent": view.stringee_user_id,
+            "manual_status": view.manual_status,
+            "routing_type": view.routing_type,
+            "phone_number": view.phone_number,
+            "system_status": view.system_status,
+            "call_id": view.call_id,
+            "app": view.app,
+            "sip_expires": view.sip_expires,
+            "idle_since": history.idle_since,
+            "handled": history.handled,
+            "talk_time": history.talk_time,
+            "no_answers": history.no_answers,
+            "consecutive_no_answers": history.consecutive_no_answers,
+        },
+    )
+
+
+def set_push_token(session: Session, agent_id: str, token: str | None) -> None:
+    run(session, "push_token", {"agent": agent_id, "value": token})
+
+
 def put_timer(session: Session, key: str, at: float) -> None:
-    _run(session, "put_timer", {"key": key, "at": at})
+    run(session, "put_timer", {"key": key, "at": at})
 
 
 def drop_timer(session: Session, key: str) -> bool:
-    result = _run(session, "drop_timer", {"key": key})
+    result = run(session, "drop_timer", {"key": key})
     return bool(cast(CursorResult[Any], result).rowcount)

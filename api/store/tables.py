@@ -6,9 +6,11 @@ documents in a text column, in the scenario format's field names.
 
 from __future__ import annotations
 
+from sqlalchemy import BigInteger, Column, Index, Integer
 from sqlmodel import Field, SQLModel
 
 __all__ = [
+    "BIG_ID",
     "AgentRow",
     "CallRow",
     "CareSoftCallRow",
@@ -19,6 +21,10 @@ __all__ = [
     "SchemaVersion",
     "TimerRow",
 ]
+
+
+#: A 64-bit id that still auto-increments on SQLite (where only INTEGER is the rowid).
+BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class AgentRow(SQLModel, table=True):
@@ -62,26 +68,40 @@ class NumberRow(SQLModel, table=True):
 
 class CallRow(SQLModel, table=True):
     __tablename__ = "calls"
+    __table_args__ = (
+        Index("ix_calls_open_seen", "is_open", "last_seen"),
+        Index("ix_calls_caller_first_seen", "caller", "first_seen"),
+        Index("ix_calls_queue_open", "queue_id", "is_open"),
+    )
     call_id: str = Field(primary_key=True)
     queue_id: str | None = None
     status: str = ""
-    last_ts_ms: int = -1  # timestamp_ms of the newest event applied
+    # timestamp_ms of the newest event applied: epoch milliseconds need 64 bits (schema 4)
+    last_ts_ms: int = Field(default=-1, sa_column=Column(BigInteger, nullable=False))
     agent_id: str | None = None
-    caller: str = ""
+    caller: str = ""  # the customer's number, in its normal form
     callee: str = ""
+    first_seen: float = 0.0  # when the controller first heard of the call (epoch seconds)
+    last_seen: float = 0.0  # when it last heard of it: a call silent too long is closed
+    is_open: bool = True  # False once ended (or closed as lost)
 
 
 class EventRow(SQLModel, table=True):
     """Append-only log of accepted inputs; ``key`` makes a redelivery a no-op."""
 
     __tablename__ = "event_log"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(
+        default=None, sa_column=Column(BIG_ID, primary_key=True, autoincrement=True)
+    )
     key: str = Field(unique=True, index=True)
     kind: str
     call_id: str = Field(default="", index=True)
-    ts_ms: int = 0
+    ts_ms: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     applied: bool = True  # False: older than what was already applied for the call
-    body: str
+    body: str  # the input as received (a PCC body as PCC sent it), for audit
+    #: The engine events the input meant, through :mod:`routing.codec` (schema 4):
+    #: what other instances and replays apply.
+    events: str = "[]"
     received_at: float
 
 

@@ -1,28 +1,35 @@
-"""Tokens, agents (state, verdict, presence), queues, calls, health and metrics."""
+"""Tokens, agents (state, verdict, presence), queues, calls, health and metrics.
+
+Agents are reported from the engine, the one owner of their state; the store
+is read (off the event loop) only for what the engine does not keep.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-import time
 from typing import Any
 
 from aiohttp import web
 
+from api import inputs
+from api.controller import Controller
 from api.errors import ApiError, Body, read_json
-from api.keys import CONTROLLER, METRICS, PCC, SETTINGS, STORE
+from api.keys import CONTROLLER, METRICS, PCC, SETTINGS
 from api.pcc import PccError
 from api.store import repo
-from api.store.tables import AgentRow, CallRow
+from api.store.tables import AgentRow, CallRow, EventRow
 from api.tokens import TokenError, TokenMinter
-from routing import Channel, ConfigError
+from routing import AgentView, Channel, ConfigError, is_phone_number, normal_number
 
 log = logging.getLogger("pcc_router.api")
 
 __all__ = [
     "agent",
+    "agent_json",
     "agents",
     "call",
+    "checked_phone",
     "healthz",
     "metrics",
     "presence",
@@ -33,73 +40,83 @@ __all__ = [
 ]
 
 
-def _agent_view(request: web.Request, row: AgentRow, now: float) -> dict[str, Any]:
-    verdict = request.app[CONTROLLER].engine.verdict(row.stringee_user_id, now)
-    online = [
-        name
-        for name, on in (
-            ("app", row.app),
-            ("push", bool(row.push_token)),
-            ("sip", row.sip_expires is not None and row.sip_expires > now),
-        )
-        if on
-    ]
+def agent_json(view: AgentView) -> dict[str, Any]:
+    """An agent as the API shows it: PCC fields, where it is online, the verdict and why."""
     return {
-        "stringee_user_id": row.stringee_user_id,
-        "name": row.name,
-        "manual_status": row.manual_status,
-        "system_status": row.system_status,
-        "routing_type": row.routing_type,
-        "phone_number": row.phone_number,
-        "online": online,
-        "routable": verdict.routable,
-        "reasons": [{"code": str(r.code), "text": r.text} for r in verdict.reasons],
+        "stringee_user_id": view.stringee_user_id,
+        "name": view.name,
+        "manual_status": view.manual_status,
+        "system_status": view.system_status,
+        "routing_type": view.routing_type,
+        "phone_number": view.phone_number,
+        "online": list(view.online),
+        "state": view.activity,
+        "call_id": view.call_id,
+        "until": view.until,
+        "routable": view.verdict.routable,
+        "reasons": [{"code": str(r.code), "text": r.text} for r in view.verdict.reasons],
     }
 
 
-def _row(request: web.Request, agent_id: str) -> AgentRow:
-    with request.app[STORE].session() as session:
-        row = session.get(AgentRow, agent_id)
-    if row is None:
+async def _fresh(request: web.Request) -> Controller:
+    """The controller, caught up with what other instances logged (before a read)."""
+    controller = request.app[CONTROLLER]
+    await controller.submit(inputs.catch_up_unit(controller))
+    return controller
+
+
+def _known(controller: Controller, agent_id: str) -> str:
+    if not controller.engine.has_agent(agent_id):
         raise ApiError(404, f"no agent {agent_id!r}")
-    return row
+    return agent_id
+
+
+def _view(controller: Controller, agent_id: str) -> dict[str, Any]:
+    return agent_json(controller.engine.agent_view(agent_id, controller.clock()))
+
+
+def checked_phone(value: str) -> str:
+    """An agent's ``phone_number`` in PCC's form; a 400 when it is not a phone number."""
+    if value and not is_phone_number(value):
+        raise ApiError(400, "phone_number must be a phone number (e.g. 84901234567, +84 90…)")
+    return normal_number(value) if value else ""
 
 
 async def token(request: web.Request) -> web.Response:
-    body = Body(await read_json(request))
+    body = Body((await read_json(request))[0])
     user_id = body.text("stringee_user_id")
     ttl = body.get("ttl", int, 3600)
     body.finish()
     if not 1 <= ttl <= 7 * 86400:
         raise ApiError(400, "ttl must be between 1 and 604800 seconds")
-    _row(request, user_id)
+    controller = await _fresh(request)
+    _known(controller, user_id)
     settings = request.app[SETTINGS]
+    minter = TokenMinter(sid=settings.api_key_sid, secret=settings.api_key_secret)
     try:
-        minted = TokenMinter(sid=settings.api_key_sid, secret=settings.api_key_secret)
-        access_token = minted.agent(user_id, ttl=ttl)
+        access_token = minter.agent(user_id, ttl=ttl)
     except TokenError as exc:
         raise ApiError(400, str(exc)) from None
-    return web.json_response({"access_token": access_token, "expires_at": int(time.time()) + ttl})
+    expires_at = int(controller.clock()) + ttl
+    return web.json_response({"access_token": access_token, "expires_at": expires_at})
 
 
 async def agents(request: web.Request) -> web.Response:
-    request.app[CONTROLLER].catch_up()  # other instances' changes, before reporting
-    now = time.time()
-    with request.app[STORE].session() as session:
-        rows = repo.list_agents(session)
-    return web.json_response({"r": 0, "agents": [_agent_view(request, row, now) for row in rows]})
+    controller = await _fresh(request)
+    ids = sorted(controller.engine.agent_ids())
+    return web.json_response({"r": 0, "agents": [_view(controller, a) for a in ids]})
 
 
 async def agent(request: web.Request) -> web.Response:
-    request.app[CONTROLLER].catch_up()
-    row = _row(request, request.match_info["agent_id"])
-    return web.json_response(_agent_view(request, row, time.time()))
+    controller = await _fresh(request)
+    agent_id = _known(controller, request.match_info["agent_id"])
+    return web.json_response(_view(controller, agent_id))
 
 
 async def update_agent(request: web.Request) -> web.Response:
-    agent_id = request.match_info["agent_id"]
-    _row(request, agent_id)
-    body = Body(await read_json(request))
+    controller = await _fresh(request)
+    agent_id = _known(controller, request.match_info["agent_id"])
+    body = Body((await read_json(request))[0])
     changes = {
         "manual_status": body.text("manual_status", None, max_len=64),
         "routing_type": body.choice("routing_type", (1, 2), None),
@@ -109,14 +126,10 @@ async def update_agent(request: web.Request) -> web.Response:
     changes = {k: v for k, v in changes.items() if v is not None}
     if not changes:
         raise ApiError(400, "give at least one of manual_status, routing_type, phone_number")
-    if (
-        "phone_number" in changes
-        and changes["phone_number"]
-        and not changes["phone_number"].isdigit()
-    ):
-        raise ApiError(400, "phone_number is digits only (E.164 without +)")
-    request.app[CONTROLLER].update_agent(agent_id, changes)
-    view = _agent_view(request, _row(request, agent_id), time.time())
+    if "phone_number" in changes:
+        changes["phone_number"] = checked_phone(changes["phone_number"])
+    await controller.submit(inputs.agent_update_unit(controller, agent_id, changes))
+    view = _view(controller, agent_id)
     view["mirrored_to_pcc"] = await _mirror(request, agent_id, changes)
     return web.json_response(view)
 
@@ -124,8 +137,8 @@ async def update_agent(request: web.Request) -> web.Response:
 async def _mirror(request: web.Request, agent_id: str, changes: dict[str, Any]) -> bool | None:
     """Send the change to PCC's ``PUT /v1/agent``; ``None`` when PCC is not configured."""
     client = request.app[PCC]
-    row = _row(request, agent_id)
-    if client is None or row.pcc_id is None:
+    row = await request.app[CONTROLLER].in_store(lambda session: session.get(AgentRow, agent_id))
+    if client is None or row is None or row.pcc_id is None:
         return None
     try:
         await client.put_agent(row.pcc_id, changes)
@@ -139,9 +152,10 @@ async def sync(request: web.Request) -> web.Response:
     client = request.app[PCC]
     if client is None:
         raise ApiError(409, "PCC_BASE_URL is not configured: nothing to sync from")
+    controller = request.app[CONTROLLER]
     try:
         config = await client.fetch()
-        request.app[CONTROLLER].change_config(config.save)
+        await controller.submit(inputs.config_unit(controller, config.save))
     except PccError as exc:
         raise ApiError(502, f"PCC sync failed: {exc}") from None
     except ConfigError as exc:
@@ -149,64 +163,63 @@ async def sync(request: web.Request) -> web.Response:
     return web.json_response({"r": 0, "message": "synced", "counts": config.counts})
 
 
+_ACTIONS = {"app": ("login", "logout"), "push": ("register", "unregister"),
+            "sip": ("register", "unregister")}  # fmt: skip
+
+
 async def presence(request: web.Request) -> web.Response:
-    agent_id = request.match_info["agent_id"]
-    _row(request, agent_id)
-    body = Body(await read_json(request))
-    given = [c for c in ("app", "push", "sip") if c in body.data]
+    controller = await _fresh(request)
+    agent_id = _known(controller, request.match_info["agent_id"])
+    body = Body((await read_json(request))[0])
+    given = [c for c in _ACTIONS if c in body.data]
     if len(given) != 1:
         raise ApiError(400, "give exactly one of app, push, sip")
     channel = given[0]
-    allowed = {
-        "app": ("login", "logout"),
-        "push": ("register", "unregister"),
-        "sip": ("register", "unregister"),
-    }[channel]
-    action = body.choice(channel, allowed)
+    action = body.choice(channel, _ACTIONS[channel])
     device_token = body.text("device_token", None, max_len=4096) if channel == "push" else None
     expires = body.get("expires", (int, float), None) if channel == "sip" else None
     body.finish()
     if expires is not None and not 1 <= expires <= 30 * 86400:
         raise ApiError(400, "expires must be between 1 and 2592000 seconds")
     present = action in ("login", "register")
-    request.app[CONTROLLER].presence(
-        agent_id, Channel(channel), present, device_token=device_token, expires=expires
+    unit = inputs.presence_unit(
+        controller, agent_id, Channel(channel), present, device_token=device_token, expires=expires
     )
-    return web.json_response(_agent_view(request, _row(request, agent_id), time.time()))
+    await controller.submit(unit)
+    return web.json_response(_view(controller, agent_id))
 
 
 async def queue(request: web.Request) -> web.Response:
+    controller = await _fresh(request)
     queue_id = request.match_info["queue_id"]
-    controller = request.app[CONTROLLER]
-    controller.catch_up()
-    if queue_id not in controller.queue_ids():
-        raise ApiError(404, f"no queue {queue_id!r}")
-    now = time.time()
     engine = controller.engine
+    if not engine.has_queue(queue_id):
+        raise ApiError(404, f"no queue {queue_id!r}")
+    now = controller.clock()
     order = engine.ring_order(queue_id)
-    members = engine.members(queue_id)
-    with request.app[STORE].session() as session:
-        waiting = [c.call_id for c in repo.open_calls(session, queue_id)]
+    waiting = await controller.in_store(lambda session: repo.open_calls(session, queue_id))
     not_routable = [
         {"stringee_user_id": a, "reasons": [r.text for r in engine.verdict(a, now).reasons]}
-        for a in members
+        for a in engine.members(queue_id)
         if a not in order and not engine.verdict(a, now).routable
     ]
     return web.json_response(
         {
             "id": queue_id,
-            "waiting_calls": waiting,
+            "waiting_calls": [c.call_id for c in waiting],
             "ring_order": order,
             "not_routable": not_routable,
         }
     )
 
 
+def _call_record(session: Any, call_id: str) -> tuple[CallRow | None, list[EventRow]]:
+    return session.get(CallRow, call_id), repo.call_events(session, call_id)
+
+
 async def call(request: web.Request) -> web.Response:
     call_id = request.match_info["call_id"]
-    with request.app[STORE].session() as session:
-        row = session.get(CallRow, call_id)
-        history = repo.call_events(session, call_id)
+    row, history = await request.app[CONTROLLER].in_store(lambda s: _call_record(s, call_id))
     if row is None:
         raise ApiError(404, f"no call {call_id!r}")
     return web.json_response(
@@ -214,29 +227,42 @@ async def call(request: web.Request) -> web.Response:
             "call_id": row.call_id,
             "queue_id": row.queue_id,
             "status": row.status,
+            "open": row.is_open,
             "agent": row.agent_id,
             "from": row.caller,
             "to": row.callee,
+            "first_seen": row.first_seen,
+            "last_seen": row.last_seen,
             "history": [
-                {"received_at": e.received_at, "applied": e.applied, "event": json.loads(e.body)}
+                {"received_at": e.received_at, "applied": e.applied, "event": _logged(e.body)}
                 for e in history
             ],
         }
     )
 
 
+def _logged(body: str) -> Any:
+    """A logged body as JSON; a row from before bodies were checked may not be: its text."""
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body
+
+
 async def healthz(request: web.Request) -> web.Response:
-    with request.app[STORE].session() as session:
-        session.get(AgentRow, "")  # the store answers
+    await request.app[CONTROLLER].in_store(lambda session: session.get(AgentRow, ""))
     return web.json_response({"r": 0, "message": "ok"})
 
 
 async def metrics(request: web.Request) -> web.Response:
     registry = request.app[METRICS]
-    request.app[CONTROLLER].catch_up()
-    engine = request.app[CONTROLLER].engine
-    with request.app[STORE].session() as session:
-        for queue_id in engine.queue_ids():
-            registry.routable.labels(queue_id).set(len(engine.ring_order(queue_id)))
-            registry.waiting.labels(queue_id).set(len(repo.open_calls(session, queue_id)))
+    controller = await _fresh(request)
+    engine = controller.engine
+    queue_ids = engine.queue_ids()
+    waiting = await controller.in_store(
+        lambda session: {q: len(repo.open_calls(session, q)) for q in queue_ids}
+    )
+    for queue_id in queue_ids:
+        registry.routable.labels(queue_id).set(len(engine.ring_order(queue_id)))
+        registry.waiting.labels(queue_id).set(waiting[queue_id])
     return web.Response(body=registry.render(), content_type="text/plain", charset="utf-8")

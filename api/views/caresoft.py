@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from typing import Any
 
 from aiohttp import web
+from sqlmodel import Session
 
 from api.caresoft import LinkError, call_link, login_link, new_temp_id, verify_webhook, voice_token
-from api.errors import ApiError, Body, read_json
-from api.keys import SETTINGS, STORE
+from api.errors import ApiError, Body, parse_json, read_json
+from api.keys import CONTROLLER, SETTINGS
 from api.store import repo
 from api.store.tables import CareSoftCallRow, EventRow
 
@@ -28,14 +30,14 @@ def _token(request: web.Request, ipphone: str) -> str:
 
 
 async def token(request: web.Request) -> web.Response:
-    body = Body(await read_json(request))
+    body = Body((await read_json(request))[0])
     ipphone = body.text("ipphone", max_len=32)
     body.finish()
     return web.json_response({"token": _token(request, ipphone)})
 
 
 async def link_login(request: web.Request) -> web.Response:
-    body = Body(await read_json(request))
+    body = Body((await read_json(request))[0])
     ipphone = body.text("ipphone", max_len=32)
     body.finish()
     settings = request.app[SETTINGS]
@@ -50,7 +52,7 @@ async def link_login(request: web.Request) -> web.Response:
 
 
 async def link_call(request: web.Request) -> web.Response:
-    body = Body(await read_json(request))
+    body = Body((await read_json(request))[0])
     ipphone = body.text("ipphone", max_len=32)
     phone = body.text("phone", max_len=32)
     temp_id = body.text("temp_id", None, max_len=64) or new_temp_id()
@@ -65,19 +67,24 @@ async def link_call(request: web.Request) -> web.Response:
         )
     except LinkError as exc:
         raise ApiError(400, str(exc)) from None
-    with request.app[STORE].session() as session:
+    created = time.time()
+
+    def remember(session: Session) -> None:
         if session.get(CareSoftCallRow, temp_id) is not None:
             raise ApiError(409, f"temp_id {temp_id!r} is already used")
         session.add(
-            CareSoftCallRow(temp_id=temp_id, ipphone=ipphone, phone=phone, created_at=time.time())
+            CareSoftCallRow(temp_id=temp_id, ipphone=ipphone, phone=phone, created_at=created)
         )
+
+    await request.app[CONTROLLER].in_store(remember)
     return web.json_response({"url": url, "temp_id": temp_id})
 
 
 async def call_status(request: web.Request) -> web.Response:
     temp_id = request.match_info["temp_id"]
-    with request.app[STORE].session() as session:
-        row = session.get(CareSoftCallRow, temp_id)
+    row = await request.app[CONTROLLER].in_store(
+        lambda session: session.get(CareSoftCallRow, temp_id)
+    )
     if row is None:
         raise ApiError(404, f"no CareSoft call with temp_id {temp_id!r}")
     return web.json_response(
@@ -115,31 +122,30 @@ async def webhook(request: web.Request) -> web.Response:
     secret = request.app[SETTINGS].caresoft_webhook_secret
     if secret and not verify_webhook(raw, secret, request.headers.get("X-Hub-Signature")):
         raise ApiError(401, "X-Hub-Signature is missing or does not match the body")
-    data = await read_json(request)
+    data, text = parse_json(raw)  # the one rule for bodies: UTF-8, checked, kept as read
     temp_id = _find(data, ("tempId", "temp_id"))
     call_id = _find(data, ("call_id",))
-    status = _find(data, ("call_status", "action")) or "updated"
+    status = (_find(data, ("call_status", "action")) or "updated")[:64]
     key = "caresoft|" + hashlib.sha1(raw).hexdigest()
-    with request.app[STORE].session() as session:
+    received = time.time()
+
+    def store(session: Session) -> dict[str, Any]:
         if repo.event_seen(session, key):
-            return web.json_response({"r": 0, "message": "duplicate"})
-        session.add(
-            EventRow(
-                key=key,
-                kind="caresoft",
-                call_id=call_id or "",
-                body=raw.decode(),
-                received_at=time.time(),
-            )
+            return {"r": 0, "message": "duplicate"}
+        row = EventRow(
+            key=key, kind="caresoft", call_id=call_id or "", body=text, received_at=received
         )
-        row = session.get(CareSoftCallRow, temp_id) if temp_id else None
-        if row is None and call_id:
-            row = repo.caresoft_call_by_call_id(session, call_id)
-        if row is None:
-            return web.json_response({"r": 0, "message": "stored; matches no temp_id or call_id"})
-        history = json.loads(row.history)
-        history.append({"received_at": time.time(), "delivery": data})
-        row.history, row.status = json.dumps(history), status
-        row.call_id = row.call_id or call_id
         session.add(row)
-    return web.json_response({"r": 0, "message": "matched", "temp_id": row.temp_id})
+        call = session.get(CareSoftCallRow, temp_id) if temp_id else None
+        if call is None and call_id:
+            call = repo.caresoft_call_by_call_id(session, call_id)
+        if call is None:
+            return {"r": 0, "message": "stored; matches no temp_id or call_id"}
+        history = json.loads(call.history)
+        history.append({"received_at": received, "delivery": data})
+        call.history, call.status = json.dumps(history), status
+        call.call_id = call.call_id or call_id
+        session.add(call)
+        return {"r": 0, "message": "matched", "temp_id": call.temp_id}
+
+    return web.json_response(await request.app[CONTROLLER].in_store(store))

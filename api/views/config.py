@@ -18,12 +18,14 @@ from typing import Any
 from aiohttp import web
 from sqlmodel import Session, SQLModel
 
+from api import inputs
 from api.errors import ApiError, Body, read_json
-from api.keys import CONTROLLER, PCC, STORE
+from api.keys import CONTROLLER, PCC
 from api.pcc import PccError
 from api.store import repo
 from api.store.config import number_to_json, queue_to_json
 from api.store.tables import AgentRow, GroupRow, NumberRow, QueueRow
+from api.views.admin import checked_phone
 from routing import ConfigError, GroupId, QueueId
 from simulator.schema import ScenarioError
 from simulator.sections import parse_number, parse_queue
@@ -33,7 +35,7 @@ __all__ = ["create", "delete"]
 log = logging.getLogger("pcc_router.api")
 
 
-def _commit(request: web.Request, change: Any) -> None:
+async def _commit(request: web.Request, change: Any) -> None:
     """Apply ``change(session)`` if the resulting project still holds together."""
 
     def checked(session: Session) -> None:
@@ -41,8 +43,9 @@ def _commit(request: web.Request, change: Any) -> None:
         session.flush()
         repo.load_project(session, now=0.0).check()
 
+    controller = request.app[CONTROLLER]
     try:
-        request.app[CONTROLLER].change_config(checked)
+        await controller.submit(inputs.config_unit(controller, checked))
     except ConfigError as exc:
         raise ApiError(409, exc.msg) from None
     except ScenarioError as exc:
@@ -55,18 +58,16 @@ def _agent(body: Body) -> AgentRow:
         name=body.text("name", "", max_len=256),
         manual_status=body.text("manual_status", "AVAILABLE", max_len=64),
         routing_type=body.choice("routing_type", (1, 2), 1),
-        phone_number=body.text("phone_number", "", max_len=32),
+        phone_number=checked_phone(body.text("phone_number", "", max_len=32)),
     )
     if not row.stringee_user_id:
         raise ApiError(400, "stringee_user_id must not be empty")
-    if row.phone_number and not row.phone_number.isdigit():
-        raise ApiError(400, "phone_number is digits only (E.164 without +)")
     return row
 
 
 async def create(request: web.Request) -> web.Response:
     kind = request.match_info["kind"]
-    data = await read_json(request)
+    data, _ = await read_json(request)
     if kind == "agents":
         body = Body(data)
         row = _agent(body)
@@ -106,7 +107,7 @@ async def create(request: web.Request) -> web.Response:
             number = parse_number(data, queue_ids=queues)
             session.merge(NumberRow(number=number.number, spec=number_to_json(number)))
 
-    _commit(request, change)
+    await _commit(request, change)
     answer: dict[str, Any] = {"r": 0, "message": f"{kind[:-1]} {name} saved"}
     if kind == "agents":
         answer["mirrored_to_pcc"] = await _mirror_new_agent(request, name)
@@ -118,26 +119,30 @@ async def _mirror_new_agent(request: web.Request, agent_id: str) -> bool | None:
     client = request.app[PCC]
     if client is None:
         return None
-    with request.app[STORE].session() as session:
-        row = session.get(AgentRow, agent_id)
-        assert row is not None
-        fields = {
-            "name": row.name or agent_id,
-            "stringee_user_id": agent_id,
-            "manual_status": row.manual_status,
-            "routing_type": row.routing_type,
-            "phone_number": row.phone_number,
-        }
+    controller = request.app[CONTROLLER]
+    row = await controller.in_store(lambda session: session.get(AgentRow, agent_id))
+    if row is None:
+        return False  # deleted meanwhile
+    fields = {
+        "name": row.name or agent_id,
+        "stringee_user_id": agent_id,
+        "manual_status": row.manual_status,
+        "routing_type": row.routing_type,
+        "phone_number": row.phone_number,
+    }
     try:
         pcc_id = await client.create_agent(fields)
     except PccError as exc:
         log.warning("agent %s created here but not in PCC: %s", agent_id, exc)
         return False
-    with request.app[STORE].session() as session:
-        row = session.get(AgentRow, agent_id)
-        if row is not None:
-            row.pcc_id = pcc_id
-            session.add(row)
+
+    def remember(session: Session) -> None:
+        stored = session.get(AgentRow, agent_id)
+        if stored is not None:
+            stored.pcc_id = pcc_id
+            session.add(stored)
+
+    await controller.in_store(remember)
     return True
 
 
@@ -167,7 +172,7 @@ async def delete(request: web.Request) -> web.Response:
                     group.agents = json.dumps([a for a in members if a != ident])
                     session.add(group)
 
-    _commit(request, change)
+    await _commit(request, change)
     answer: dict[str, Any] = {"r": 0, "message": f"{kind[:-1]} {ident} deleted"}
     client = request.app[PCC]
     if kind == "agents" and client is not None and pcc_id is not None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from api import inputs
 from api.keys import CONTROLLER, SUBSCRIBERS
 
 __all__ = ["broadcast", "docs", "openapi", "stream", "wallboard"]
@@ -53,8 +54,9 @@ async def stream(request: web.Request) -> web.StreamResponse:
     subscribers = request.app[SUBSCRIBERS]
     subscribers.add(queue)
     try:
-        request.app[CONTROLLER].catch_up()
-        engine = request.app[CONTROLLER].engine
+        controller = request.app[CONTROLLER]
+        await controller.submit(inputs.catch_up_unit(controller))
+        engine = controller.engine
         snapshot = {q: engine.ring_order(q) for q in engine.queue_ids()}
         await response.write(f"event: hello\ndata: {json.dumps(snapshot)}\n\n".encode())
         while True:

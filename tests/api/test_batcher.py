@@ -9,28 +9,15 @@ import pytest
 from conftest import call_event, seeded_store
 
 from api.batcher import EventBatcher
-from api.calls import PccEvent
 from api.controller import Controller
 
 
-class CountingController(Controller):
-    """A real controller that remembers the size of each transaction's batch."""
-
-    batches: list[int]
-
-    def pcc_events(self, events: list[PccEvent]) -> list[str]:
-        self.batches.append(len(events))
-        return super().pcc_events(events)
-
-
 @pytest.fixture
-def controller(tmp_path: Path) -> CountingController:
-    made = CountingController(store=seeded_store(f"sqlite:///{tmp_path / 's.db'}"))
-    made.batches = []
-    return made
+def controller(tmp_path: Path) -> Controller:
+    return Controller(store=seeded_store(f"sqlite:///{tmp_path / 's.db'}"))
 
 
-async def test_events_that_arrive_together_share_a_commit(controller: CountingController) -> None:
+async def test_events_that_arrive_together_share_a_commit(controller: Controller) -> None:
     batcher = EventBatcher(controller, max_batch=4)
     submitted = [
         call_event("c1", "created", 1),
@@ -42,13 +29,11 @@ async def test_events_that_arrive_together_share_a_commit(controller: CountingCo
     ]
     outcomes = await asyncio.gather(*(batcher.submit(e) for e in submitted))
     assert outcomes == ["applied", "applied", "duplicate", "applied", "stale", "applied"]
-    assert controller.batches == [4, 2]
+    assert batcher.batches == [4, 2]
     assert [r.code for r in controller.engine.verdict("alice", 0.0).reasons] == ["wrap_up"]
 
 
-async def test_a_failed_commit_fails_every_request_of_the_batch(
-    controller: CountingController,
-) -> None:
+async def test_a_failed_commit_fails_every_request_of_the_batch(controller: Controller) -> None:
     batcher = EventBatcher(controller)
     # make the store unusable: drop the event log table underneath the controller
     with controller.store.engine.begin() as connection:

@@ -7,6 +7,7 @@ from typing import Any
 import jwt
 import pytest
 from aiohttp.test_utils import TestClient
+from conftest import EPOCH_MS
 
 from api.app import create_app
 from api.keys import CONTROLLER
@@ -21,10 +22,11 @@ async def client(aiohttp_client: Any, settings: Settings) -> Client:
 
 
 def event(call_id: str, status: str, ts: int, agent: str = "alice", **extra: Any) -> dict[str, Any]:
+    """A PCC call event; ``ts`` counts milliseconds from a real epoch-millisecond time."""
     return {
         "call_id": call_id,
         "call_status": status,
-        "timestamp_ms": ts,
+        "timestamp_ms": EPOCH_MS + ts,
         "from": {"number": "84911111111", "type": "external"},
         "to": {"number": agent, "type": "internal"},
         "type": "stringee_call",
@@ -86,7 +88,7 @@ async def test_agents_for_queue_answers_in_ring_order(client: Client) -> None:
         "stringee_user_id": "dave",
         "routing_type": 2,
         "phone_number": "84901234567",
-        "answer_timeout": 15.0,
+        "answer_timeout": 15,
     }
     unknown = await client.post("/pcc/agents-for-queue", json={**body, "queueId": "nope"})
     assert unknown.status == 404
@@ -150,7 +152,7 @@ async def test_presence_and_updates(client: Client, auth: dict[str, str]) -> Non
     [
         (b"not json", "not valid JSON"),
         (b"[1, 2]", "JSON object"),
-        (b'{"call_id": "c1", "call_status": "flying", "timestamp_ms": 1}', "call_status"),
+        (b'{"call_id": "c1", "call_status": 5, "timestamp_ms": 1}', "call_status"),
         (b'{"call_id": "c1", "call_status": "ended"}', "timestamp_ms is required"),
         (
             b'{"call_id": "c1", "call_status": "ended", "timestamp_ms": 1, "to": {"type": "x"}}',
@@ -243,7 +245,7 @@ async def test_configuration_crud_keeps_the_project_whole(
             "stringee_user_id": "ivy",
             "routing_type": 2,
             "phone_number": "84900000001",
-            "answer_timeout": 20.0,
+            "answer_timeout": 20,
         }
     ]
     dangling = await client.post(

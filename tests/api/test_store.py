@@ -38,9 +38,9 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 def test_schema_is_versioned_and_migrations_are_idempotent(store_url: str) -> None:
     store = repo.Store(store_url)
-    assert store.migrate() == len(repo.MIGRATIONS) == 3
+    assert store.migrate() == len(repo.MIGRATIONS) == 4
     with store.session() as session:
-        assert session.get(SchemaVersion, 1).version == 3  # type: ignore[union-attr]
+        assert session.get(SchemaVersion, 1).version == 4  # type: ignore[union-attr]
     store.close()
 
 
@@ -51,7 +51,7 @@ def test_newer_schema_is_refused(store_url: str) -> None:
     with pytest.raises(repo.StoreError, match="version 99, newer than this code"):
         store.migrate()
     with store.session() as session:
-        session.merge(SchemaVersion(id=1, version=3))
+        session.merge(SchemaVersion(id=1, version=4))
     store.close()
 
 
@@ -85,7 +85,7 @@ def test_controller_state_survives_a_restart(store_url: str) -> None:
     assert keys == ["sip:frank", "wrapup:alice"]
     assert second.pcc_event(answered("c1", 10)) == "duplicate"
     wrap_up = second.engine.verdict("alice", 1105.0).reasons
-    assert [r.text for r in wrap_up] == ["in wrap-up until 1110"]
+    assert [r.text for r in wrap_up] == ["in wrap-up until 00:18:30"]
     assert [r.code for r in second.engine.verdict("frank", 1105.0).reasons] == ["no_phone"]
     reopened.close()
 
@@ -135,7 +135,7 @@ def test_a_version_1_store_is_migrated(store_url: str) -> None:
     columns = {c["name"] for c in inspect(migrated.engine).get_columns("agents")}
     assert "pcc_id" in columns
     with migrated.session() as session:
-        assert session.get(SchemaVersion, 1).version == 3  # type: ignore[union-attr]
+        assert session.get(SchemaVersion, 1).version == 4  # type: ignore[union-attr]
     migrated.close()
 
 
@@ -162,7 +162,7 @@ def test_two_instances_share_one_event_log(store_url: str) -> None:
     b.catch_up()
     for engine in (a.engine, b.engine):
         assert [r.text for r in engine.verdict("alice", 1060.0).reasons] == [
-            "in wrap-up until 1070"
+            "in wrap-up until 00:17:50"
         ]
 
     clock[0] = 1070.0

@@ -71,7 +71,7 @@ def test_ringing_and_talking_and_wrap_up_are_reasons() -> None:
     assert codes(h, "a") == ["in_call"]
     h.feed(CallEnded(call_id=CallId("c1")), 5.0)
     assert codes(h, "a") == ["wrap_up"]
-    assert h.engine.verdict("a", 5.0).reasons[0].text == "in wrap-up until 15"
+    assert h.engine.verdict("a", 5.0).reasons[0].text == "in wrap-up until 00:00:15"
 
 
 def test_presence_and_manual_status_changes_apply() -> None:

@@ -273,7 +273,7 @@ def test_sip_registration_lapses_by_itself() -> None:
     h.feed(TimerFired(key="sip:a"), 100.0, [])
     verdict = h.engine.verdict("a", 100.0)
     assert not verdict.routable
-    assert "SIP registration expired at 100" in verdict.reasons[0].text
+    assert "SIP registration expired at 00:01:40" in verdict.reasons[0].text
     # a call now waits: nobody is routable
     assert h.feed(arrive("c1"), 101.0) == [QueueCall(call_id=C1, queue_id=Q)]
 

@@ -1,0 +1,290 @@
+"""What each input does, as a unit of work of the controller (:meth:`Controller.unit`).
+
+Each function returns a unit: what it reads under the project's lock, what
+it feeds the engine, and what it writes in the same transaction (always an
+event-log row carrying the engine events it meant, so that other instances
+and replays apply exactly those).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session
+
+from api.calls import FREE, AgentOnCall, PccEvent, agent_of, meaning
+from api.store import repo
+from api.store.tables import CallRow
+from api.worker import Unit
+from routing import (
+    AgentCallEnded,
+    AgentId,
+    AgentRingStarted,
+    AgentUpdated,
+    CallId,
+    Channel,
+    Event,
+    PresenceChanged,
+    TimerFired,
+    normal_number,
+)
+
+if TYPE_CHECKING:
+    from api.controller import Controller, Tx
+
+__all__ = [
+    "EXPIRED",
+    "agent_update_unit",
+    "catch_up_unit",
+    "config_unit",
+    "decision_unit",
+    "expiry_unit",
+    "pcc_unit",
+    "presence_unit",
+    "ring_seconds",
+    "timer_unit",
+]
+
+log = logging.getLogger("pcc_router.controller")
+
+#: The status of a call closed because nothing was heard of it for too long.
+EXPIRED = "expired"
+
+
+def _key(kind: str) -> str:
+    return f"{kind}|{uuid.uuid4().hex}"
+
+
+def ring_seconds(answer_timeout: float) -> int:
+    """PCC's ``answer_timeout`` is an integer number of seconds: never shorter than the queue's."""
+    return math.ceil(answer_timeout)
+
+
+# ------------------------------------------------------------- PCC events
+
+
+def pcc_unit(ctl: Controller, events: list[PccEvent]) -> Unit[list[str]]:
+    """PCC call events, in order: ``applied``, ``duplicate`` or ``stale`` each."""
+
+    def read(session: Session) -> tuple[dict[str, repo.KnownCall], set[str]]:
+        calls = repo.known_calls(session, (event.call_id for event in events))
+        return calls, repo.logged_keys(session, (event.key for event in events))
+
+    def apply(data: tuple[dict[str, repo.KnownCall], set[str]], tx: Tx) -> list[str]:
+        known, seen = data
+        return [_pcc_event(ctl, event, known, seen, tx) for event in events]
+
+    return ctl.unit(read, apply)
+
+
+def _pcc_event(
+    ctl: Controller, event: PccEvent, known: dict[str, repo.KnownCall], seen: set[str], tx: Tx
+) -> str:
+    if event.key in seen:
+        return "duplicate"
+    seen.add(event.key)
+    call = known.get(event.call_id)
+    logged = {"call_id": event.call_id, "ts_ms": event.timestamp_ms}
+    if call is not None and (event.timestamp_ms < call.last_ts_ms or call.status == EXPIRED):
+        # older than what is applied, or for a call given up as lost: kept, not applied
+        tx.add_log("pcc", event.key, event.raw, [], applied=False, **logged)
+        return "stale"
+    named = agent_of(event, ctl.engine)
+    agent = named
+    if agent is None and call is not None and call.agent_id and ctl.engine.has_agent(call.agent_id):
+        agent = AgentOnCall(AgentId(call.agent_id), None)
+    queue_id = call.queue_id if call is not None else None
+    events = meaning(event, agent, queue_id=queue_id, now=tx.now, engine=ctl.engine)
+    ctl.handle(events, tx)
+    tx.add_log("pcc", event.key, event.raw, events, **logged)
+    still_open = event.call_status not in FREE
+    tx.calls.append(
+        {
+            "call_id": event.call_id,
+            "status": event.call_status,
+            "last_ts_ms": event.timestamp_ms,
+            "caller": normal_number(event.from_number),
+            "callee": normal_number(event.to_number),
+            "agent_id": named.agent_id if named is not None else None,
+            "queue_id": None,
+            "seen": tx.now,
+            "is_open": still_open,
+        }
+    )
+    known[event.call_id] = repo.KnownCall(
+        last_ts_ms=max(event.timestamp_ms, call.last_ts_ms if call else -1),
+        agent_id=agent.agent_id if agent is not None else None,
+        queue_id=queue_id,
+        is_open=still_open and (call.is_open if call else True),
+        status=event.call_status,
+    )
+    tx.notes.append(("call", {"call_id": event.call_id, "call_status": event.call_status}))
+    return "applied"
+
+
+# ---------------------------------------------------- get_list_agents_url
+
+
+def decision_unit(
+    ctl: Controller, call_ids: list[str], queue_id: str, callers: dict[str, str]
+) -> Unit[dict[str, list[AgentId]]]:
+    """Whom PCC should ring for each call, in order; the first of each is reserved for it.
+
+    The first agent offered for a call rings (for the engine) until the
+    queue's answer timeout, the call's answer or its end: the next call,
+    in this request or the next, is offered someone else first.
+    """
+
+    def apply(_: None, tx: Tx) -> dict[str, list[AgentId]]:
+        engine = ctl.engine
+        ring = ring_seconds(engine.answer_timeout(queue_id))
+        orders: dict[str, list[AgentId]] = {}
+        offers: list[Event] = []
+        for call_id in dict.fromkeys(call_ids):
+            order = orders[call_id] = engine.ring_order(queue_id, draw=True)
+            if order:
+                offer = AgentRingStarted(
+                    agent_id=order[0], call_id=CallId(call_id), until=tx.now + ring
+                )
+                ctl.handle([offer], tx)
+                offers.append(offer)
+            tx.calls.append(
+                {
+                    "call_id": call_id,
+                    "status": "",
+                    "last_ts_ms": -1,
+                    "caller": normal_number(callers.get(call_id, "")),
+                    "callee": "",
+                    "agent_id": None,
+                    "queue_id": queue_id,
+                    "seen": tx.now,
+                    "is_open": True,
+                }
+            )
+        body = {"queue": queue_id, "calls": list(orders), "orders": orders}
+        tx.add_log("decision", _key("decision"), json.dumps(body), offers)
+        return orders
+
+    return ctl.unit(_nothing, apply)
+
+
+# ----------------------------------------------------------------- agents
+
+
+def presence_unit(
+    ctl: Controller,
+    agent_id: str,
+    channel: Channel,
+    present: bool,
+    *,
+    device_token: str | None = None,
+    expires: float | None = None,
+) -> Unit[None]:
+    def apply(_: None, tx: Tx) -> None:
+        expires_at = tx.now + expires if expires is not None else None
+        event = PresenceChanged(
+            agent_id=AgentId(agent_id), channel=channel, present=present, expires_at=expires_at
+        )
+        ctl.handle([event], tx)
+        if channel is Channel.PUSH:
+            token = (device_token or "registered") if present else None
+            tx.writes.append(lambda session: repo.set_push_token(session, agent_id, token))
+        body = {"agent": agent_id, "channel": str(channel), "present": present}
+        tx.add_log("presence", _key("presence"), json.dumps(body), [event])
+        tx.notes.append(("presence", {"stringee_user_id": agent_id, str(channel): present}))
+
+    return ctl.unit(_nothing, apply)
+
+
+def agent_update_unit(ctl: Controller, agent_id: str, changes: dict[str, Any]) -> Unit[None]:
+    """PCC agent fields changed (``manual_status``, ``routing_type``, ``phone_number``)."""
+
+    def apply(_: None, tx: Tx) -> None:
+        event = AgentUpdated(agent_id=AgentId(agent_id), **changes)
+        ctl.handle([event], tx)
+        body = json.dumps({"agent": agent_id, "changes": changes})
+        tx.add_log("agent", _key("agent"), body, [event])
+        tx.notes.append(("agent", {"stringee_user_id": agent_id, **changes}))
+
+    return ctl.unit(_nothing, apply)
+
+
+# ----------------------------------------------------------- timers, sweep
+
+
+def timer_unit(ctl: Controller, key: str) -> Unit[None]:
+    """A stored timer fell due: once, whichever instance gets there first."""
+
+    def read(session: Session) -> bool:
+        return repo.timer_due(session, key)
+
+    def apply(due: bool, tx: Tx) -> None:
+        if not due:
+            return  # cancelled meanwhile, or fired by another instance
+        event = TimerFired(key=key)
+        tx.writes.append(lambda session: repo.drop_timer(session, key))
+        ctl.handle([event], tx)
+        tx.add_log("timer", _key("timer"), json.dumps({"key": key}), [event])
+        tx.notes.append(("timer", {"key": key}))
+
+    return ctl.unit(read, apply)
+
+
+def expiry_unit(ctl: Controller) -> Unit[list[str]]:
+    """Close every call silent for longer than ``max_call_age``, and free its agent."""
+    silent_since = ctl.clock() - ctl.max_call_age
+
+    def read(session: Session) -> list[CallRow]:
+        return repo.stale_calls(session, silent_since=silent_since)
+
+    def apply(calls: list[CallRow], tx: Tx) -> list[str]:
+        for call in calls:
+            known = call.agent_id is not None and ctl.engine.has_agent(call.agent_id)
+            agent = AgentId(call.agent_id) if known and call.agent_id else None
+            event = AgentCallEnded(call_id=CallId(call.call_id), agent_id=agent)
+            ctl.handle([event], tx)
+            tx.writes.append(_closer(call.call_id))
+            body = json.dumps({"call_id": call.call_id, "last_seen": call.last_seen})
+            tx.add_log("expire", f"expire|{call.call_id}", body, [event], call_id=call.call_id)
+            log.warning(
+                "call %s: no event for %.0f s; closed as lost (agent %s freed)",
+                call.call_id,
+                tx.now - call.last_seen,
+                agent or "none",
+            )
+            tx.notes.append(("expired", {"call_id": call.call_id, "agent": agent}))
+        return [call.call_id for call in calls]
+
+    return ctl.unit(read, apply)
+
+
+def _closer(call_id: str) -> Callable[[Session], None]:
+    return lambda session: repo.close_call(session, call_id, EXPIRED)
+
+
+# ---------------------------------------------------------- configuration
+
+
+def config_unit(ctl: Controller, change: Callable[[Session], None]) -> Unit[None]:
+    """A configuration change, logged; every engine is then rebuilt from the store."""
+
+    def apply(_: None, tx: Tx) -> None:
+        tx.writes.append(change)
+        tx.add_log("config", _key("config"), "{}", [])
+
+    yield from ctl.unit(_nothing, apply)
+    yield from ctl.rebuild_unit()
+
+
+def catch_up_unit(ctl: Controller) -> Unit[None]:
+    """Apply what other instances logged (before a read); takes no lock, writes nothing."""
+    return ctl.unit(_nothing, lambda _, tx: None, lock=False)
+
+
+def _nothing(session: Session) -> None:
+    return None

@@ -1,0 +1,196 @@
+"""The database behind the controller: connection, numbered migrations, and its locks.
+
+SQLite (the default) runs in WAL mode with ``synchronous=NORMAL``: a commit is
+durable across a process crash, and readers never block the writer.
+PostgreSQL is reached through ``postgresql+psycopg://`` URLs.
+
+Schema changes are numbered migrations applied at start, each in its own
+transaction, recorded in ``schema_version``: a store made by an older version
+is brought up to date, a newer one is refused. On PostgreSQL they run under an
+advisory lock, so that instances started together on an empty database do not
+race to create the same tables.
+
+Every unit of work takes the project's write lock first (:func:`serialise`):
+a PostgreSQL advisory lock, or SQLite's own write lock taken at once instead
+of at the first write, so that what a unit reads is still true when it writes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, event, inspect, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, create_engine
+
+from api.store.tables import SchemaVersion
+
+__all__ = ["ADVISORY_LOCK", "MIGRATIONS", "SCHEMA_LOCK", "Store", "StoreError", "serialise"]
+
+#: One number for the whole project: inputs are applied one at a time across instances.
+ADVISORY_LOCK = 72_473_000_062
+#: Held while the schema is created or migrated.
+SCHEMA_LOCK = 72_473_000_063
+
+
+class StoreError(RuntimeError):
+    """The store cannot be used (unknown URL, a schema newer than this code)."""
+
+
+def _columns(connection: Connection, table: str) -> set[str]:
+    return {c["name"] for c in inspect(connection).get_columns(table)}
+
+
+def _v1_create_tables(connection: Connection) -> None:
+    SQLModel.metadata.create_all(connection)
+
+
+def _v2_agent_pcc_id(connection: Connection) -> None:
+    # v1 stores made before this column existed get it; fresh ones already have it.
+    if "pcc_id" not in _columns(connection, "agents"):
+        connection.execute(text("ALTER TABLE agents ADD COLUMN pcc_id VARCHAR"))
+
+
+_HISTORY_COLUMNS = {
+    "idle_since": "FLOAT",
+    "handled": "INTEGER NOT NULL DEFAULT 0",
+    "talk_time": "FLOAT NOT NULL DEFAULT 0",
+    "no_answers": "INTEGER NOT NULL DEFAULT 0",
+    "consecutive_no_answers": "INTEGER NOT NULL DEFAULT 0",
+}
+
+
+def _v3_agent_history(connection: Connection) -> None:
+    columns = _columns(connection, "agents")
+    for name, kind in _HISTORY_COLUMNS.items():
+        if name not in columns:
+            connection.execute(text(f"ALTER TABLE agents ADD COLUMN {name} {kind}"))
+
+
+def _v4_epoch_ms_and_engine_events(connection: Connection) -> None:
+    """64-bit ids and timestamps; engine events in the log; when each call was last heard of."""
+    postgres = connection.dialect.name == "postgresql"
+    if postgres:  # SQLite's INTEGER is 64-bit already
+        for table, column in (("event_log", "id"), ("event_log", "ts_ms"), ("calls", "last_ts_ms")):
+            connection.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE BIGINT"))
+        connection.execute(
+            text("ALTER SEQUENCE IF EXISTS event_log_id_seq AS BIGINT MAXVALUE 9223372036854775807")
+        )
+    true = "true" if postgres else "1"
+    added = {
+        ("event_log", "events"): "VARCHAR NOT NULL DEFAULT '[]'",
+        ("calls", "first_seen"): "FLOAT NOT NULL DEFAULT 0",
+        ("calls", "last_seen"): "FLOAT NOT NULL DEFAULT 0",
+        ("calls", "is_open"): f"BOOLEAN NOT NULL DEFAULT {true}",
+    }
+    now = time.time()  # calls of an older store count as heard of now: closed if silent from here
+    for (table, column), kind in added.items():
+        if column not in _columns(connection, table):
+            connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+            if table == "calls" and column.endswith("_seen"):
+                connection.execute(text(f"UPDATE calls SET {column} = :now"), {"now": now})
+    connection.execute(
+        text("UPDATE calls SET is_open = :closed WHERE status IN ('ended', 'agentEnded')"),
+        {"closed": False},
+    )
+    for name, columns in (
+        ("ix_calls_open_seen", "is_open, last_seen"),
+        ("ix_calls_caller_first_seen", "caller, first_seen"),
+        ("ix_calls_queue_open", "queue_id, is_open"),
+    ):
+        connection.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON calls ({columns})"))
+
+
+#: Migration N (1-based) brings the schema from version N-1 to N. Append only.
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _v1_create_tables,
+    _v2_agent_pcc_id,
+    _v3_agent_history,
+    _v4_epoch_ms_and_engine_events,
+]
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+class Store:
+    """The database behind the controller; sessions are short and explicit."""
+
+    def __init__(self, url: str) -> None:
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine: Engine = create_engine(url)
+        except Exception as exc:  # SQLAlchemy's errors for a bad URL vary by dialect
+            raise StoreError(f"DATABASE_URL {url!r} cannot be used: {exc}") from None
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.migrate()
+
+    def migrate(self) -> int:
+        """Apply pending migrations; return the schema version now in force."""
+        with self.engine.connect() as connection:
+            postgres = connection.dialect.name == "postgresql"
+            if postgres:  # session-level: held across the migrations' own transactions
+                connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": SCHEMA_LOCK})
+                connection.commit()
+            try:
+                return self._migrate(connection)
+            finally:
+                if postgres:
+                    connection.rollback()
+                    connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SCHEMA_LOCK})
+                    connection.commit()
+
+    def _migrate(self, connection: Connection) -> int:
+        with connection.begin():
+            SchemaVersion.metadata.create_all(connection, tables=[SchemaVersion.__table__])  # type: ignore[attr-defined]
+            row = connection.execute(text("SELECT version FROM schema_version WHERE id = 1"))
+            found = row.scalar()
+        version = int(found or 0)
+        if version > len(MIGRATIONS):
+            raise StoreError(f"the store's schema is version {version}, newer than this code")
+        for number in range(version + 1, len(MIGRATIONS) + 1):
+            with connection.begin():
+                MIGRATIONS[number - 1](connection)
+                with Session(connection) as session:
+                    session.merge(SchemaVersion(id=1, version=number))
+                    session.flush()
+        return len(MIGRATIONS)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on error."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+            session.commit()
+
+    def open_session(self) -> Session:
+        """A session for a unit of work that spans steps; the caller commits and closes it."""
+        return Session(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def serialise(session: Session) -> None:
+    """Hold the project's write lock until the transaction ends.
+
+    PostgreSQL: an advisory lock shared by every instance. SQLite: its write
+    lock, taken now (a write that changes nothing) rather than at the first
+    real write, so that reads made under it cannot be overtaken.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
+    else:
+        connection.execute(text("UPDATE schema_version SET version = version WHERE id = 0"))

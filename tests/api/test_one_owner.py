@@ -1,0 +1,74 @@
+"""One thread, one owner: timers run on the event loop; store waits never stall it."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from typing import Any
+
+from conftest import empty_pg, make_settings, stringee_event
+from sqlalchemy import create_engine, text
+
+from api.app import create_app
+from api.keys import CONTROLLER
+from api.store.schema import ADVISORY_LOCK
+from routing import Engine
+
+
+async def test_timers_run_on_the_event_loop(
+    aiohttp_client: Any, tmp_path: Path, auth: dict[str, str], monkeypatch: Any
+) -> None:
+    seen: list[tuple[str, str]] = []
+    handle = Engine.handle
+
+    def spying(self: Engine, event: Any, now: float) -> Any:
+        seen.append((type(event).__name__, threading.current_thread().name))
+        return handle(self, event, now)
+
+    monkeypatch.setattr(Engine, "handle", spying)
+    client = await aiohttp_client(create_app(make_settings(tmp_path)))
+    stream = await client.get("/v1/stream", params={"access_token": auth["X-STRINGEE-AUTH"]})
+    await asyncio.wait_for(stream.content.readuntil(b"\n\n"), 5)  # hello
+    registered = await client.post(
+        "/v1/agents/erin/presence", json={"sip": "register", "expires": 1}, headers=auth
+    )
+    assert registered.status == 200
+    # the SIP expiry is a stored timer that APScheduler fires in a second
+    change = b""
+    while b"event: timer" not in change:
+        change = await asyncio.wait_for(stream.content.readuntil(b"\n\n"), 5)
+    assert b'"key": "sip:erin"' in change
+    stream.close()
+    fired = [thread for kind, thread in seen if kind == "TimerFired"]
+    assert fired, seen
+    loop_thread = threading.current_thread().name
+    assert {thread for _, thread in seen} == {loop_thread}
+    erin = await (await client.get("/v1/agents/erin", headers=auth)).json()
+    assert erin["online"] == []
+
+
+async def test_a_store_lock_wait_does_not_stall_the_loop(
+    aiohttp_client: Any, tmp_path: Path, pg_url: str
+) -> None:
+    """Another instance holds the project's lock: this one's event waits, its loop does not."""
+    settings = make_settings(tmp_path, database_url=empty_pg(pg_url))
+    client = await aiohttp_client(create_app(settings))
+    other = create_engine(pg_url)
+    with other.connect() as holder:
+        holder.execute(text("SELECT pg_advisory_lock(:k)"), {"k": ADVISORY_LOCK})
+        pending = asyncio.ensure_future(
+            client.post("/pcc/events", json=stringee_event("answered", "held", 0))
+        )
+        await asyncio.sleep(0.3)
+        assert not pending.done()  # waiting for the lock ...
+        docs = await asyncio.wait_for(client.get("/openapi.json"), 5)  # ... the loop is free
+        assert docs.status == 200
+        assert not pending.done()
+        holder.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK})
+        holder.commit()
+        response = await asyncio.wait_for(pending, 10)
+    other.dispose()
+    assert response.status == 200 and (await response.json())["message"] == "applied"
+    controller = client.app[CONTROLLER]
+    assert controller.engine.agent_view("alice", controller.clock()).call_id == "held"

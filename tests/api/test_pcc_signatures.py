@@ -1,0 +1,84 @@
+"""PCC callbacks carry Stringee's signature: checked on every ``/pcc/*`` route."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+from conftest import make_settings, state_of, stringee_event
+
+from api.app import create_app
+from api.signing import stringee_signature
+
+Client = TestClient  # type: ignore[type-arg]
+SIGNING = "stringee-signing-secret"
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any, tmp_path: Path) -> Client:
+    settings = make_settings(tmp_path, signing_secret=SIGNING, event_secret="url-secret")
+    return await aiohttp_client(create_app(settings))
+
+
+def signed(body: bytes, secret: str = SIGNING) -> dict[str, str]:
+    return {"X-STRINGEE-SIGNATURE": stringee_signature(body, secret)}
+
+
+def test_the_signature_is_base64_hmac_sha1_of_the_body() -> None:
+    """As Stringee's ``event_url.php``: base64_encode(hash_hmac('sha1', body, key, true)).
+
+    RFC 2202's test case 2 (HMAC-SHA1 effcdf6ae5eb2fa2d27416d5f184df9c259a7c79), in base64.
+    """
+    body = b"what do ya want for nothing?"
+    assert stringee_signature(body, "Jefe") == "7/zfauXrL6LSdBbV8YTfnCWafHk="
+
+
+ROUTES = [
+    ("post", "/pcc/events", json.dumps(stringee_event("answered", "s1", 0)).encode()),
+    ("post", "/pcc/agents-for-queue", b'{"queueId": "support", "calls": [{"callId": "s1"}]}'),
+    ("get", "/pcc/customer-info?from=84911111111", b""),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ROUTES)
+async def test_a_good_signature_passes(client: Client, method: str, path: str, body: bytes) -> None:
+    response = await client.request(method, path, data=body or None, headers=signed(body))
+    assert response.status == 200, await response.text()
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ROUTES)
+async def test_a_bad_signature_is_401_and_changes_nothing(
+    client: Client, method: str, path: str, body: bytes
+) -> None:
+    before = state_of(client.app)  # type: ignore[arg-type]
+    for headers in (signed(body, "another-secret"), signed(body + b" ")):
+        # a bad signature loses even with the right ?secret= in the URL
+        url = path + ("&" if "?" in path else "?") + "secret=url-secret"
+        response = await client.request(method, url, data=body or None, headers=headers)
+        assert response.status == 401
+        assert "X-STRINGEE-SIGNATURE does not match" in (await response.json())["message"]
+    assert state_of(client.app) == before  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ROUTES)
+async def test_unsigned_needs_the_url_secret(
+    client: Client, method: str, path: str, body: bytes
+) -> None:
+    before = state_of(client.app)  # type: ignore[arg-type]
+    refused = await client.request(method, path, data=body or None)
+    assert refused.status == 401
+    assert "X-STRINGEE-SIGNATURE is missing" in (await refused.json())["message"]
+    assert state_of(client.app) == before  # type: ignore[arg-type]
+    url = path + ("&" if "?" in path else "?") + "secret=url-secret"
+    allowed = await client.request(method, url, data=body or None)
+    assert allowed.status == 200
+
+
+async def test_signing_alone_requires_a_signature(aiohttp_client: Any, tmp_path: Path) -> None:
+    client = await aiohttp_client(create_app(make_settings(tmp_path, signing_secret=SIGNING)))
+    body = json.dumps(stringee_event("created", "s2", 0)).encode()
+    assert (await client.post("/pcc/events?secret=anything", data=body)).status == 401
+    assert (await client.post("/pcc/events", data=body, headers=signed(body))).status == 200
