@@ -39,36 +39,28 @@ from sqlmodel import Session
 
 from api import inputs
 from api.calls import PccEvent
+from api.restore import restore_events
 from api.store import repo
 from api.store.tables import EventRow
 from api.worker import StoreWorker, Unit, run_inline
 from routing import (
-    AgentCallStarted,
     AgentId,
-    AgentRingStarted,
     AgentView,
-    AgentWrappingUp,
-    CallId,
     CancelTimer,
     Channel,
     Command,
     Engine,
     Event,
-    PresenceChanged,
     StartTimer,
     decode_event,
     encode_event,
 )
 
-__all__ = ["ConcurrentInput", "Controller", "PccEvent", "Tx", "sweep_interval"]
+__all__ = ["Controller", "PccEvent", "Tx", "sweep_interval"]
 
 log = logging.getLogger("pcc_router.controller")
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-class ConcurrentInput(RuntimeError):
-    """The store already held a row this unit meant to add (another writer got there first)."""
 
 
 @dataclass
@@ -160,14 +152,14 @@ class Controller:
                 self.engine.agent_view(agent_id, tx.now)
                 for agent_id in self.engine.drain_changed_agents()
             ]
-            new_ids = yield partial(self._commit, opened.session, tx)
+            last_id = yield partial(self._commit, opened.session, tx)
         except Exception:
             if opened is not None:
                 yield opened.session.close  # closing rolls back what was not committed
             if tx.touched_engine:  # the engine may hold changes the store did not keep
                 yield from self.rebuild_unit()
             raise
-        self._last_id = max([self._last_id, *new_ids])
+        self._last_id = max(self._last_id, last_id)
         self._after_commit(tx)
         return result
 
@@ -202,27 +194,29 @@ class Controller:
         for event in events:
             tx.commands += self.engine.handle(event, tx.now)
 
-    def _commit(self, session: Session, tx: Tx) -> list[int]:
+    def _commit(self, session: Session, tx: Tx) -> int:
+        """Write what the unit changed, one statement per kind of row; the newest log id."""
         try:
-            new_ids = []
-            for row in tx.log:
-                row_id = repo.log_event(session, **row)
-                if row_id is None:
-                    raise ConcurrentInput(f"event-log key {row['key']!r} is already stored")
-                new_ids.append(row_id)
-            for call in tx.calls:
-                repo.save_call(session, **call)
+            last_id = repo.append_log(session, tx.log) if tx.log else self._last_id
+            if tx.calls:
+                repo.save_calls(session, tx.calls)
             for write in tx.writes:
                 write(session)
-            for view in tx.changed:
-                repo.write_agent(session, view)
-            for command in tx.commands:
+            if tx.changed:
+                repo.write_agents(session, tx.changed)
+            put: dict[str, float] = {}
+            for command in tx.commands:  # the last word on each key wins
                 if isinstance(command, StartTimer):
-                    repo.put_timer(session, command.key, command.at)
+                    put[command.key] = command.at
                 elif isinstance(command, CancelTimer):
-                    repo.drop_timer(session, command.key)
+                    put[command.key] = -1.0
+            repo.save_timers(
+                session,
+                put={key: at for key, at in put.items() if at >= 0},
+                drop=[key for key, at in put.items() if at < 0],
+            )
             session.commit()
-            return new_ids
+            return last_id
         finally:
             session.close()
 
@@ -305,14 +299,13 @@ class Controller:
 
     def _write_views(self, views: list[AgentView]) -> None:
         with self.store.session() as session:
-            for view in views:
-                repo.write_agent(session, view)
+            repo.write_agents(session, views)
 
     def _build(self, state: repo.StoredState, tx: Tx) -> None:
         """A new engine from stored state; every stored timer is scheduled again after commit."""
         now = tx.now
         self.engine = Engine(state.project, rng=self._rng, start=now, history=state.history)
-        for event in _restored(state, now):
+        for event in restore_events(state, now):
             self.engine.handle(event, now)
         self.engine.drain_changed_agents()
         # "idle since the start" must mean this start after a restart too
@@ -374,36 +367,3 @@ class Controller:
 def sweep_interval(max_call_age: float) -> float:
     """How often silent calls are looked for: a quarter of the age, within 1 s to a minute."""
     return min(60.0, max(1.0, max_call_age / 4))
-
-
-def _restored(state: repo.StoredState, now: float) -> list[Event]:
-    """Restore-only events: what the stored rows say each agent is doing."""
-    offers = {
-        t.key.removeprefix("offer:"): t.at for t in state.timers if t.key.startswith("offer:")
-    }
-    events: list[Event] = [
-        AgentWrappingUp(agent_id=AgentId(t.key.removeprefix("wrapup:")), until=t.at)
-        for t in state.timers
-        if t.key.startswith("wrapup:")
-    ]
-    for row in state.agents:
-        agent_id = AgentId(row.stringee_user_id)
-        call_id = CallId(row.call_id or "")
-        if row.system_status == 0:
-            since = state.call_since.get(call_id)
-            events.append(
-                AgentCallStarted(agent_id=agent_id, call_id=call_id, resumed=True, since=since)
-            )
-        elif row.call_id and agent_id in offers:
-            events.append(
-                AgentRingStarted(agent_id=agent_id, call_id=call_id, until=offers[agent_id])
-            )
-        expires = row.sip_expires
-        if expires is not None and now < expires < float("inf"):
-            # the project knows "registered", not until when: restore the expiry
-            events.append(
-                PresenceChanged(
-                    agent_id=agent_id, channel=Channel.SIP, present=True, expires_at=expires
-                )
-            )
-    return events

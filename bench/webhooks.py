@@ -30,6 +30,8 @@ from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 SID, SECRET = "SKbench", "bench-secret-bench-secret-bench-secret"
+#: Real epoch milliseconds, as PCC sends them (they need 64-bit columns).
+EPOCH_MS = 1_764_585_125_000
 
 
 def _port() -> int:
@@ -71,7 +73,7 @@ def _events(prefix: str, count: int) -> list[dict[str, object]]:
             {
                 "call_id": f"{prefix}-{call}",
                 "call_status": statuses[step],
-                "timestamp_ms": 1_000 * n,
+                "timestamp_ms": EPOCH_MS + 1_000 * n,
                 "type": "stringee_call",
                 "from": {"number": "84911111111", "type": "external"},
                 "to": {"number": agents[call % len(agents)], "type": "internal"},

@@ -258,60 +258,71 @@ def logged_keys(session: Session, keys: Iterable[str]) -> set[str]:
     return {row[0] for row in run(session, "logged_keys", {"keys": sorted(set(keys))})}
 
 
-def log_event(session: Session, **values: Any) -> int | None:
-    """Append to the event log; its id, or ``None`` if that key is already there."""
-    values.setdefault("events", "[]")
-    values.setdefault("call_id", "")
-    values.setdefault("ts_ms", 0)
-    values.setdefault("applied", True)
-    row = run(session, "log_event", values).first()
-    return None if row is None else int(row[0])
+def append_log(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Append rows to the event log (one statement); the newest row's id.
+
+    Keys were looked up under the project's lock: a key already there is an
+    ``IntegrityError``, and the whole unit is rolled back.
+    """
+    defaults = {"events": "[]", "call_id": "", "ts_ms": 0, "applied": True}
+    run(session, "append_log", [{**defaults, **row} for row in rows])
+    return last_event_id(session)
 
 
-def save_call(session: Session, **values: Any) -> None:
-    """Insert or update a call: empty caller/callee, a None agent or queue keep stored values.
+def save_calls(session: Session, calls: list[dict[str, Any]]) -> None:
+    """Insert or update calls, in order: empty caller/callee, a None agent or queue keep
+    what is stored, a closed call stays closed.
 
-    ``values``: ``call_id``, ``status``, ``last_ts_ms``, ``caller``, ``callee``,
+    Each: ``call_id``, ``status``, ``last_ts_ms``, ``caller``, ``callee``,
     ``agent_id``, ``queue_id``, ``seen`` (now), ``is_open``.
     """
-    seen = values.pop("seen")
-    run(session, "save_call", {**values, "first_seen": seen, "last_seen": seen})
+    params = []
+    for call in calls:
+        values = dict(call)
+        seen = values.pop("seen")
+        params.append({**values, "first_seen": seen, "last_seen": seen})
+    run(session, "save_call", params)
 
 
 def close_call(session: Session, call_id: str, status: str) -> None:
     run(session, "close_call", {"call": call_id, "new_status": status})
 
 
-def write_agent(session: Session, view: AgentView) -> None:
-    """One row update: the agent as the engine sees it (presence, status, call, memory)."""
+def write_agents(session: Session, views: list[AgentView]) -> None:
+    """One row update per agent: as the engine sees it (presence, status, call, memory)."""
+    run(session, "write_agent", [_agent_params(view) for view in views])
+
+
+def _agent_params(view: AgentView) -> dict[str, Any]:
     history = view.history
-    run(
-        session,
-        "write_agent",
-        {
-            "agent": view.stringee_user_id,
-            "manual_status": view.manual_status,
-            "routing_type": view.routing_type,
-            "phone_number": view.phone_number,
-            "system_status": view.system_status,
-            "call_id": view.call_id,
-            "app": view.app,
-            "sip_expires": view.sip_expires,
-            "idle_since": history.idle_since,
-            "handled": history.handled,
-            "talk_time": history.talk_time,
-            "no_answers": history.no_answers,
-            "consecutive_no_answers": history.consecutive_no_answers,
-        },
-    )
+    return {
+        "agent": view.stringee_user_id,
+        "manual_status": view.manual_status,
+        "routing_type": view.routing_type,
+        "phone_number": view.phone_number,
+        "system_status": view.system_status,
+        "call_id": view.call_id,
+        "app": view.app,
+        "sip_expires": view.sip_expires,
+        "idle_since": history.idle_since,
+        "handled": history.handled,
+        "talk_time": history.talk_time,
+        "no_answers": history.no_answers,
+        "consecutive_no_answers": history.consecutive_no_answers,
+    }
 
 
 def set_push_token(session: Session, agent_id: str, token: str | None) -> None:
     run(session, "push_token", {"agent": agent_id, "value": token})
 
 
-def put_timer(session: Session, key: str, at: float) -> None:
-    run(session, "put_timer", {"key": key, "at": at})
+def save_timers(session: Session, *, put: dict[str, float], drop: Iterable[str]) -> None:
+    """Store timers (key, when) and forget others, each kind in one statement."""
+    if put:
+        run(session, "put_timer", [{"key": key, "at": at} for key, at in put.items()])
+    dropped = [{"key": key} for key in drop]
+    if dropped:
+        run(session, "drop_timer", dropped)
 
 
 def drop_timer(session: Session, key: str) -> bool:

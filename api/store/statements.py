@@ -89,10 +89,7 @@ def _statements(dialect: str) -> dict[str, Any]:
         "logged_keys": select(events.c.key).where(
             events.c.key.in_(bindparam("keys", expanding=True))
         ),
-        # RETURNING tells a skipped insert reliably; rowcount does not on every driver
-        "log_event": _insert(dialect)(events)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(events.c.id),
+        "append_log": events.insert(),
         "save_call": _save_call(dialect),
         "close_call": calls.update()
         .where(calls.c.call_id == bindparam("call"))
@@ -107,7 +104,7 @@ def _statements(dialect: str) -> dict[str, Any]:
     }
 
 
-def run(session: Session, name: str, params: dict[str, Any]) -> Any:
-    """Run the statement ``name`` on the session's connection."""
+def run(session: Session, name: str, params: dict[str, Any] | list[dict[str, Any]]) -> Any:
+    """Run the statement ``name`` on the session's connection (a list: once per item)."""
     connection = session.connection()
     return connection.execute(_statements(connection.dialect.name)[name], params)

@@ -71,6 +71,8 @@ def _endpoint(data: dict[str, Any], key: str, errors: list[str]) -> tuple[str, s
     if len(number) > 128:
         errors.append(f"{key}.number is longer than 128 characters")
     kind = value.get("type", "external")
+    if isinstance(kind, str):
+        kind = kind.lower()
     if kind not in ("internal", "external"):
         errors.append(f"{key}.type must be internal or external")
         kind = "external"

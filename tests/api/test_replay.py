@@ -113,3 +113,20 @@ def test_random_queues_replay_as_the_same_agents(tmp_path: Path, project: Projec
     with store.session() as session:
         report = replay(randomised, repo.events_after(session, 0), start=100.0)
     assert len(report.decisions) == 12 and report.divergences == []
+
+
+def test_replay_reserves_as_the_controller_did(tmp_path: Path, project: Project) -> None:
+    """A request for several calls offers each a different first agent; so does the replay."""
+    store = seeded_store(f"sqlite:///{tmp_path / 'o.db'}", project)
+    clock = [100.0]
+    controller = Controller(store=store, clock=lambda: clock[0])
+    orders = controller.decide(["c1", "c2"], "support", {})
+    assert [orders["c1"][0], orders["c2"][0]] == ["alice", "bob"]
+    controller.pcc_event(call_event("c1", "answered", 1, "alice"))
+    clock[0] = 120.0  # bob's offer for c2 has run out (15 s)
+    controller.fire_timer("offer:bob")
+    assert controller.decide(["c3"], "support", {})["c3"][0] == "bob"
+    with store.session() as session:
+        report = replay(project, repo.events_after(session, 0), start=100.0)
+    assert [d.call_id for d in report.decisions] == ["c1", "c2", "c3"]
+    assert report.divergences == []
