@@ -28,10 +28,12 @@ def restore_events(state: StoredState, now: float) -> list[Event]:
     offers = {
         t.key.removeprefix("offer:"): t.at for t in state.timers if t.key.startswith("offer:")
     }
+    agents = {row.stringee_user_id for row in state.agents}
+    # a timer may outlive its agent (deleted meanwhile): it then restores nothing
     events: list[Event] = [
         AgentWrappingUp(agent_id=AgentId(t.key.removeprefix("wrapup:")), until=t.at)
         for t in state.timers
-        if t.key.startswith("wrapup:")
+        if t.key.startswith("wrapup:") and t.key.removeprefix("wrapup:") in agents
     ]
     for row in state.agents:
         agent_id = AgentId(row.stringee_user_id)

@@ -195,3 +195,27 @@ def test_a_configuration_change_and_a_restart_keep_longest_idle_order(store_url:
     restarted = Controller(store=repo.Store(store_url), clock=lambda: 2000.0)
     assert restarted.engine.ring_order("support")[-1] == "alice"  # kept in the store
     assert restarted.engine.agent_history("alice").handled == 1
+
+
+def test_an_agent_deleted_in_wrap_up_leaves_nothing_that_breaks_a_rebuild(store_url: str) -> None:
+    from api.store.tables import AgentRow
+
+    store = repo.Store(store_url)
+    seed(store)
+    controller = Controller(store=store, clock=lambda: 1000.0)
+    controller.pcc_event(answered("c1", 1))
+    controller.pcc_event(call_event("c1", "ended", 2))  # alice in wrap-up: a stored timer
+
+    def drop_alice(session: Any) -> None:
+        from api.store.tables import GroupRow
+
+        session.delete(session.get(AgentRow, "alice"))
+        tier1 = session.get(GroupRow, "tier1")
+        tier1.agents = tier1.agents.replace('"alice", ', "")
+        session.add(tier1)
+
+    controller.change_config(drop_alice)
+    assert not controller.engine.has_agent("alice")
+    restarted = Controller(store=repo.Store(store_url), clock=lambda: 1001.0)
+    restarted.fire_timer("wrapup:alice")  # the orphan timer fires: nothing to do
+    assert restarted.engine.ring_order("support")[0] == "bob"
