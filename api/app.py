@@ -134,6 +134,7 @@ def create_app(settings: Settings) -> web.Application:
     warning = short_secret_warning(settings.api_key_secret)
     if warning:
         log.warning(warning)
+    app.on_shutdown.append(live.close_streams)
     app.cleanup_ctx.append(_store_ctx)
     app.cleanup_ctx.append(_scheduler_ctx)
     _routes(app)

@@ -12,9 +12,11 @@ from aiohttp import web
 from api import inputs
 from api.keys import CONTROLLER, SUBSCRIBERS
 
-__all__ = ["broadcast", "docs", "openapi", "stream", "wallboard"]
+__all__ = ["broadcast", "close_streams", "docs", "openapi", "stream", "wallboard"]
 
 QUEUE_LIMIT = 1000  # a subscriber this far behind misses events rather than growing memory
+KEEPALIVE = 15.0  # seconds of silence before a stream sends a keep-alive comment
+CLOSE = ""  # put in a subscriber's queue: the stream ends
 
 SUMMARIES = {
     "/healthz": "liveness and store check",
@@ -60,12 +62,26 @@ async def stream(request: web.Request) -> web.StreamResponse:
         snapshot = {q: engine.ring_order(q) for q in engine.queue_ids()}
         await response.write(f"event: hello\ndata: {json.dumps(snapshot)}\n\n".encode())
         while True:
-            await response.write((await queue.get()).encode())
-    except (ConnectionResetError, asyncio.CancelledError):
-        pass
+            try:
+                message = await asyncio.wait_for(queue.get(), KEEPALIVE)
+            except TimeoutError:
+                # a comment line: keeps proxies from closing an idle stream, and a
+                # client that has gone is found out here (the write fails)
+                message = ": keepalive\n\n"
+            if message == CLOSE:
+                break
+            await response.write(message.encode())
+    except ConnectionResetError:
+        pass  # the client went away
     finally:
         subscribers.discard(queue)
     return response
+
+
+async def close_streams(app: web.Application) -> None:
+    """On shutdown: end every stream, so the server does not wait for them."""
+    for queue in list(app[SUBSCRIBERS]):
+        queue.put_nowait(CLOSE)
 
 
 def _spec(app: web.Application) -> dict[str, Any]:

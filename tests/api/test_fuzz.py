@@ -22,7 +22,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from aiohttp import web
 from conftest import make_settings, stringee_event
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from api.app import create_app
@@ -170,6 +170,8 @@ queries = st.dictionaries(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+@example(route=("GET", "/v1/stream"), segment="x", query={}, body=b"", authed=True)
+@example(route=("POST", "/pcc/events"), segment="x", query={}, body=b"[" * 5000, authed=False)
 @given(
     route=st.sampled_from(ROUTES),
     segment=segments,

@@ -336,3 +336,28 @@ async def test_nasty_values_are_4xx(
     response = await client.request(method, path, data=body.encode(), headers=auth)
     assert 400 <= response.status < 500, await response.text()
     assert (await response.json())["r"] == response.status
+
+
+async def test_streams_end_when_the_app_shuts_down(client: Client, auth: dict[str, str]) -> None:
+    import asyncio
+
+    from api.views import live
+
+    response = await client.get("/v1/stream", params={"access_token": auth["X-STRINGEE-AUTH"]})
+    await asyncio.wait_for(response.content.readuntil(b"\n\n"), 5)  # hello
+    await live.close_streams(client.app)  # type: ignore[arg-type]
+    assert await asyncio.wait_for(response.content.read(), 5) == b""  # the stream ended
+
+
+async def test_an_idle_stream_sends_keepalives(
+    client: Client, auth: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from api.views import live
+
+    monkeypatch.setattr(live, "KEEPALIVE", 0.05)
+    response = await client.get("/v1/stream", params={"access_token": auth["X-STRINGEE-AUTH"]})
+    await asyncio.wait_for(response.content.readuntil(b"\n\n"), 5)  # hello
+    assert await asyncio.wait_for(response.content.readuntil(b"\n\n"), 5) == b": keepalive\n\n"
+    response.close()
