@@ -80,7 +80,8 @@ async def stream(request: web.Request) -> web.StreamResponse:
 
 async def close_streams(app: web.Application) -> None:
     """On shutdown: end every stream, so the server does not wait for them."""
-    for queue in list(app[SUBSCRIBERS]):
+    subscribers: set[asyncio.Queue[str]] = app[SUBSCRIBERS]
+    for queue in list(subscribers):
         queue.put_nowait(CLOSE)
 
 
