@@ -3,7 +3,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# Strict editable install: a tree of links under build/ that mypy can follow. It holds
+# the files that existed at install time, so the stamp names the list of modules.
+MODULES := $(shell find routing api simulator -name '*.py' -o -name py.typed 2>/dev/null | sort | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(MODULES)
 DEMO ?= scenarios/hotline_02473000062.toml
 DAY ?= scenarios/hotline_day.toml
 
@@ -16,7 +19,8 @@ export PCC_API_KEY_SECRET ?= demo-secret-change-me-demo-secret-00
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed*
+	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=strict
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -32,7 +36,7 @@ test: lint
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m pip install --quiet -e '.[bench]' --config-settings editable_mode=strict
 	bash bench/build_compiled.sh || true
 	$(BIN)/python bench/compare.py
 	$(BIN)/python bench/engine_scaling.py
@@ -42,4 +46,4 @@ serve: $(STAMP)
 	$(BIN)/pcc-router serve --scenario $(DEMO)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis reports
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis reports

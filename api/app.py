@@ -10,20 +10,20 @@ from typing import Any
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from api import inputs
-from api.batcher import EventBatcher
-from api.controller import Controller
-from api.keys import BATCHER, CONTROLLER, METRICS, PCC, SETTINGS, STORE, SUBSCRIBERS
-from api.metrics import Metrics
-from api.middlewares import auth_middleware, error_middleware
-from api.pcc import PccClient, PccError
-from api.settings import Settings
-from api.store import repo
-from api.tokens import TokenMinter, short_secret_warning
-from api.views import admin, caresoft, config, live, pcc
-from api.views.live import broadcast
-from api.worker import StoreWorker
-from routing import ConfigError
+from pcc_router.api import inputs
+from pcc_router.api.batcher import EventBatcher
+from pcc_router.api.controller import Controller
+from pcc_router.api.keys import BATCHER, CONTROLLER, METRICS, PCC, SETTINGS, STORE, SUBSCRIBERS
+from pcc_router.api.metrics import Metrics
+from pcc_router.api.middlewares import auth_middleware, error_middleware
+from pcc_router.api.pcc import PccClient, PccError
+from pcc_router.api.settings import Settings
+from pcc_router.api.store import repo
+from pcc_router.api.tokens import TokenMinter, short_secret_warning
+from pcc_router.api.views import admin, caresoft, config, live, pcc
+from pcc_router.api.views.live import broadcast
+from pcc_router.api.worker import StoreWorker
+from pcc_router.routing import ConfigError
 
 __all__ = ["create_app"]
 
@@ -34,7 +34,7 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     store = repo.Store(settings.database_url)
     if settings.scenario is not None:
-        from simulator import load_scenario  # the scenario format is the simulator's
+        from pcc_router.simulator import load_scenario  # the scenario format is the simulator's
 
         project = load_scenario(settings.scenario).project
         with store.session() as session:

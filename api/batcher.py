@@ -15,9 +15,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from api import inputs
-from api.calls import PccEvent
-from api.controller import Controller
+from pcc_router.api import inputs
+from pcc_router.api.calls import PccEvent
+from pcc_router.api.controller import Controller
 
 __all__ = ["EventBatcher"]
 

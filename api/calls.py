@@ -24,7 +24,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from routing import (
+from pcc_router.routing import (
     AgentCallEnded,
     AgentCallStarted,
     AgentId,

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from api.caresoft import (
+from pcc_router.api.caresoft import (
     DEFAULT_LINK_TEMPLATE,
     LinkError,
     call_link,
@@ -20,7 +20,7 @@ from api.caresoft import (
     new_temp_id,
     voice_token,
 )
-from api.tokens import TokenError, TokenMinter, short_secret_warning
+from pcc_router.api.tokens import TokenError, TokenMinter, short_secret_warning
 
 __all__ = ["add_parsers", "run"]
 
@@ -91,10 +91,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from api.app import serve
-    from api.settings import Settings, SettingsError
-    from api.store.repo import StoreError
-    from simulator.scenario import ScenarioError, load_scenario
+    from pcc_router.api.app import serve
+    from pcc_router.api.settings import Settings, SettingsError
+    from pcc_router.api.store.repo import StoreError
+    from pcc_router.simulator.scenario import ScenarioError, load_scenario
 
     try:
         settings = Settings.load(config=args.config, scenario=args.scenario)
@@ -120,10 +120,10 @@ def _replay(args: argparse.Namespace) -> int:
     import json
     from dataclasses import replace
 
-    from api.replay import replay
-    from api.store import repo
-    from routing import Strategy
-    from simulator.scenario import ScenarioError, load_scenario
+    from pcc_router.api.replay import replay
+    from pcc_router.api.store import repo
+    from pcc_router.routing import Strategy
+    from pcc_router.simulator.scenario import ScenarioError, load_scenario
 
     url = args.database or os.environ.get("DATABASE_URL") or "sqlite:///pcc-router.db"
     try:

@@ -1,6 +1,6 @@
 """The service's shell around the engine: inputs become events, commands become rows and jobs.
 
-Every input is a unit of work (:mod:`api.worker`) in one store transaction:
+Every input is a unit of work (:mod:`pcc_router.api.worker`) in one store transaction:
 
 1. under the project's write lock, read the event-log rows other instances
    wrote since this engine's last one, and what the input needs to know;
@@ -37,13 +37,13 @@ from typing import Any, TypeVar
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import Session
 
-from api import inputs
-from api.calls import PccEvent
-from api.restore import restore_events
-from api.store import repo
-from api.store.tables import EventRow
-from api.worker import StoreWorker, Unit, run_inline
-from routing import (
+from pcc_router.api import inputs
+from pcc_router.api.calls import PccEvent
+from pcc_router.api.restore import restore_events
+from pcc_router.api.store import repo
+from pcc_router.api.store.tables import EventRow
+from pcc_router.api.worker import StoreWorker, Unit, run_inline
+from pcc_router.routing import (
     AgentId,
     AgentView,
     CancelTimer,

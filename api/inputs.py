@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
-from api.calls import FREE, AgentOnCall, PccEvent, agent_of, meaning
-from api.store import repo
-from api.store.tables import CallRow
-from api.worker import Unit
-from routing import (
+from pcc_router.api.calls import FREE, AgentOnCall, PccEvent, agent_of, meaning
+from pcc_router.api.store import repo
+from pcc_router.api.store.tables import CallRow
+from pcc_router.api.worker import Unit
+from pcc_router.routing import (
     AgentCallEnded,
     AgentId,
     AgentRingStarted,
@@ -35,7 +35,7 @@ from routing import (
 )
 
 if TYPE_CHECKING:
-    from api.controller import Controller, Tx
+    from pcc_router.api.controller import Controller, Tx
 
 __all__ = [
     "EXPIRED",

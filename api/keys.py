@@ -6,12 +6,12 @@ import asyncio
 
 from aiohttp import web
 
-from api.batcher import EventBatcher
-from api.controller import Controller
-from api.metrics import Metrics
-from api.pcc import PccClient
-from api.settings import Settings
-from api.store.repo import Store
+from pcc_router.api.batcher import EventBatcher
+from pcc_router.api.controller import Controller
+from pcc_router.api.metrics import Metrics
+from pcc_router.api.pcc import PccClient
+from pcc_router.api.settings import Settings
+from pcc_router.api.store.repo import Store
 
 __all__ = ["BATCHER", "CONTROLLER", "METRICS", "PCC", "SETTINGS", "STORE", "SUBSCRIBERS"]
 

@@ -16,10 +16,10 @@ from aiohttp import web
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from api.errors import ApiError, check_text
-from api.keys import METRICS, SETTINGS
-from api.tokens import TokenError, verify_rest_token
-from routing import RoutingError
+from pcc_router.api.errors import ApiError, check_text
+from pcc_router.api.keys import METRICS, SETTINGS
+from pcc_router.api.tokens import TokenError, verify_rest_token
+from pcc_router.routing import RoutingError
 
 __all__ = ["auth_middleware", "error_middleware"]
 

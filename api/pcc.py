@@ -19,11 +19,11 @@ from typing import Any
 import aiohttp
 from sqlmodel import Session
 
-from api.store import repo
-from api.store.config import number_to_json, queue_to_json
-from api.store.tables import AgentRow, GroupRow, NumberRow, QueueRow
-from api.tokens import TokenMinter
-from routing import GroupId, GroupRoute, NumberSpec, QueueId, QueueSpec
+from pcc_router.api.store import repo
+from pcc_router.api.store.config import number_to_json, queue_to_json
+from pcc_router.api.store.tables import AgentRow, GroupRow, NumberRow, QueueRow
+from pcc_router.api.tokens import TokenMinter
+from pcc_router.routing import GroupId, GroupRoute, NumberSpec, QueueId, QueueSpec
 
 __all__ = ["PccClient", "PccConfig", "PccError"]
 

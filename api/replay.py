@@ -24,9 +24,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.inputs import ring_seconds
-from api.store.tables import EventRow
-from routing import AgentId, AgentRingStarted, CallId, Engine, Project, Strategy, decode_event
+from pcc_router.api.inputs import ring_seconds
+from pcc_router.api.store.tables import EventRow
+from pcc_router.routing import (
+    AgentId,
+    AgentRingStarted,
+    CallId,
+    Engine,
+    Project,
+    Strategy,
+    decode_event,
+)
 
 __all__ = ["Decision", "ReplayReport", "replay"]
 

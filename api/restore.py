@@ -8,8 +8,8 @@ wrap-up (its ``wrapup:`` timer), and a SIP registration's expiry.
 
 from __future__ import annotations
 
-from api.store.repo import StoredState
-from routing import (
+from pcc_router.api.store.repo import StoredState
+from pcc_router.routing import (
     AgentCallStarted,
     AgentId,
     AgentRingStarted,

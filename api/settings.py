@@ -9,8 +9,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from api.caresoft import DEFAULT_LINK_TEMPLATE, LinkError, check_template
-from simulator.durations import parse_duration
+from pcc_router.api.caresoft import DEFAULT_LINK_TEMPLATE, LinkError, check_template
+from pcc_router.simulator.durations import parse_duration
 
 __all__ = ["Settings", "SettingsError"]
 

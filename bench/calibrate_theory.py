@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "simul
 
 from theory_models import MODELS, run_model
 
-from simulator.fit import queue_model
-from simulator.theory import erlang_a
+from pcc_router.simulator.fit import queue_model
+from pcc_router.simulator.theory import erlang_a
 
 KPIS = ("asa", "service_level_20s", "abandon_rate", "occupancy")
 

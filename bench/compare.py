@@ -62,7 +62,7 @@ def commands(calls: int, agents: int, workdir: Path) -> dict[str, list[str]]:
     scenario = workdir / "bench.toml"
     scenario.write_text(SCENARIO.format(calls=calls, agents=agents), encoding="utf-8")
     py = sys.executable
-    simulate = ["-m", "simulator", "simulate", str(scenario), "--summary", "--json"]
+    simulate = ["-m", "pcc_router.simulator", "simulate", str(scenario), "--summary", "--json"]
     tools = {"pcc-router": [py, *simulate]}
     if (COMPILED / "routing").is_dir():
         # the same sources compiled by bench/build_compiled.sh, found first on the path

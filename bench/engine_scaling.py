@@ -22,8 +22,8 @@ from common import machine
 from rich.console import Console
 from rich.table import Table
 
-from routing import Command, Event
-from simulator import Simulation, load_scenario
+from pcc_router.routing import Command, Event
+from pcc_router.simulator import Simulation, load_scenario
 
 TEMPLATE = """\
 version = 1

@@ -41,8 +41,8 @@ def _port() -> int:
 
 
 def _run_controller(port: int, database: str) -> None:
-    from api.app import create_app
-    from api.settings import Settings
+    from pcc_router.api.app import create_app
+    from pcc_router.api.settings import Settings
 
     settings = Settings(
         api_key_sid=SID,
@@ -135,8 +135,8 @@ async def _wait_up(port: int) -> None:
 def _stored(database: str) -> int:
     from sqlmodel import Session, func, select
 
-    from api.store.repo import Store
-    from api.store.tables import EventRow
+    from pcc_router.api.store.repo import Store
+    from pcc_router.api.store.tables import EventRow
 
     store = Store(database)
     with Session(store.engine) as session:

@@ -1,14 +1,14 @@
 """pcc-router's routing core: the Stringee PCC rules as a pure, sans-I/O engine.
 
 Standard library only; nothing here reads a clock, touches the network or
-draws randomness it was not given. See :mod:`routing.engine` for the theory
-of operation and :mod:`routing.eligibility` for the routable rule.
+draws randomness it was not given. See :mod:`pcc_router.routing.engine` for the theory
+of operation and :mod:`pcc_router.routing.eligibility` for the routable rule.
 """
 
 from __future__ import annotations
 
-from routing.codec import decode_event, encode_event
-from routing.commands import (
+from pcc_router.routing.codec import decode_event, encode_event
+from pcc_router.routing.commands import (
     CancelRing,
     CancelTimer,
     CloseCall,
@@ -22,9 +22,9 @@ from routing.commands import (
     SetSystemStatus,
     StartTimer,
 )
-from routing.eligibility import Reason, ReasonCode, Verdict
-from routing.engine import Engine
-from routing.errors import (
+from pcc_router.routing.eligibility import Reason, ReasonCode, Verdict
+from pcc_router.routing.engine import Engine
+from pcc_router.routing.errors import (
     CodecError,
     ConfigError,
     RoutingError,
@@ -32,7 +32,7 @@ from routing.errors import (
     UnknownCall,
     UnknownNumber,
 )
-from routing.events import (
+from pcc_router.routing.events import (
     AgentAnswered,
     AgentCallEnded,
     AgentCallStarted,
@@ -46,8 +46,8 @@ from routing.events import (
     PresenceChanged,
     TimerFired,
 )
-from routing.explain import Considered, Decision
-from routing.model import (
+from pcc_router.routing.explain import Considered, Decision
+from pcc_router.routing.model import (
     AVAILABLE,
     MENU_KEYS,
     NOT_AVAILABLE,
@@ -69,10 +69,10 @@ from routing.model import (
     RoutingType,
     Strategy,
 )
-from routing.phones import is_phone_number, normal_number
-from routing.stats import AgentHistory, AgentStats
-from routing.timefmt import clock_time
-from routing.views import AgentView
+from pcc_router.routing.phones import is_phone_number, normal_number
+from pcc_router.routing.stats import AgentHistory, AgentStats
+from pcc_router.routing.timefmt import clock_time
+from pcc_router.routing.views import AgentView
 
 __all__ = [
     "AVAILABLE",

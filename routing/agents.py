@@ -3,22 +3,22 @@
 :class:`AgentSide` holds what every part of the engine reads (agents, queues,
 the queues that need serving, the agents changed since the shell last asked)
 and the handlers for agent inputs: presence, agent changes, wrap-up ends, SIP
-expiries. :class:`routing.external.ExternalCalls` adds the calls PCC routes
-itself, and :class:`routing.engine.Engine` the call flow on top.
+expiries. :class:`pcc_router.routing.external.ExternalCalls` adds the calls PCC routes
+itself, and :class:`pcc_router.routing.engine.Engine` the call flow on top.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from routing.commands import Command
-from routing.errors import RoutingError, UnknownAgent
-from routing.events import AgentUpdated, AgentWrappingUp, PresenceChanged
-from routing.model import AgentId, CallId, QueueId
-from routing.phones import normal_number
-from routing.roster import apply_presence, apply_update, refresh, start_wrap_up
-from routing.state import Activity, AgentState, CallState, QueueState
-from routing.views import AgentView, agent_view
+from pcc_router.routing.commands import Command
+from pcc_router.routing.errors import RoutingError, UnknownAgent
+from pcc_router.routing.events import AgentUpdated, AgentWrappingUp, PresenceChanged
+from pcc_router.routing.model import AgentId, CallId, QueueId
+from pcc_router.routing.phones import normal_number
+from pcc_router.routing.roster import apply_presence, apply_update, refresh, start_wrap_up
+from pcc_router.routing.state import Activity, AgentState, CallState, QueueState
+from pcc_router.routing.views import AgentView, agent_view
 
 __all__ = ["AgentSide"]
 

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
-from routing.errors import CodecError
-from routing.events import (
+from pcc_router.routing.errors import CodecError
+from pcc_router.routing.events import (
     AgentAnswered,
     AgentCallEnded,
     AgentCallStarted,
@@ -28,7 +28,7 @@ from routing.events import (
     PresenceChanged,
     TimerFired,
 )
-from routing.model import Channel
+from pcc_router.routing.model import Channel
 
 __all__ = ["decode_event", "encode_event"]
 

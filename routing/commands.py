@@ -2,7 +2,7 @@
 
 Commands are named in the imperative. Timers are commands too: the shell
 keeps them (a heap in the simulator, APScheduler in the service) and feeds
-back a :class:`routing.events.TimerFired` when one is due. Every call the
+back a :class:`pcc_router.routing.events.TimerFired` when one is due. Every call the
 engine accepts ends with exactly one :class:`CloseCall`.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from routing.explain import Decision
-from routing.model import AgentId, CallId, Outcome, QueueId, RingOutcome
+from pcc_router.routing.explain import Decision
+from pcc_router.routing.model import AgentId, CallId, Outcome, QueueId, RingOutcome
 
 __all__ = [
     "CancelRing",

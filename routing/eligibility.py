@@ -28,9 +28,9 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from routing.model import AVAILABLE, RoutingType
-from routing.state import Activity, AgentState
-from routing.timefmt import clock_time
+from pcc_router.routing.model import AVAILABLE, RoutingType
+from pcc_router.routing.state import Activity, AgentState
+from pcc_router.routing.timefmt import clock_time
 
 __all__ = [
     "RULES",

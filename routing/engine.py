@@ -12,7 +12,7 @@ A queue serves its waiting calls first come, first served. A call rings the
 agents the queue's strategy picks among the *candidates*: the routable agents
 of its primary groups, or of its backup groups while no primary agent is
 routable (PCC ``primary_group``). Routability is the PCC rule of
-:mod:`routing.eligibility`. A ring ends by an answer, by the queue's
+:mod:`pcc_router.routing.eligibility`. A ring ends by an answer, by the queue's
 ``wait_agent_answer_timeout`` (``no_answer``: the call goes back to the head
 of its queue and rings the next agent; an agent who let it ring out is tried
 again only after every other candidate), or by the caller hanging up. With
@@ -36,8 +36,8 @@ import random
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from routing.agents import phone_index
-from routing.commands import (
+from pcc_router.routing.agents import phone_index
+from pcc_router.routing.commands import (
     CancelRing,
     CancelTimer,
     CloseCall,
@@ -51,9 +51,9 @@ from routing.commands import (
     SetSystemStatus,
     StartTimer,
 )
-from routing.eligibility import Verdict, verdict
-from routing.errors import RoutingError, UnknownCall, UnknownNumber
-from routing.events import (
+from pcc_router.routing.eligibility import Verdict, verdict
+from pcc_router.routing.errors import RoutingError, UnknownCall, UnknownNumber
+from pcc_router.routing.events import (
     AgentAnswered,
     AgentCallEnded,
     AgentCallStarted,
@@ -67,10 +67,10 @@ from routing.events import (
     PresenceChanged,
     TimerFired,
 )
-from routing.explain import explain_ring
-from routing.external import ExternalCalls
-from routing.ivr import MenuStep, after_silence, read_keys
-from routing.model import (
+from pcc_router.routing.explain import explain_ring
+from pcc_router.routing.external import ExternalCalls
+from pcc_router.routing.ivr import MenuStep, after_silence, read_keys
+from pcc_router.routing.model import (
     NOT_AVAILABLE,
     Action,
     ActionKind,
@@ -82,11 +82,18 @@ from routing.model import (
     RingOutcome,
     Strategy,
 )
-from routing.roster import (
+from pcc_router.routing.roster import (
     start_wrap_up,
 )
-from routing.state import Activity, AgentState, CallPhase, CallState, Membership, QueueState
-from routing.stats import AgentHistory, AgentStats
+from pcc_router.routing.state import (
+    Activity,
+    AgentState,
+    CallPhase,
+    CallState,
+    Membership,
+    QueueState,
+)
+from pcc_router.routing.stats import AgentHistory, AgentStats
 
 __all__ = ["Engine"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from routing.model import AgentId, CallId, Channel, QueueId
+from pcc_router.routing.model import AgentId, CallId, Channel, QueueId
 
 __all__ = [
     "AgentAnswered",
@@ -61,7 +61,7 @@ class CallEnded:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TimerFired:
-    """A timer the engine started with :class:`routing.commands.StartTimer` is due."""
+    """A timer the engine started with :class:`pcc_router.routing.commands.StartTimer` is due."""
 
     key: str
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from routing.eligibility import Verdict, verdict
-from routing.model import AgentId, CallId, QueueId, Strategy
-from routing.state import AgentState, CallState, QueueState
+from pcc_router.routing.eligibility import Verdict, verdict
+from pcc_router.routing.model import AgentId, CallId, QueueId, Strategy
+from pcc_router.routing.state import AgentState, CallState, QueueState
 
 __all__ = ["Considered", "Decision", "explain_ring"]
 

@@ -18,13 +18,13 @@ reordered or lost):
 
 from __future__ import annotations
 
-from routing.agents import AgentSide
-from routing.commands import CancelTimer, Command, StartTimer
-from routing.errors import RoutingError
-from routing.events import AgentCallEnded, AgentCallStarted, AgentRingStarted
-from routing.model import AgentId, CallId
-from routing.roster import end_external_call, start_external_call, switch_external_call
-from routing.state import Activity, AgentState
+from pcc_router.routing.agents import AgentSide
+from pcc_router.routing.commands import CancelTimer, Command, StartTimer
+from pcc_router.routing.errors import RoutingError
+from pcc_router.routing.events import AgentCallEnded, AgentCallStarted, AgentRingStarted
+from pcc_router.routing.model import AgentId, CallId
+from pcc_router.routing.roster import end_external_call, start_external_call, switch_external_call
+from pcc_router.routing.state import Activity, AgentState
 
 __all__ = ["ExternalCalls"]
 
@@ -32,7 +32,7 @@ _Out = list[Command]
 
 
 class ExternalCalls(AgentSide):
-    """PCC-routed rings and calls; :class:`routing.engine.Engine` builds on it."""
+    """PCC-routed rings and calls; :class:`pcc_router.routing.engine.Engine` builds on it."""
 
     #: Agents ringing (or offered first) for each PCC-routed call.
     _offers: dict[CallId, set[AgentId]]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import enum
 
-from routing.model import Action
-from routing.state import CallState
+from pcc_router.routing.model import Action
+from pcc_router.routing.state import CallState
 
 __all__ = ["MenuStep", "after_silence", "read_keys"]
 

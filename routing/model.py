@@ -2,7 +2,7 @@
 
 These are the immutable specifications the engine is built from, named with
 PCC's REST field names. Live state (who is ringing, who is in wrap-up) lives
-in :mod:`routing.state`.
+in :mod:`pcc_router.routing.state`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NewType
 
-from routing.errors import ConfigError
+from pcc_router.routing.errors import ConfigError
 
 __all__ = [
     "AVAILABLE",

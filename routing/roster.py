@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 
-from routing.commands import CancelTimer, Command, SetSystemStatus, StartTimer
-from routing.eligibility import is_routable, reachable
-from routing.errors import RoutingError
-from routing.events import AgentUpdated, PresenceChanged
-from routing.model import AVAILABLE, CallId, Channel, RoutingType
-from routing.state import Activity, AgentState, QueueState
+from pcc_router.routing.commands import CancelTimer, Command, SetSystemStatus, StartTimer
+from pcc_router.routing.eligibility import is_routable, reachable
+from pcc_router.routing.errors import RoutingError
+from pcc_router.routing.events import AgentUpdated, PresenceChanged
+from pcc_router.routing.model import AVAILABLE, CallId, Channel, RoutingType
+from pcc_router.routing.state import Activity, AgentState, QueueState
 
 __all__ = [
     "apply_presence",

@@ -18,10 +18,10 @@ import random
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from routing.model import AgentId, Strategy
+from pcc_router.routing.model import AgentId, Strategy
 
 if TYPE_CHECKING:
-    from routing.state import AgentState
+    from pcc_router.routing.state import AgentState
 
 __all__ = ["Pool"]
 

@@ -6,7 +6,7 @@ import enum
 import heapq
 import math
 
-from routing.model import (
+from pcc_router.routing.model import (
     AgentId,
     AgentSpec,
     CallId,
@@ -15,7 +15,7 @@ from routing.model import (
     QueueSpec,
     RoutingType,
 )
-from routing.selection import Pool
+from pcc_router.routing.selection import Pool
 
 __all__ = ["Activity", "AgentState", "CallPhase", "CallState", "Membership", "QueueState"]
 

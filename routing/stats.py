@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from routing.model import AgentId
-from routing.state import AgentState
+from pcc_router.routing.model import AgentId
+from pcc_router.routing.state import AgentState
 
 __all__ = ["AgentHistory", "AgentStats"]
 

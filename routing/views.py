@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from routing.eligibility import Verdict, verdict
-from routing.model import AgentId, CallId
-from routing.state import Activity, AgentState
-from routing.stats import AgentHistory
+from pcc_router.routing.eligibility import Verdict, verdict
+from pcc_router.routing.model import AgentId, CallId
+from pcc_router.routing.state import Activity, AgentState
+from pcc_router.routing.stats import AgentHistory
 
 __all__ = ["AgentView", "agent_view"]
 

@@ -2,13 +2,13 @@
 
 The simulator owns time (a heap kernel) and chance (seeded generators), reads
 scenarios, executes the engine's commands, measures KPIs and checks
-expectations. See :mod:`simulator.runner` for the loop.
+expectations. See :mod:`pcc_router.simulator.runner` for the loop.
 """
 
 from __future__ import annotations
 
-from simulator.result import SimResult
-from simulator.runner import Simulation, simulate
-from simulator.scenario import Scenario, ScenarioError, load_scenario
+from pcc_router.simulator.result import SimResult
+from pcc_router.simulator.runner import Simulation, simulate
+from pcc_router.simulator.scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = ["Scenario", "ScenarioError", "SimResult", "Simulation", "load_scenario", "simulate"]

@@ -1,9 +1,9 @@
-"""``python -m simulator`` runs the ``pcc-router`` command line."""
+"""``python -m pcc_router.simulator`` runs the ``pcc-router`` command line."""
 
 from __future__ import annotations
 
 import sys
 
-from simulator.cli import main
+from pcc_router.simulator.cli import main
 
 sys.exit(main())

@@ -12,12 +12,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from api import cli as api_cli
-from simulator.progress import ProgressBar
-from simulator.result import package_version
-from simulator.runner import simulate
-from simulator.scenario import Scenario, ScenarioError, load_scenario
-from simulator.theory import TheoryKpis
+from pcc_router.api import cli as api_cli
+from pcc_router.simulator.progress import ProgressBar
+from pcc_router.simulator.result import package_version
+from pcc_router.simulator.runner import simulate
+from pcc_router.simulator.scenario import Scenario, ScenarioError, load_scenario
+from pcc_router.simulator.theory import TheoryKpis
 
 __all__ = ["main"]
 
@@ -76,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "theory":
         return _theory(scenario, args)
     if args.command == "sweep":
-        from simulator.sweep_cli import sweep_command
+        from pcc_router.simulator.sweep_cli import sweep_command
 
         return sweep_command(scenario, args)
     return _simulate(scenario, args)
@@ -102,7 +102,7 @@ def _simulate(scenario: Scenario, args: argparse.Namespace) -> int:
     with ProgressBar(show=not args.json and sys.stdout.isatty()) as bar:
         result = simulate(scenario, keep_calls=not args.summary, explain=explain, progress=bar)
     if args.report:
-        from simulator.report import write_report
+        from pcc_router.simulator.report import write_report
 
         try:
             page = write_report(result, Path(args.report))
@@ -115,15 +115,15 @@ def _simulate(scenario: Scenario, args: argparse.Namespace) -> int:
         text = json.dumps(result.to_json(summary=args.summary), indent=2, ensure_ascii=False)
         _write(text + "\n")
     else:
-        from simulator.terminal import render
+        from pcc_router.simulator.terminal import render
 
         render(result, summary=args.summary)
     return 0 if result.passed else 1
 
 
 def _theory(scenario: Scenario, args: argparse.Namespace) -> int:
-    from simulator.fit import queue_model
-    from simulator.theory import erlang_a
+    from pcc_router.simulator.fit import queue_model
+    from pcc_router.simulator.theory import erlang_a
 
     try:
         model = queue_model(scenario)
@@ -142,7 +142,7 @@ def _theory(scenario: Scenario, args: argparse.Namespace) -> int:
                    "offered_load": model.offered_load, "kpis": rows}  # fmt: skip
         _write(json.dumps(payload, indent=2) + "\n")
     else:
-        from simulator.terminal import render_theory
+        from pcc_router.simulator.terminal import render_theory
 
         render_theory(theory.model, model, rows)
     return 0

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from routing import AgentStats
-from simulator.kpis import CallRecord
-from simulator.scenario import Approx, Expectation
+from pcc_router.routing import AgentStats
+from pcc_router.simulator.kpis import CallRecord
+from pcc_router.simulator.scenario import Approx, Expectation
 
 __all__ = ["CheckResult", "check_all"]
 

@@ -8,11 +8,11 @@ check names the first thing in the file that breaks that shape.
 
 from __future__ import annotations
 
-from routing import ActionKind, RoutingType
-from simulator.arrivals import Exponential, Poisson
-from simulator.scenario import Scenario
-from simulator.schema import ScenarioError
-from simulator.theory import QueueModel
+from pcc_router.routing import ActionKind, RoutingType
+from pcc_router.simulator.arrivals import Exponential, Poisson
+from pcc_router.simulator.scenario import Scenario
+from pcc_router.simulator.schema import ScenarioError
+from pcc_router.simulator.theory import QueueModel
 
 __all__ = ["queue_model"]
 

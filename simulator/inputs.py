@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from routing import AgentId, AgentUpdated, CallArrived, CallId, Channel, PresenceChanged
-from simulator.arrivals import (
+from pcc_router.routing import AgentId, AgentUpdated, CallArrived, CallId, Channel, PresenceChanged
+from pcc_router.simulator.arrivals import (
     Arrivals,
     Constant,
     Distribution,
@@ -17,10 +17,17 @@ from simulator.arrivals import (
     Trace,
     Uniform,
 )
-from simulator.durations import parse_duration
-from simulator.kpis import KPI_NAMES
-from simulator.scenario import Approx, Checks, Expectation, ScriptedCall, TimelineEvent, Traffic
-from simulator.schema import ScenarioError, Table
+from pcc_router.simulator.durations import parse_duration
+from pcc_router.simulator.kpis import KPI_NAMES
+from pcc_router.simulator.scenario import (
+    Approx,
+    Checks,
+    Expectation,
+    ScriptedCall,
+    TimelineEvent,
+    Traffic,
+)
+from pcc_router.simulator.schema import ScenarioError, Table
 
 __all__ = ["read_calls", "read_events", "read_expects", "read_traffic"]
 

@@ -23,8 +23,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from routing import AgentStats
-from simulator.measures import LoadCurve, WaitHistogram, fairness
+from pcc_router.routing import AgentStats
+from pcc_router.simulator.measures import LoadCurve, WaitHistogram, fairness
 
 __all__ = ["KPI_NAMES", "CallRecord", "Recorder", "Ring", "agent_rows"]
 

@@ -16,8 +16,8 @@ matplotlib.use("Agg")  # files only: no display on servers and in CI
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from simulator.durations import clock
-from simulator.result import SimResult
+from pcc_router.simulator.durations import clock
+from pcc_router.simulator.result import SimResult
 
 __all__ = ["write_report"]
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import TYPE_CHECKING
 
-from routing import AgentStats, Decision
-from simulator.expect import CheckResult, check_all
-from simulator.kpis import CallRecord, agent_rows
+from pcc_router.routing import AgentStats, Decision
+from pcc_router.simulator.expect import CheckResult, check_all
+from pcc_router.simulator.kpis import CallRecord, agent_rows
 
 if TYPE_CHECKING:
-    from simulator.runner import Simulation
+    from pcc_router.simulator.runner import Simulation
 
 __all__ = ["SimResult", "package_version"]
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from routing import (
+from pcc_router.routing import (
     AgentAnswered,
     CallArrived,
     CallEnded,
@@ -37,11 +37,11 @@ from routing import (
     StartTimer,
     TimerFired,
 )
-from simulator.inputs import scripted_arrival, traffic_call_id
-from simulator.kernel import PRIORITY_ANSWER, PRIORITY_TIMELINE, Kernel
-from simulator.kpis import Recorder
-from simulator.result import SimResult
-from simulator.scenario import Scenario, Traffic
+from pcc_router.simulator.inputs import scripted_arrival, traffic_call_id
+from pcc_router.simulator.kernel import PRIORITY_ANSWER, PRIORITY_TIMELINE, Kernel
+from pcc_router.simulator.kpis import Recorder
+from pcc_router.simulator.result import SimResult
+from pcc_router.simulator.scenario import Scenario, Traffic
 
 __all__ = ["Simulation", "simulate"]
 

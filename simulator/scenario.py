@@ -1,7 +1,7 @@
 """Scenario files (format version 1): what a run simulates, loaded and checked in full.
 
 :func:`load_scenario` either returns a :class:`Scenario` that can run, or
-raises :class:`~simulator.schema.ScenarioError` naming the file, the key and,
+raises :class:`~pcc_router.simulator.schema.ScenarioError` naming the file, the key and,
 when the file spells the key in one place, its line. Nothing runs before the
 whole file is checked.
 """
@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from routing import AgentId, ConfigError, Event, Project
-from simulator.arrivals import Arrivals, Distribution
-from simulator.schema import ScenarioError, Table, locate
+from pcc_router.routing import AgentId, ConfigError, Event, Project
+from pcc_router.simulator.arrivals import Arrivals, Distribution
+from pcc_router.simulator.schema import ScenarioError, Table, locate
 
 __all__ = [
     "AgentBehaviour",
@@ -114,7 +114,7 @@ def load_scenario(path: str | Path, *, pool_counts: Mapping[int, int] | None = N
     ``pool_counts`` replaces the ``count`` of ``[[agent_pools]]`` entries by
     index (the staffing sweep's what-if).
     """
-    from simulator import sections
+    from pcc_router.simulator import sections
 
     path = Path(path)
     try:

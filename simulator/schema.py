@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any, TypeVar
 
-from simulator.durations import parse_duration
+from pcc_router.simulator.durations import parse_duration
 
 __all__ = ["MISSING", "ScenarioError", "Table", "locate"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from routing import (
+from pcc_router.routing import (
     AVAILABLE,
     MENU_KEYS,
     Action,
@@ -25,9 +25,9 @@ from routing import (
     RoutingType,
     Strategy,
 )
-from simulator import inputs
-from simulator.scenario import AgentBehaviour, Scenario
-from simulator.schema import ScenarioError, Table
+from pcc_router.simulator import inputs
+from pcc_router.simulator.scenario import AgentBehaviour, Scenario
+from pcc_router.simulator.schema import ScenarioError, Table
 
 __all__ = ["parse_number", "parse_queue", "read_scenario"]
 

@@ -18,9 +18,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from simulator.kpis import KPI_NAMES
-from simulator.runner import simulate
-from simulator.scenario import ScenarioError, load_scenario
+from pcc_router.simulator.kpis import KPI_NAMES
+from pcc_router.simulator.runner import simulate
+from pcc_router.simulator.scenario import ScenarioError, load_scenario
 
 __all__ = ["SWEPT_KPIS", "SweepRow", "Target", "parse_counts", "pick_pool", "run_sweep"]
 

@@ -10,8 +10,15 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from simulator.scenario import Scenario, ScenarioError
-from simulator.sweep import SWEPT_KPIS, SweepRow, Target, parse_counts, pick_pool, run_sweep
+from pcc_router.simulator.scenario import Scenario, ScenarioError
+from pcc_router.simulator.sweep import (
+    SWEPT_KPIS,
+    SweepRow,
+    Target,
+    parse_counts,
+    pick_pool,
+    run_sweep,
+)
 
 __all__ = ["sweep_command"]
 

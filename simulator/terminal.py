@@ -6,11 +6,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from routing import Decision
-from simulator.durations import clock
-from simulator.kpis import CallRecord
-from simulator.result import SimResult
-from simulator.theory import QueueModel
+from pcc_router.routing import Decision
+from pcc_router.simulator.durations import clock
+from pcc_router.simulator.kpis import CallRecord
+from pcc_router.simulator.result import SimResult
+from pcc_router.simulator.theory import QueueModel
 
 __all__ = ["render", "render_theory"]
 

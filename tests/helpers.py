@@ -7,7 +7,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import replace
 
-from routing import (
+from pcc_router.routing import (
     Action,
     AgentId,
     AgentSpec,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from routing import (
+from pcc_router.routing import (
     Action,
     ConfigError,
     GroupId,

@@ -1,7 +1,7 @@
 """Every query of the controller (sqlmodel on SQLAlchemy 2), with the store's schema re-exported.
 
 The event path runs in SQL Core with statements built once per dialect
-(:mod:`api.store.statements`); configuration and reads use the ORM.
+(:mod:`pcc_router.api.store.statements`); configuration and reads use the ORM.
 """
 
 from __future__ import annotations
@@ -14,10 +14,15 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func
 from sqlmodel import Session, SQLModel, col, select
 
-from api.store.config import number_from_json, number_to_json, queue_from_json, queue_to_json
-from api.store.schema import MIGRATIONS, Store, StoreError, serialise
-from api.store.statements import run
-from api.store.tables import (
+from pcc_router.api.store.config import (
+    number_from_json,
+    number_to_json,
+    queue_from_json,
+    queue_to_json,
+)
+from pcc_router.api.store.schema import MIGRATIONS, Store, StoreError, serialise
+from pcc_router.api.store.statements import run
+from pcc_router.api.store.tables import (
     AgentRow,
     CallRow,
     CareSoftCallRow,
@@ -27,7 +32,7 @@ from api.store.tables import (
     QueueRow,
     TimerRow,
 )
-from routing import (
+from pcc_router.routing import (
     AgentHistory,
     AgentId,
     AgentSpec,

@@ -27,7 +27,7 @@ from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
-from api.store.tables import SchemaVersion
+from pcc_router.api.store.tables import SchemaVersion
 
 __all__ = ["ADVISORY_LOCK", "MIGRATIONS", "SCHEMA_LOCK", "Store", "StoreError", "serialise"]
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, func, select
 from sqlmodel import Session
 
-from api.store.tables import AgentRow, CallRow, EventRow, TimerRow
+from pcc_router.api.store.tables import AgentRow, CallRow, EventRow, TimerRow
 
 __all__ = ["run"]
 

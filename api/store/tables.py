@@ -99,7 +99,7 @@ class EventRow(SQLModel, table=True):
     ts_ms: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     applied: bool = True  # False: older than what was already applied for the call
     body: str  # the input as received (a PCC body as PCC sent it), for audit
-    #: The engine events the input meant, through :mod:`routing.codec` (schema 4):
+    #: The engine events the input meant, through :mod:`pcc_router.routing.codec` (schema 4):
     #: what other instances and replays apply.
     events: str = "[]"
     received_at: float

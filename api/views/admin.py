@@ -12,15 +12,15 @@ from typing import Any
 
 from aiohttp import web
 
-from api import inputs
-from api.controller import Controller
-from api.errors import ApiError, Body, read_json
-from api.keys import CONTROLLER, METRICS, PCC, SETTINGS
-from api.pcc import PccError
-from api.store import repo
-from api.store.tables import AgentRow, CallRow, EventRow
-from api.tokens import TokenError, TokenMinter
-from routing import AgentView, Channel, ConfigError, is_phone_number, normal_number
+from pcc_router.api import inputs
+from pcc_router.api.controller import Controller
+from pcc_router.api.errors import ApiError, Body, read_json
+from pcc_router.api.keys import CONTROLLER, METRICS, PCC, SETTINGS
+from pcc_router.api.pcc import PccError
+from pcc_router.api.store import repo
+from pcc_router.api.store.tables import AgentRow, CallRow, EventRow
+from pcc_router.api.tokens import TokenError, TokenMinter
+from pcc_router.routing import AgentView, Channel, ConfigError, is_phone_number, normal_number
 
 log = logging.getLogger("pcc_router.api")
 

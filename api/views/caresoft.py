@@ -10,11 +10,18 @@ from typing import Any
 from aiohttp import web
 from sqlmodel import Session
 
-from api.caresoft import LinkError, call_link, login_link, new_temp_id, verify_webhook, voice_token
-from api.errors import ApiError, Body, parse_json, read_json
-from api.keys import CONTROLLER, SETTINGS
-from api.store import repo
-from api.store.tables import CareSoftCallRow, EventRow
+from pcc_router.api.caresoft import (
+    LinkError,
+    call_link,
+    login_link,
+    new_temp_id,
+    verify_webhook,
+    voice_token,
+)
+from pcc_router.api.errors import ApiError, Body, parse_json, read_json
+from pcc_router.api.keys import CONTROLLER, SETTINGS
+from pcc_router.api.store import repo
+from pcc_router.api.store.tables import CareSoftCallRow, EventRow
 
 __all__ = ["call_status", "link_call", "link_login", "token", "webhook"]
 

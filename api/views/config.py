@@ -18,17 +18,17 @@ from typing import Any
 from aiohttp import web
 from sqlmodel import Session, SQLModel
 
-from api import inputs
-from api.errors import ApiError, Body, read_json
-from api.keys import CONTROLLER, PCC
-from api.pcc import PccError
-from api.store import repo
-from api.store.config import number_to_json, queue_to_json
-from api.store.tables import AgentRow, GroupRow, NumberRow, QueueRow
-from api.views.admin import checked_phone
-from routing import ConfigError, GroupId, QueueId
-from simulator.schema import ScenarioError
-from simulator.sections import parse_number, parse_queue
+from pcc_router.api import inputs
+from pcc_router.api.errors import ApiError, Body, read_json
+from pcc_router.api.keys import CONTROLLER, PCC
+from pcc_router.api.pcc import PccError
+from pcc_router.api.store import repo
+from pcc_router.api.store.config import number_to_json, queue_to_json
+from pcc_router.api.store.tables import AgentRow, GroupRow, NumberRow, QueueRow
+from pcc_router.api.views.admin import checked_phone
+from pcc_router.routing import ConfigError, GroupId, QueueId
+from pcc_router.simulator.schema import ScenarioError
+from pcc_router.simulator.sections import parse_number, parse_queue
 
 __all__ = ["create", "delete"]
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from aiohttp import web
 
-from api import inputs
-from api.keys import CONTROLLER, SUBSCRIBERS
+from pcc_router.api import inputs
+from pcc_router.api.keys import CONTROLLER, SUBSCRIBERS
 
 __all__ = ["broadcast", "close_streams", "docs", "openapi", "stream", "wallboard"]
 

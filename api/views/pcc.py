@@ -7,13 +7,13 @@ from typing import Any
 
 from aiohttp import web
 
-from api import inputs
-from api.calls import STATUSES, PccEvent
-from api.errors import ApiError, check_text, parse_json
-from api.keys import BATCHER, CONTROLLER, METRICS, SETTINGS
-from api.signing import HEADER, CallbackRefused, authorise
-from api.store import repo
-from routing import normal_number
+from pcc_router.api import inputs
+from pcc_router.api.calls import STATUSES, PccEvent
+from pcc_router.api.errors import ApiError, check_text, parse_json
+from pcc_router.api.keys import BATCHER, CONTROLLER, METRICS, SETTINGS
+from pcc_router.api.signing import HEADER, CallbackRefused, authorise
+from pcc_router.api.store import repo
+from pcc_router.routing import normal_number
 
 __all__ = ["agents_for_queue", "customer_info", "events", "pcc_event"]
 
@@ -24,7 +24,7 @@ MAX_TIMESTAMP_MS = 2**62
 
 
 async def _authorised_body(request: web.Request) -> bytes:
-    """The raw body, once the request is known to come from PCC (see :mod:`api.signing`)."""
+    """The raw body, once the request is known to come from PCC (:mod:`pcc_router.api.signing`)."""
     raw = await request.read()
     settings = request.app[SETTINGS]
     try:

@@ -12,13 +12,13 @@ from typing import Any
 import jwt
 import pytest
 from aiohttp.test_utils import TestClient
-from conftest import ROOT, SECRET, SID, call_event, seeded_store, state_of, stringee_event
 
-from api.app import create_app
-from api.batcher import EventBatcher
-from api.caresoft import sign_webhook
-from api.controller import Controller
-from api.settings import Settings
+from pcc_router.api.app import create_app
+from pcc_router.api.batcher import EventBatcher
+from pcc_router.api.caresoft import sign_webhook
+from pcc_router.api.controller import Controller
+from pcc_router.api.settings import Settings
+from tests.api.support import ROOT, SECRET, SID, call_event, seeded_store, state_of, stringee_event
 
 Client = TestClient  # type: ignore[type-arg]
 
@@ -145,7 +145,7 @@ async def test_a_queue_strategy_that_is_a_list_is_400(client: Client, auth: dict
 def test_a_scenario_whose_strategy_is_a_list_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from simulator.cli import main
+    from pcc_router.simulator.cli import main
 
     text = (ROOT / "scenarios" / "hotline_02473000062.toml").read_text(encoding="utf-8")
     broken = tmp_path / "broken.toml"

@@ -6,10 +6,10 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from conftest import call_event, seeded_store
 
-from api.batcher import EventBatcher
-from api.controller import Controller
+from pcc_router.api.batcher import EventBatcher
+from pcc_router.api.controller import Controller
+from tests.api.support import call_event, seeded_store
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import jwt
 import pytest
 
-from api.caresoft import (
+from pcc_router.api.caresoft import (
     LinkError,
     call_link,
     login_link,
@@ -14,7 +14,7 @@ from api.caresoft import (
     verify_webhook,
     voice_token,
 )
-from simulator.cli import main
+from pcc_router.simulator.cli import main
 
 GUIDE_LOGIN = (
     "https://caresoftcall.page.link/?link=https%3A%2F%2Fmapi.caresoft.vn%2Fdangnhap%3FappToken"

@@ -9,9 +9,9 @@ import jwt
 import pytest
 from aiohttp.test_utils import TestClient
 
-from api.app import create_app
-from api.caresoft import sign_webhook
-from api.settings import Settings
+from pcc_router.api.app import create_app
+from pcc_router.api.caresoft import sign_webhook
+from pcc_router.api.settings import Settings
 
 Client = TestClient  # type: ignore[type-arg]
 VOICE = "voice-secret-voice-secret-voice!"

@@ -21,12 +21,12 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from aiohttp import web
-from conftest import make_settings, stringee_event
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from api.app import create_app
-from api.tokens import TokenMinter
+from pcc_router.api.app import create_app
+from pcc_router.api.tokens import TokenMinter
+from tests.api.support import make_settings, stringee_event
 
 AUTH = {"X-STRINGEE-AUTH": TokenMinter(sid="SKtest", secret="test-secret-of-at-least-32-bytes!")
         .rest(ttl=86400)}  # fmt: skip

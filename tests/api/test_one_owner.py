@@ -7,13 +7,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from conftest import empty_pg, make_settings, stringee_event
 from sqlalchemy import create_engine, text
 
-from api.app import create_app
-from api.keys import CONTROLLER
-from api.store.schema import ADVISORY_LOCK
-from routing import Engine
+from pcc_router.api.app import create_app
+from pcc_router.api.keys import CONTROLLER
+from pcc_router.api.store.schema import ADVISORY_LOCK
+from pcc_router.routing import Engine
+from tests.api.support import empty_pg, make_settings, stringee_event
 
 
 async def test_timers_run_on_the_event_loop(

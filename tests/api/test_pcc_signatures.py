@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
-from conftest import make_settings, state_of, stringee_event
 
-from api.app import create_app
-from api.signing import stringee_signature
+from pcc_router.api.app import create_app
+from pcc_router.api.signing import stringee_signature
+from tests.api.support import make_settings, state_of, stringee_event
 
 Client = TestClient  # type: ignore[type-arg]
 SIGNING = "stringee-signing-secret"

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from conftest import SECRET, SID, make_settings
 
-from api.app import create_app
-from api.tokens import TokenError, verify_rest_token
+from pcc_router.api.app import create_app
+from pcc_router.api.tokens import TokenError, verify_rest_token
+from tests.api.support import SECRET, SID, make_settings
 
 
 class FakePcc:

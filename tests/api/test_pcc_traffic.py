@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
-from conftest import EPOCH_MS, make_settings, state_of, stringee_event
 
-from api.app import create_app
-from api.keys import CONTROLLER
-from api.settings import Settings
+from pcc_router.api.app import create_app
+from pcc_router.api.keys import CONTROLLER
+from pcc_router.api.settings import Settings
+from tests.api.support import EPOCH_MS, make_settings, state_of, stringee_event
 
 Client = TestClient  # type: ignore[type-arg]
 

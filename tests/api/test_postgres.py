@@ -7,12 +7,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import EPOCH_MS, call_event, empty_pg, hotline
 from sqlalchemy import inspect, text
 
-from api.controller import Controller
-from api.store import repo
-from api.store.tables import CallRow, EventRow
+from pcc_router.api.controller import Controller
+from pcc_router.api.store import repo
+from pcc_router.api.store.tables import CallRow, EventRow
+from tests.api.support import EPOCH_MS, call_event, empty_pg, hotline
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -6,12 +6,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, call_event, hotline, seeded_store
 
-from api.controller import Controller
-from api.replay import replay
-from api.store import repo
-from routing import Channel, Project, Strategy
+from pcc_router.api.controller import Controller
+from pcc_router.api.replay import replay
+from pcc_router.api.store import repo
+from pcc_router.routing import Channel, Project, Strategy
+from tests.api.support import ROOT, call_event, hotline, seeded_store
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def test_a_configuration_change_ends_the_replay(logged: repo.Store, project: Pro
 
 
 def test_replay_cli(logged: repo.Store, capsys: pytest.CaptureFixture[str]) -> None:
-    from simulator.cli import main
+    from pcc_router.simulator.cli import main
 
     url = str(logged.engine.url)
     hotline = str(ROOT / "scenarios" / "hotline_02473000062.toml")

@@ -18,14 +18,14 @@ from typing import Any
 import aiohttp
 import jwt
 import pytest
-from conftest import ROOT, SECRET, SID, empty_pg, make_settings, state_of, stringee_event
 from sqlmodel import Session, func, select
 
-from api.app import create_app
-from api.keys import CONTROLLER
-from api.store import repo
-from api.store.tables import EventRow
-from api.tokens import TokenMinter
+from pcc_router.api.app import create_app
+from pcc_router.api.keys import CONTROLLER
+from pcc_router.api.store import repo
+from pcc_router.api.store.tables import EventRow
+from pcc_router.api.tokens import TokenMinter
+from tests.api.support import ROOT, SECRET, SID, empty_pg, make_settings, state_of, stringee_event
 
 HOTLINE = ROOT / "scenarios" / "hotline_02473000062.toml"
 AGENTS = ["alice", "bob", "carol", "dave"]
@@ -44,7 +44,7 @@ def _serve(port: int, database: str) -> subprocess.Popen[bytes]:
         "PCC_API_KEY_SECRET": SECRET,
         "DATABASE_URL": database,
     }
-    command = [sys.executable, "-m", "simulator", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "pcc_router.simulator", "serve", "--port", str(port)]
     return subprocess.Popen(
         [*command, "--scenario", str(HOTLINE)],
         cwd=ROOT,

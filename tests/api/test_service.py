@@ -7,11 +7,11 @@ from typing import Any
 import jwt
 import pytest
 from aiohttp.test_utils import TestClient
-from conftest import EPOCH_MS
 
-from api.app import create_app
-from api.keys import CONTROLLER
-from api.settings import Settings
+from pcc_router.api.app import create_app
+from pcc_router.api.keys import CONTROLLER
+from pcc_router.api.settings import Settings
+from tests.api.support import EPOCH_MS
 
 Client = TestClient  # type: ignore[type-arg]
 
@@ -177,7 +177,7 @@ async def test_oversized_body(client: Client) -> None:
 
 
 async def test_event_secret(aiohttp_client: Any, tmp_path: Any) -> None:
-    from conftest import make_settings
+    from tests.api.support import make_settings
 
     client = await aiohttp_client(create_app(make_settings(tmp_path, event_secret="s3cret")))
     refused = await client.post("/pcc/events", json=event("c1", "created", 1))
@@ -197,7 +197,7 @@ async def test_metrics(client: Client) -> None:
 def test_serve_refuses_missing_settings(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from simulator.cli import main
+    from pcc_router.simulator.cli import main
 
     monkeypatch.delenv("PCC_API_KEY_SID", raising=False)
     monkeypatch.delenv("PCC_API_KEY_SECRET", raising=False)
@@ -289,9 +289,8 @@ async def test_openapi_docs_and_wallboard(client: Client) -> None:
 async def test_call_flow_on_postgresql(
     aiohttp_client: Any, tmp_path: Any, pg_url: str, auth: dict[str, str]
 ) -> None:
-    from conftest import make_settings
-
-    from api.store import repo
+    from pcc_router.api.store import repo
+    from tests.api.support import make_settings
 
     cleaned = repo.Store(pg_url)
     repo.SQLModel.metadata.drop_all(cleaned.engine)
@@ -341,7 +340,7 @@ async def test_nasty_values_are_4xx(
 async def test_streams_end_when_the_app_shuts_down(client: Client, auth: dict[str, str]) -> None:
     import asyncio
 
-    from api.views import live
+    from pcc_router.api.views import live
 
     response = await client.get("/v1/stream", params={"access_token": auth["X-STRINGEE-AUTH"]})
     await asyncio.wait_for(response.content.readuntil(b"\n\n"), 5)  # hello
@@ -354,7 +353,7 @@ async def test_an_idle_stream_sends_keepalives(
 ) -> None:
     import asyncio
 
-    from api.views import live
+    from pcc_router.api.views import live
 
     monkeypatch.setattr(live, "KEEPALIVE", 0.05)
     response = await client.get("/v1/stream", params={"access_token": auth["X-STRINGEE-AUTH"]})

@@ -6,14 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import call_event, hotline, make_settings
 from sqlalchemy.exc import IntegrityError
 
-from api.app import create_app
-from api.controller import Controller, PccEvent
-from api.keys import CONTROLLER
-from api.store import repo
-from api.store.tables import AgentRow, EventRow, SchemaVersion, TimerRow
+from pcc_router.api.app import create_app
+from pcc_router.api.controller import Controller, PccEvent
+from pcc_router.api.keys import CONTROLLER
+from pcc_router.api.store import repo
+from pcc_router.api.store.tables import AgentRow, EventRow, SchemaVersion, TimerRow
+from tests.api.support import call_event, hotline, make_settings
 
 
 def seed(store: repo.Store) -> None:
@@ -91,7 +91,7 @@ def test_controller_state_survives_a_restart(store_url: str) -> None:
 
 
 def first_channel(name: str) -> Any:
-    from routing import Channel
+    from pcc_router.routing import Channel
 
     return Channel(name)
 
@@ -141,8 +141,8 @@ def test_a_version_1_store_is_migrated(store_url: str) -> None:
 
 def test_two_instances_share_one_event_log(store_url: str) -> None:
     """Inputs applied by one instance reach the other's engine, in log order."""
-    from api.store.tables import GroupRow
-    from routing import Channel
+    from pcc_router.api.store.tables import GroupRow
+    from pcc_router.routing import Channel
 
     seed(repo.Store(store_url))
     clock = [1000.0]
@@ -198,7 +198,7 @@ def test_a_configuration_change_and_a_restart_keep_longest_idle_order(store_url:
 
 
 def test_an_agent_deleted_in_wrap_up_leaves_nothing_that_breaks_a_rebuild(store_url: str) -> None:
-    from api.store.tables import AgentRow
+    from pcc_router.api.store.tables import AgentRow
 
     store = repo.Store(store_url)
     seed(store)
@@ -207,7 +207,7 @@ def test_an_agent_deleted_in_wrap_up_leaves_nothing_that_breaks_a_rebuild(store_
     controller.pcc_event(call_event("c1", "ended", 2))  # alice in wrap-up: a stored timer
 
     def drop_alice(session: Any) -> None:
-        from api.store.tables import GroupRow
+        from pcc_router.api.store.tables import GroupRow
 
         session.delete(session.get(AgentRow, "alice"))
         tier1 = session.get(GroupRow, "tier1")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from routing import (
+from pcc_router.routing import (
     AgentAnswered,
     AgentCallEnded,
     AgentCallStarted,

@@ -5,11 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from helpers import HOTLINE, EngineHarness, agent, project
 from hypothesis import given
 from hypothesis import strategies as st
 
-from routing import (
+from pcc_router.routing import (
     AgentId,
     AgentUpdated,
     CallArrived,
@@ -19,8 +18,9 @@ from routing import (
     ReasonCode,
     RoutingType,
 )
-from routing.eligibility import is_routable, verdict
-from routing.state import Activity, AgentState
+from pcc_router.routing.eligibility import is_routable, verdict
+from pcc_router.routing.state import Activity, AgentState
+from tests.helpers import HOTLINE, EngineHarness, agent, project
 
 
 def codes(h: EngineHarness, agent_id: str, now: float = 0.0) -> list[str]:
@@ -62,7 +62,7 @@ def test_every_failing_reason_is_listed() -> None:
 
 
 def test_ringing_and_talking_and_wrap_up_are_reasons() -> None:
-    from routing import AgentAnswered, CallEnded
+    from pcc_router.routing import AgentAnswered, CallEnded
 
     h = EngineHarness(project([agent("a", "app")]))
     h.feed(CallArrived(call_id=CallId("c1"), to=HOTLINE), 0.0)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import HOTLINE, EngineHarness, agent, project
-
-from routing import (
+from pcc_router.routing import (
     AgentAnswered,
     AgentId,
     CallArrived,
@@ -28,6 +26,7 @@ from routing import (
     Strategy,
     TimerFired,
 )
+from tests.helpers import HOTLINE, EngineHarness, agent, project
 
 Q = QueueId("q")
 C1, C2 = CallId("c1"), CallId("c2")
@@ -182,7 +181,7 @@ def test_full_queue_turns_calls_away_or_overflows() -> None:
 
 
 def test_queue_timeout_forwards_by_overflow() -> None:
-    from routing import Action
+    from pcc_router.routing import Action
 
     h = EngineHarness(
         project(
@@ -261,7 +260,7 @@ def test_retry_rule_tries_everyone_before_repeating() -> None:
 
 
 def test_sip_registration_lapses_by_itself() -> None:
-    from routing import Channel, PresenceChanged
+    from pcc_router.routing import Channel, PresenceChanged
 
     h = EngineHarness(project([agent("a")]))
     h.feed(
@@ -279,7 +278,7 @@ def test_sip_registration_lapses_by_itself() -> None:
 
 
 def test_calls_routed_by_pcc_itself_make_the_agent_busy_then_wrap_up() -> None:
-    from routing import AgentCallEnded, AgentCallStarted
+    from pcc_router.routing import AgentCallEnded, AgentCallStarted
 
     h = EngineHarness(project([agent("a", "app"), agent("b", "app")]))
     started = AgentCallStarted(agent_id=A, call_id=CallId("pcc-1"))
@@ -312,7 +311,7 @@ def test_history_carries_idle_times_into_a_rebuilt_engine() -> None:
     assert fresh.ring_order("q") == ["a", "b"]  # without history: tie order again
     import random
 
-    from routing import Engine
+    from pcc_router.routing import Engine
 
     rebuilt = Engine(proj, rng=random.Random(0), start=60.0, history=h.engine.history())
     assert rebuilt.ring_order("q") == ["b", "a"]

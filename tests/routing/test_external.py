@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from helpers import EngineHarness, agent, project
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routing import (
+from pcc_router.routing import (
     AgentCallEnded,
     AgentCallStarted,
     AgentId,
@@ -18,6 +17,7 @@ from routing import (
     StartTimer,
     TimerFired,
 )
+from tests.helpers import EngineHarness, agent, project
 
 Q = QueueId("q")
 A, B, C = AgentId("a"), AgentId("b"), AgentId("c")

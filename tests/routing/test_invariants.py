@@ -16,11 +16,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from helpers import HOTLINE, agent, project
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routing import (
+from pcc_router.routing import (
     Action,
     AgentAnswered,
     AgentId,
@@ -44,7 +43,8 @@ from routing import (
     Strategy,
     TimerFired,
 )
-from simulator.kernel import PRIORITY_ANSWER, Kernel
+from pcc_router.simulator.kernel import PRIORITY_ANSWER, Kernel
+from tests.helpers import HOTLINE, agent, project
 
 
 @dataclass

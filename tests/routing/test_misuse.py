@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from helpers import HOTLINE, EngineHarness, agent, project
 
-from routing import (
+from pcc_router.routing import (
     AgentId,
     AgentUpdated,
     CallArrived,
@@ -23,6 +22,7 @@ from routing import (
     UnknownCall,
     UnknownNumber,
 )
+from tests.helpers import HOTLINE, EngineHarness, agent, project
 
 
 def test_unknown_number_agent_call_and_timer() -> None:
@@ -78,7 +78,7 @@ def test_project_check_rejects_broken_configuration(queue: QueueSpec, message: s
 
 
 def test_overflow_loops_are_rejected() -> None:
-    from routing import Action
+    from pcc_router.routing import Action
 
     base = project([agent("a", "app")])
     route = (GroupRoute(group=GroupId("g")),)

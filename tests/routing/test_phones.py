@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from routing import clock_time, is_phone_number, normal_number
+from pcc_router.routing import clock_time, is_phone_number, normal_number
 
 
 @pytest.mark.parametrize(

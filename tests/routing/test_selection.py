@@ -5,11 +5,10 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from helpers import agent
-
-from routing import AgentId, Strategy
-from routing.selection import Pool
-from routing.state import AgentState
+from pcc_router.routing import AgentId, Strategy
+from pcc_router.routing.selection import Pool
+from pcc_router.routing.state import AgentState
+from tests.helpers import agent
 
 
 def state(
@@ -89,7 +88,7 @@ def test_remove_and_membership() -> None:
 
 
 def test_random_ring_order_is_drawn_only_when_asked() -> None:
-    from helpers import EngineHarness, project
+    from tests.helpers import EngineHarness, project
 
     agents = [agent(f"a{i}", "app") for i in range(4)]
     h = EngineHarness(project(agents, strategy=Strategy.RANDOM), seed=3)

@@ -7,7 +7,7 @@ import math
 import random
 import statistics
 
-from simulator.arrivals import (
+from pcc_router.simulator.arrivals import (
     Constant,
     Exponential,
     LogNormal,
@@ -16,7 +16,7 @@ from simulator.arrivals import (
     Trace,
     Uniform,
 )
-from simulator.durations import clock, parse_duration
+from pcc_router.simulator.durations import clock, parse_duration
 
 
 def count_until(times: object, end: float) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.kernel import PRIORITY_ANSWER, PRIORITY_TIMELINE, Kernel
+from pcc_router.simulator.kernel import PRIORITY_ANSWER, PRIORITY_TIMELINE, Kernel
 
 
 def drain(kernel: Kernel[str]) -> list[tuple[float, str]]:

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from simulator.measures import LoadCurve, WaitHistogram, fairness
+from pcc_router.simulator.measures import LoadCurve, WaitHistogram, fairness
 
 
 def exact_percentile(values: list[float], q: float) -> float:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from simulator import Simulation, load_scenario
-from simulator.cli import main
-from simulator.progress import ProgressBar
+from pcc_router.simulator import Simulation, load_scenario
+from pcc_router.simulator.cli import main
+from pcc_router.simulator.progress import ProgressBar
 
 ROOT = Path(__file__).resolve().parents[2]
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -30,7 +30,7 @@ def test_report_writes_page_and_four_plots(
 
 
 def test_progress_is_reported_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("simulator.runner._PROGRESS_EVERY", 100)
+    monkeypatch.setattr("pcc_router.simulator.runner._PROGRESS_EVERY", 100)
     sim = Simulation(load_scenario(ROOT / "scenarios" / "traffic_pools.toml"), keep_calls=False)
     seen: list[float] = []
     sim.run(progress=seen.append)

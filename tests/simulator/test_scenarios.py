@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator import load_scenario, simulate
+from pcc_router.simulator import load_scenario, simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted((ROOT / "scenarios").glob("*.toml"))

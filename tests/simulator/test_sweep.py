@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.cli import main
-from simulator.sweep import Target, parse_counts, run_sweep
+from pcc_router.simulator.cli import main
+from pcc_router.simulator.sweep import Target, parse_counts, run_sweep
 
 SCENARIO = """\
 version = 1

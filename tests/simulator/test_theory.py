@@ -26,11 +26,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from theory_models import MODELS, run_model
 
-from simulator.cli import main
-from simulator.fit import queue_model
-from simulator.theory import QueueModel, _stationary, erlang_a, erlang_c
+from pcc_router.simulator.cli import main
+from pcc_router.simulator.fit import queue_model
+from pcc_router.simulator.theory import QueueModel, _stationary, erlang_a, erlang_c
+from tests.simulator.theory_models import MODELS, run_model
 
 SEEDS = 6
 SD_ONE_RUN = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from simulator import Scenario, load_scenario, simulate
+from pcc_router.simulator import Scenario, load_scenario, simulate
 
 CALLS = 25_000
 
