@@ -1,8 +1,12 @@
-"""``pcc-router token`` and ``pcc-router caresoft``: the service's contracts, without a server.
+"""The ``pcc-router`` command line: the simulator's commands and the controller's.
 
-Secrets come from the environment (``PCC_API_KEY_SID``, ``PCC_API_KEY_SECRET``,
-``CARESOFT_VOICE_TOKEN``, ``CARESOFT_LINK_TEMPLATE``); a missing one is exit 2
-naming the variable.
+The root of the command line lives here, at the top of the import graph
+(``api -> simulator -> routing``): ``simulate``, ``check``, ``theory`` and
+``sweep`` come from :mod:`pcc_router.simulator.cli`; ``serve``, ``replay``,
+``token`` and ``caresoft`` are the controller's. Secrets come from the
+environment (``PCC_API_KEY_SID``, ``PCC_API_KEY_SECRET``,
+``CARESOFT_VOICE_TOKEN``, ``CARESOFT_LINK_TEMPLATE``); a missing one is exit
+2 naming the variable.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from pcc_router.api.caresoft import (
@@ -21,8 +26,9 @@ from pcc_router.api.caresoft import (
     voice_token,
 )
 from pcc_router.api.tokens import TokenError, TokenMinter, short_secret_warning
+from pcc_router.simulator import cli as simulator_cli
 
-__all__ = ["add_parsers", "run"]
+__all__ = ["add_parsers", "main", "run"]
 
 COMMANDS = ("token", "caresoft", "serve", "replay")
 
@@ -65,6 +71,19 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         who = parser.add_mutually_exclusive_group(required=True)
         who.add_argument("--token", help="an appToken already minted")
         who.add_argument("--ipphone", help="mint the appToken for this IP phone")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``pcc-router``: every command."""
+    made, commands = simulator_cli.parser(
+        "Simulate, explain and control Stringee PCC call routing."
+    )
+    simulator_cli.add_parsers(commands)
+    add_parsers(commands)
+    args = made.parse_args(argv)
+    if args.command in COMMANDS:
+        return run(args)
+    return simulator_cli.run(args)
 
 
 def _env(name: str) -> str:

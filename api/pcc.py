@@ -12,7 +12,6 @@ the store).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,10 +19,11 @@ import aiohttp
 from sqlmodel import Session
 
 from pcc_router.api.store import repo
-from pcc_router.api.store.config import number_to_json, queue_to_json
-from pcc_router.api.store.tables import AgentRow, GroupRow, NumberRow, QueueRow
+from pcc_router.api.store.tables import AgentRow
 from pcc_router.api.tokens import TokenMinter
-from pcc_router.routing import GroupId, GroupRoute, NumberSpec, QueueId, QueueSpec
+from pcc_router.routing import GroupSpec, NumberSpec, QueueId, is_phone_number, normal_number
+from pcc_router.routing.fields import Fields
+from pcc_router.routing.projects import read_queue
 
 __all__ = ["PccClient", "PccConfig", "PccError"]
 
@@ -152,38 +152,46 @@ class PccConfig:
             row.name = agent.get("name") or row.stringee_user_id
             row.manual_status = agent.get("manual_status") or row.manual_status
             row.routing_type = int(agent.get("routing_type") or 1)
-            row.phone_number = agent.get("phone_number") or ""
+            phone = str(agent.get("phone_number") or "")
+            row.phone_number = normal_number(phone) if is_phone_number(phone) else ""
             db.add(row)
         for group in self.groups:
             listed = self.members[group["id"]]
             users = [user_of[m["agent_id"]] for m in listed if m["agent_id"] in user_of]
-            db.merge(GroupRow(id=group["id"], agents=json.dumps(users)))
+            repo.save_group(db, GroupSpec(id=group["id"], agents=tuple(users)))
         # a queue with no group routed to it cannot ring anyone: left out, with its numbers
         routed = [q for q in self.queues if self.routings[q["id"]]]
+        group_ids = {g["id"] for g in self.groups}
+        queue_ids = {q["id"] for q in routed}
         for queue in routed:
-            spec = _queue(queue, self.routings[queue["id"]])
-            db.merge(QueueRow(id=spec.id, spec=queue_to_json(spec)))
-        kept = {q["id"] for q in routed}
+            fields = Fields(
+                _queue_fields(queue, self.routings[queue["id"]]), f"PCC queue {queue['id']}"
+            )
+            repo.save_queue(db, read_queue(fields, group_ids=group_ids, queue_ids=queue_ids))
         for number in self.numbers:
-            if number.get("queue_id") in kept and not number.get("enable_ivr"):
+            if number.get("queue_id") in queue_ids and not number.get("enable_ivr"):
                 entry = NumberSpec(number=number["number"], queue_id=QueueId(number["queue_id"]))
-                db.merge(NumberRow(number=entry.number, spec=number_to_json(entry)))
+                repo.save_number(db, entry)
         db.flush()
         repo.load_project(db, now=0.0).check()
 
 
-def _queue(queue: dict[str, Any], routings: list[dict[str, Any]]) -> QueueSpec:
-    def seconds(key: str, default: float) -> float:
-        value = queue.get(key)
-        return float(value) if value not in (None, "") else default
-
-    return QueueSpec(
-        id=QueueId(queue["id"]),
-        groups=tuple(
-            GroupRoute(group=GroupId(r["group_id"]), primary=bool(int(r.get("primary_group", 1))))
+def _queue_fields(queue: dict[str, Any], routings: list[dict[str, Any]]) -> dict[str, Any]:
+    """PCC's queue (numbers as text, booleans as 0/1) in the project format."""
+    fields: dict[str, Any] = {
+        "id": queue["id"],
+        "groups": [
+            {"group": r["group_id"], "primary": bool(int(r.get("primary_group", 1)))}
             for r in routings
-        ),
-        wait_agent_answer_timeout=max(3.0, seconds("wait_agent_answer_timeout", 15.0)),
-        agent_wrap_up_after_calls=bool(int(queue.get("agent_wrap_up_after_calls", 1))),
-        wrap_up_time_limit=seconds("wrap_up_time_limit", 10.0),
-    )
+        ],
+    }
+    for key in ("wait_agent_answer_timeout", "wrap_up_time_limit"):
+        if queue.get(key) not in (None, ""):
+            fields[key] = float(queue[key])
+    if "wait_agent_answer_timeout" in fields:  # PCC's minimum
+        fields["wait_agent_answer_timeout"] = max(3.0, fields["wait_agent_answer_timeout"])
+    if queue.get("agent_wrap_up_after_calls") not in (None, ""):
+        fields["agent_wrap_up_after_calls"] = bool(int(queue["agent_wrap_up_after_calls"]))
+    if queue.get("get_list_agents_url"):
+        fields["get_list_agents_url"] = str(queue["get_list_agents_url"])
+    return fields

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pcc_router.api.caresoft import DEFAULT_LINK_TEMPLATE, LinkError, check_template
-from pcc_router.simulator.durations import parse_duration
+from pcc_router.routing.durations import parse_duration
 
 __all__ = ["Settings", "SettingsError"]
 

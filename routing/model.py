@@ -154,6 +154,9 @@ class QueueSpec:
     overflow: Action | None = None
     strategy: Strategy = Strategy.LONGEST_IDLE
     max_no_answer: int = 0
+    #: PCC custom routing: the URL PCC asks for the agents (the emulator calls it;
+    #: the engine itself ignores it and routes by the strategy).
+    get_list_agents_url: str | None = None
 
     @property
     def wrap_up(self) -> float:

@@ -1,5 +1,7 @@
-"""The ``pcc-router`` command line: simulate, check, theory, sweep, token, caresoft.
+"""The simulator's commands of ``pcc-router``: simulate, check, theory, sweep.
 
+The command line's root is :mod:`pcc_router.api.cli`, which adds the
+controller's commands; ``python -m pcc_router.simulator`` runs these alone.
 Exit codes: 0 fine; 1 an ``[[expect]]`` failed; 2 the scenario (or the
 command line) is wrong, with the file, the key and what is wrong on stderr.
 """
@@ -11,15 +13,17 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from pcc_router.api import cli as api_cli
 from pcc_router.simulator.progress import ProgressBar
 from pcc_router.simulator.result import package_version
 from pcc_router.simulator.runner import simulate
 from pcc_router.simulator.scenario import Scenario, ScenarioError, load_scenario
 from pcc_router.simulator.theory import TheoryKpis
 
-__all__ = ["main"]
+__all__ = ["COMMANDS", "add_parsers", "main", "parser", "run"]
+
+COMMANDS = ("simulate", "check", "theory", "sweep")
 
 # Explanations cost a verdict per queue member per ring: shown by default only
 # for runs small enough to read.
@@ -27,13 +31,15 @@ EXPLAIN_MAX_CALLS = 100
 EXPLAIN_MAX_AGENTS = 50
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="pcc-router",
-        description="Simulate and explain Stringee PCC call routing.",
-    )
-    parser.add_argument("--version", action="version", version=f"pcc-router {package_version()}")
-    commands = parser.add_subparsers(dest="command", required=True)
+def parser(description: str) -> tuple[argparse.ArgumentParser, Any]:
+    """The ``pcc-router`` parser with no command yet, and its sub-command set."""
+    made = argparse.ArgumentParser(prog="pcc-router", description=description)
+    made.add_argument("--version", action="version", version=f"pcc-router {package_version()}")
+    return made, made.add_subparsers(dest="command", required=True)
+
+
+def add_parsers(commands: Any) -> None:
+    """Add simulate, check, theory and sweep to ``commands``."""
     sim = commands.add_parser("simulate", help="run a scenario file and report what happened")
     sim.add_argument("file", help="scenario TOML file")
     sim.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -57,14 +63,17 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--pool", help="prefix of the pool to vary, when there are several")
     sweep.add_argument("--workers", type=int, help="processes (default: all cores)")
     sweep.add_argument("--json", action="store_true", help="print the table as JSON")
-    api_cli.add_parsers(commands)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if args.command in api_cli.COMMANDS:
-        return api_cli.run(args)
+    """The simulator's commands alone (``python -m pcc_router.simulator``)."""
+    made, commands = parser("Simulate and explain Stringee PCC call routing.")
+    add_parsers(commands)
+    return run(made.parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run one of :data:`COMMANDS`."""
     try:
         scenario = load_scenario(args.file)
     except ScenarioError as exc:

@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 from pcc_router.routing import AgentId, AgentUpdated, CallArrived, CallId, Channel, PresenceChanged
+from pcc_router.routing.durations import parse_duration
+from pcc_router.routing.projects import phone_field
 from pcc_router.simulator.arrivals import (
     Arrivals,
     Constant,
@@ -17,7 +19,6 @@ from pcc_router.simulator.arrivals import (
     Trace,
     Uniform,
 )
-from pcc_router.simulator.durations import parse_duration
 from pcc_router.simulator.kpis import KPI_NAMES
 from pcc_router.simulator.scenario import (
     Approx,
@@ -27,7 +28,7 @@ from pcc_router.simulator.scenario import (
     TimelineEvent,
     Traffic,
 )
-from pcc_router.simulator.schema import ScenarioError, Table
+from pcc_router.simulator.schema import Fields, ScenarioError
 
 __all__ = ["read_calls", "read_events", "read_expects", "read_traffic"]
 
@@ -42,7 +43,7 @@ DEFAULT_TALK = 60.0
 _TRAFFIC_ID = re.compile(r"^t[1-9][0-9]*-[1-9][0-9]*$")  # see traffic_call_id
 
 
-def _keys(table: Table) -> str:
+def _keys(table: Fields) -> str:
     keys = table.string("keys", "")
     bad = [k for k in keys if k not in "0123456789*#"]
     if bad:
@@ -50,14 +51,14 @@ def _keys(table: Table) -> str:
     return str(keys)
 
 
-def _number(table: Table, known: set[str]) -> str:
+def _number(table: Fields, known: set[str]) -> str:
     to = table.string("to")
     if to not in known:
         raise ScenarioError(table.path("to"), f"no [[numbers]] entry for {to!r}")
     return str(to)
 
 
-def read_calls(top: Table, numbers: set[str]) -> tuple[ScriptedCall, ...]:
+def read_calls(top: Fields, numbers: set[str]) -> tuple[ScriptedCall, ...]:
     calls = []
     seen: set[str] = set()
     for table in top.items("calls"):
@@ -82,7 +83,7 @@ def read_calls(top: Table, numbers: set[str]) -> tuple[ScriptedCall, ...]:
     return tuple(calls)
 
 
-def _distribution(table: Table) -> Distribution:
+def _distribution(table: Fields) -> Distribution:
     kind = table.choice("dist", frozenset({"exponential", "lognormal", "constant", "uniform"}))
     if kind == "exponential":
         dist: Distribution = Exponential(table.duration("mean"))
@@ -100,7 +101,7 @@ def _distribution(table: Table) -> Distribution:
     return dist
 
 
-def _arrivals(table: Table, base: Path) -> Arrivals:
+def _arrivals(table: Fields, base: Path) -> Arrivals:
     if table.has("trace"):
         trace = table.string("trace")
         table.finish()
@@ -129,7 +130,7 @@ def _arrivals(table: Table, base: Path) -> Arrivals:
     return Poisson(per_hour)
 
 
-def _read_trace(table: Table, path: Path) -> tuple[float, ...]:
+def _read_trace(table: Fields, path: Path) -> tuple[float, ...]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -155,7 +156,7 @@ def _is_float(text: str) -> bool:
 
 
 def read_traffic(
-    top: Table, numbers: set[str], until: float | None, base: Path
+    top: Fields, numbers: set[str], until: float | None, base: Path
 ) -> tuple[Traffic, ...]:
     streams = []
     for index, table in enumerate(top.items("traffic")):
@@ -177,7 +178,7 @@ def read_traffic(
     return tuple(streams)
 
 
-def read_events(top: Table, agents: set[AgentId]) -> tuple[TimelineEvent, ...]:
+def read_events(top: Fields, agents: set[AgentId]) -> tuple[TimelineEvent, ...]:
     events = []
     for table in top.items("events"):
         at = table.duration("at")
@@ -193,7 +194,7 @@ def read_events(top: Table, agents: set[AgentId]) -> tuple[TimelineEvent, ...]:
                 agent_id=AgentId(agent),
                 manual_status=change.string("manual_status", None),
                 routing_type=rt,
-                phone_number=change.string("phone_number", None),
+                phone_number=phone_field(change) if change.has("phone_number") else None,
             )
             if not change.data:
                 raise ScenarioError(table.path("set"), "names no field to change")
@@ -214,7 +215,7 @@ def read_events(top: Table, agents: set[AgentId]) -> tuple[TimelineEvent, ...]:
     return tuple(events)
 
 
-def read_expects(top: Table, calls: set[str], agents: set[AgentId]) -> tuple[Expectation, ...]:
+def read_expects(top: Fields, calls: set[str], agents: set[AgentId]) -> tuple[Expectation, ...]:
     expects = []
     for index, table in enumerate(top.items("expect")):
         subjects = [s for s in ("call", "agent", "metric") if table.has(s)]
@@ -230,7 +231,7 @@ def read_expects(top: Table, calls: set[str], agents: set[AgentId]) -> tuple[Exp
     return tuple(expects)
 
 
-def _call_checks(table: Table, target: str, calls: set[str], agents: set[AgentId]) -> Checks:
+def _call_checks(table: Fields, target: str, calls: set[str], agents: set[AgentId]) -> Checks:
     if target not in calls and not _TRAFFIC_ID.match(target):
         raise ScenarioError(table.path("call"), f"no call {target!r} is defined")
     checks: list[tuple[str, object]] = []
@@ -252,7 +253,7 @@ def _call_checks(table: Table, target: str, calls: set[str], agents: set[AgentId
     return tuple(checks)
 
 
-def _agent_checks(table: Table, target: str, calls: set[str], agents: set[AgentId]) -> Checks:
+def _agent_checks(table: Fields, target: str, calls: set[str], agents: set[AgentId]) -> Checks:
     if target not in agents:
         raise ScenarioError(table.path("agent"), f"no agent {target!r} is defined")
     checks: list[tuple[str, object]] = []
@@ -263,7 +264,7 @@ def _agent_checks(table: Table, target: str, calls: set[str], agents: set[AgentI
     return tuple(checks)
 
 
-def _metric_checks(table: Table, target: str, calls: set[str], agents: set[AgentId]) -> Checks:
+def _metric_checks(table: Fields, target: str, calls: set[str], agents: set[AgentId]) -> Checks:
     if target not in KPI_NAMES:
         raise ScenarioError(table.path("metric"), f"unknown KPI; known: {', '.join(KPI_NAMES)}")
     checks: list[tuple[str, object]] = []
@@ -277,7 +278,7 @@ def _metric_checks(table: Table, target: str, calls: set[str], agents: set[Agent
     return tuple(checks)
 
 
-def _approx(table: Table) -> Approx:
+def _approx(table: Fields) -> Approx:
     value = table.number("approx")
     tolerance = table.raw("tolerance", 0.0)
     relative = isinstance(tolerance, str) and tolerance.endswith("%")

@@ -16,7 +16,7 @@ matplotlib.use("Agg")  # files only: no display on servers and in CI
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from pcc_router.simulator.durations import clock
+from pcc_router.routing.durations import clock
 from pcc_router.simulator.result import SimResult
 
 __all__ = ["write_report"]

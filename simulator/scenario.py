@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pcc_router.routing import AgentId, ConfigError, Event, Project
+from pcc_router.routing.fields import FormatError
 from pcc_router.simulator.arrivals import Arrivals, Distribution
-from pcc_router.simulator.schema import ScenarioError, Table, locate
+from pcc_router.simulator.schema import Fields, ScenarioError, locate
 
 __all__ = [
     "AgentBehaviour",
@@ -135,12 +136,11 @@ def load_scenario(path: str | Path, *, pool_counts: Mapping[int, int] | None = N
             raise ScenarioError("agent_pools", f"has no entry {index}", file=str(path))
         pools[index]["count"] = count
     try:
-        scenario = sections.read_scenario(Table(data, ""), path)
+        scenario = sections.read_scenario(Fields(data, ""), path)
         scenario.project.check()
-    except ScenarioError as exc:
-        exc.file = str(path)
-        exc.line = exc.line or locate(text, exc.where)
-        raise
+    except FormatError as exc:
+        line = locate(text, exc.where)
+        raise ScenarioError(exc.where, exc.message, file=str(path), line=line) from None
     except ConfigError as exc:
         raise ScenarioError("", exc.msg, file=str(path)) from None
     return scenario

@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pcc_router.routing import Decision
-from pcc_router.simulator.durations import clock
+from pcc_router.routing.durations import clock
 from pcc_router.simulator.kpis import CallRecord
 from pcc_router.simulator.result import SimResult
 from pcc_router.simulator.theory import QueueModel

@@ -1,4 +1,4 @@
-"""The code's shape: one namespace (pcc_router.*), and a pure core."""
+"""The code's shape: one namespace, imports one way (api -> simulator -> routing), a pure core."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import ast
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 LAYERS = ("routing", "simulator", "api")  # each may import only those before it
 CODE = (*LAYERS, "tests", "bench")
@@ -63,6 +65,19 @@ def test_routing_reads_no_clock_and_no_global_random(root: Path) -> None:
         "import time",
     ):
         assert forbidden not in text
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_imports_go_one_way(root: Path, layer: str) -> None:
+    """api -> simulator -> routing: nothing imports a layer above its own."""
+    above = LAYERS[LAYERS.index(layer) + 1 :]
+    offenders = {
+        f"{path.relative_to(root)}: {name}"
+        for path in _python(root, layer)
+        for name in _imports(path)
+        if any(name.startswith(f"pcc_router.{upper}") for upper in above)
+    }
+    assert offenders == set()
 
 
 def test_no_bare_package_name_is_left(root: Path) -> None:

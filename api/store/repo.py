@@ -7,19 +7,13 @@ The event path runs in SQL Core with statements built once per dialect
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, func
 from sqlmodel import Session, SQLModel, col, select
 
-from pcc_router.api.store.config import (
-    number_from_json,
-    number_to_json,
-    queue_from_json,
-    queue_to_json,
-)
 from pcc_router.api.store.schema import MIGRATIONS, Store, StoreError, serialise
 from pcc_router.api.store.statements import run
 from pcc_router.api.store.tables import (
@@ -38,10 +32,19 @@ from pcc_router.routing import (
     AgentSpec,
     AgentView,
     Channel,
-    GroupId,
     GroupSpec,
+    NumberSpec,
     Project,
+    QueueSpec,
     RoutingType,
+)
+from pcc_router.routing.fields import Fields
+from pcc_router.routing.projects import (
+    number_to_dict,
+    queue_to_dict,
+    read_group,
+    read_number,
+    read_queue,
 )
 
 __all__ = [
@@ -54,6 +57,8 @@ __all__ = [
     "select",
     "serialise",
 ]
+
+T = TypeVar("T")
 
 #: A call in one of these is over.
 CLOSED = ("ended", "agentEnded", "expired")
@@ -77,26 +82,54 @@ def save_project(session: Session, project: Project) -> None:
         row.sip_expires = float("inf") if Channel.SIP in agent.online else None
         session.add(row)
     for group in project.groups:
-        session.merge(GroupRow(id=group.id, agents=json.dumps(list(group.agents))))
+        save_group(session, group)
     for queue in project.queues:
-        session.merge(QueueRow(id=queue.id, spec=queue_to_json(queue)))
+        save_queue(session, queue)
     for number in project.numbers:
-        session.merge(NumberRow(number=number.number, spec=number_to_json(number)))
+        save_number(session, number)
+
+
+def save_group(session: Session, group: GroupSpec) -> None:
+    session.merge(GroupRow(id=group.id, agents=json.dumps(list(group.agents))))
+
+
+def save_queue(session: Session, queue: QueueSpec) -> None:
+    """A queue row: its fields in the project format (:mod:`pcc_router.routing.projects`)."""
+    session.merge(QueueRow(id=queue.id, spec=json.dumps(queue_to_dict(queue))))
+
+
+def save_number(session: Session, number: NumberSpec) -> None:
+    session.merge(NumberRow(number=number.number, spec=json.dumps(number_to_dict(number))))
 
 
 def load_project(session: Session, *, now: float) -> Project:
+    """The project the store holds, read with the project format's codec.
+
+    References (a queue's groups, a number's queue) are left to
+    :meth:`Project.check`: a change that breaks them is a :class:`ConfigError`.
+    """
     agents = tuple(agent_spec(row, now) for row in session.exec(select(AgentRow)).all())
     groups = tuple(
-        GroupSpec(id=GroupId(row.id), agents=tuple(AgentId(a) for a in json.loads(row.agents)))
+        read_group(Fields({"id": row.id, "agents": json.loads(row.agents)}), agent_ids=None)
         for row in session.exec(select(GroupRow)).all()
     )
     queues = tuple(
-        queue_from_json(row.id, row.spec) for row in session.exec(select(QueueRow)).all()
+        _stored(row.id, row.spec, lambda f: read_queue(f, group_ids=None, queue_ids=None))
+        for row in session.exec(select(QueueRow)).all()
     )
     numbers = tuple(
-        number_from_json(row.number, row.spec) for row in session.exec(select(NumberRow)).all()
+        _stored(row.number, row.spec, lambda f: read_number(f, queue_ids=None), key="number")
+        for row in session.exec(select(NumberRow)).all()
     )
     return Project(agents=agents, groups=groups, queues=queues, numbers=numbers)
+
+
+def _stored(ident: str, text: str, read: Callable[[Fields], T], *, key: str = "id") -> T:
+    """A queue or number row: its id from the row, the rest from its JSON (schema 4 or older)."""
+    fields = Fields({**json.loads(text), key: ident}, f"{key} {ident!r} in the store")
+    value = read(fields)
+    fields.finish()
+    return value
 
 
 def agent_spec(row: AgentRow, now: float) -> AgentSpec:

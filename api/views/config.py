@@ -13,29 +13,30 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from aiohttp import web
 from sqlmodel import Session, SQLModel
 
 from pcc_router.api import inputs
-from pcc_router.api.errors import ApiError, Body, read_json
+from pcc_router.api.errors import ApiError, read_json
 from pcc_router.api.keys import CONTROLLER, PCC
 from pcc_router.api.pcc import PccError
 from pcc_router.api.store import repo
-from pcc_router.api.store.config import number_to_json, queue_to_json
 from pcc_router.api.store.tables import AgentRow, GroupRow, NumberRow, QueueRow
-from pcc_router.api.views.admin import checked_phone
-from pcc_router.routing import ConfigError, GroupId, QueueId
-from pcc_router.simulator.schema import ScenarioError
-from pcc_router.simulator.sections import parse_number, parse_queue
+from pcc_router.routing import ConfigError, Project
+from pcc_router.routing.fields import Fields
+from pcc_router.routing.projects import read_agent, read_group, read_number, read_queue
 
 __all__ = ["create", "delete"]
+
+T = TypeVar("T")
 
 log = logging.getLogger("pcc_router.api")
 
 
-async def _commit(request: web.Request, change: Any) -> None:
+async def _commit(request: web.Request, change: Callable[[Session], None]) -> None:
     """Apply ``change(session)`` if the resulting project still holds together."""
 
     def checked(session: Session) -> None:
@@ -48,69 +49,65 @@ async def _commit(request: web.Request, change: Any) -> None:
         await controller.submit(inputs.config_unit(controller, checked))
     except ConfigError as exc:
         raise ApiError(409, exc.msg) from None
-    except ScenarioError as exc:
-        raise ApiError(400, str(exc)) from None
 
 
-def _agent(body: Body) -> AgentRow:
-    row = AgentRow(
-        stringee_user_id=body.text("stringee_user_id", max_len=128),
-        name=body.text("name", "", max_len=256),
-        manual_status=body.text("manual_status", "AVAILABLE", max_len=64),
-        routing_type=body.choice("routing_type", (1, 2), 1),
-        phone_number=checked_phone(body.text("phone_number", "", max_len=32)),
-    )
-    if not row.stringee_user_id:
-        raise ApiError(400, "stringee_user_id must not be empty")
-    return row
+def _read(data: dict[str, Any], read: Callable[[Fields], T]) -> T:
+    """One project entry in the project format; a 400 names the field (no unknown key)."""
+    fields = Fields(data)
+    value = read(fields)
+    fields.finish()
+    return value
+
+
+def _new_agent(data: dict[str, Any]) -> Callable[[Session], str]:
+    agent = _read(data, read_agent)
+
+    def change(session: Session) -> str:
+        if session.get(AgentRow, agent.stringee_user_id) is not None:
+            raise ApiError(409, f"agent {agent.stringee_user_id!r} exists")
+        repo.save_project(session, Project(agents=(agent,)))
+        return agent.stringee_user_id
+
+    return change
+
+
+def _change(kind: str, data: dict[str, Any]) -> Callable[[Session], str]:
+    """What creating a ``kind`` with this body does to the store; the new entry's name."""
+    if kind == "agents":
+        return _new_agent(data)
+
+    def change(session: Session) -> str:
+        project = repo.load_project(session, now=0.0)
+        if kind == "groups":
+            agent_ids = {a.stringee_user_id for a in project.agents}
+            group = _read(data, lambda f: read_group(f, agent_ids=agent_ids))
+            repo.save_group(session, group)
+            return group.id
+        queue_ids = {q.id for q in project.queues}
+        if kind == "queues":
+            group_ids = {g.id for g in project.groups}
+            own = {data["id"]} if isinstance(data.get("id"), str) else set()
+            queue = _read(
+                data, lambda f: read_queue(f, group_ids=group_ids, queue_ids=queue_ids | own)
+            )
+            repo.save_queue(session, queue)
+            return queue.id
+        number = _read(data, lambda f: read_number(f, queue_ids=queue_ids))
+        repo.save_number(session, number)
+        return number.number
+
+    return change
 
 
 async def create(request: web.Request) -> web.Response:
     kind = request.match_info["kind"]
     data, _ = await read_json(request)
+    change = _change(kind, data)
+    names: list[str] = []
+    await _commit(request, lambda session: names.append(change(session)))
+    answer: dict[str, Any] = {"r": 0, "message": f"{kind[:-1]} {names[0]} saved"}
     if kind == "agents":
-        body = Body(data)
-        row = _agent(body)
-        body.finish()
-
-        def change(session: Session) -> None:
-            if session.get(AgentRow, row.stringee_user_id) is not None:
-                raise ApiError(409, f"agent {row.stringee_user_id!r} exists")
-            session.add(row)
-
-        name = row.stringee_user_id
-    elif kind == "groups":
-        body = Body(data)
-        group_id = body.text("id", max_len=128)
-        agents = body.get("agents", list, [])
-        body.finish()
-        if not all(isinstance(a, str) for a in agents):
-            raise ApiError(400, "agents must be a list of stringee_user_id strings")
-        name = group_id
-
-        def change(session: Session) -> None:
-            session.merge(GroupRow(id=group_id, agents=json.dumps(agents)))
-
-    elif kind == "queues":
-        name = str(data.get("id", ""))
-
-        def change(session: Session) -> None:
-            groups = {GroupId(g.id) for g in repo.load_project(session, now=0.0).groups}
-            queue = parse_queue(data, group_ids=groups)
-            session.merge(QueueRow(id=queue.id, spec=queue_to_json(queue)))
-
-    else:
-        name = str(data.get("number", ""))
-
-        def change(session: Session) -> None:
-            queues = {QueueId(q.id) for q in repo.load_project(session, now=0.0).queues}
-            number = parse_number(data, queue_ids=queues)
-            session.merge(NumberRow(number=number.number, spec=number_to_json(number)))
-
-    await _commit(request, change)
-    answer: dict[str, Any] = {"r": 0, "message": f"{kind[:-1]} {name} saved"}
-    if kind == "agents":
-        answer["mirrored_to_pcc"] = await _mirror_new_agent(request, name)
+        answer["mirrored_to_pcc"] = await _mirror_new_agent(request, names[0])
     return web.json_response(answer, status=201)
 
 

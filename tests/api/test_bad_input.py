@@ -145,7 +145,7 @@ async def test_a_queue_strategy_that_is_a_list_is_400(client: Client, auth: dict
 def test_a_scenario_whose_strategy_is_a_list_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from pcc_router.simulator.cli import main
+    from pcc_router.api.cli import main
 
     text = (ROOT / "scenarios" / "hotline_02473000062.toml").read_text(encoding="utf-8")
     broken = tmp_path / "broken.toml"

@@ -14,7 +14,7 @@ from pcc_router.api.caresoft import (
     verify_webhook,
     voice_token,
 )
-from pcc_router.simulator.cli import main
+from pcc_router.api.cli import main
 
 GUIDE_LOGIN = (
     "https://caresoftcall.page.link/?link=https%3A%2F%2Fmapi.caresoft.vn%2Fdangnhap%3FappToken"

@@ -84,7 +84,7 @@ def test_a_configuration_change_ends_the_replay(logged: repo.Store, project: Pro
 
 
 def test_replay_cli(logged: repo.Store, capsys: pytest.CaptureFixture[str]) -> None:
-    from pcc_router.simulator.cli import main
+    from pcc_router.api.cli import main
 
     url = str(logged.engine.url)
     hotline = str(ROOT / "scenarios" / "hotline_02473000062.toml")

@@ -44,7 +44,7 @@ def _serve(port: int, database: str) -> subprocess.Popen[bytes]:
         "PCC_API_KEY_SECRET": SECRET,
         "DATABASE_URL": database,
     }
-    command = [sys.executable, "-m", "pcc_router.simulator", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "pcc_router.api", "serve", "--port", str(port)]
     return subprocess.Popen(
         [*command, "--scenario", str(HOTLINE)],
         cwd=ROOT,

@@ -197,7 +197,7 @@ async def test_metrics(client: Client) -> None:
 def test_serve_refuses_missing_settings(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from pcc_router.simulator.cli import main
+    from pcc_router.api.cli import main
 
     monkeypatch.delenv("PCC_API_KEY_SID", raising=False)
     monkeypatch.delenv("PCC_API_KEY_SECRET", raising=False)

@@ -219,3 +219,31 @@ def test_an_agent_deleted_in_wrap_up_leaves_nothing_that_breaks_a_rebuild(store_
     restarted = Controller(store=repo.Store(store_url), clock=lambda: 1001.0)
     restarted.fire_timer("wrapup:alice")  # the orphan timer fires: nothing to do
     assert restarted.engine.ring_order("support")[0] == "bob"
+
+
+def test_queue_and_number_rows_written_before_the_project_codec_still_read(
+    store_url: str,
+) -> None:
+    """Schema 4's rows: no id in the JSON, explicit nulls; they read as the same specs."""
+    from pcc_router.api.store.tables import NumberRow, QueueRow
+
+    store = repo.Store(store_url)
+    seed(store)
+    old_queue = (
+        '{"groups": [{"group": "tier1", "primary": true}], "strategy": "top_down", '
+        '"wait_agent_answer_timeout": 20.0, "agent_wrap_up_after_calls": true, '
+        '"wrap_up_time_limit": 5.0, "maximum_queue_wait_time": null, '
+        '"maximum_queue_size": null, "overflow": null, "max_no_answer": 0}'
+    )
+    with store.session() as session:
+        session.merge(QueueRow(id="old_q", spec=old_queue))
+        session.merge(
+            NumberRow(number="1900", spec='{"keypress_timeout": 5.0, "queue_id": "old_q"}')
+        )
+    with store.session() as session:
+        project = repo.load_project(session, now=0.0)
+    queue = next(q for q in project.queues if q.id == "old_q")
+    assert queue.wait_agent_answer_timeout == 20.0 and queue.strategy == "top_down"
+    assert queue.overflow is None and queue.maximum_queue_size is None
+    assert next(n for n in project.numbers if n.number == "1900").queue_id == "old_q"
+    store.close()

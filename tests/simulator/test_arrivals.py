@@ -7,6 +7,7 @@ import math
 import random
 import statistics
 
+from pcc_router.routing.durations import clock, parse_duration
 from pcc_router.simulator.arrivals import (
     Constant,
     Exponential,
@@ -16,7 +17,6 @@ from pcc_router.simulator.arrivals import (
     Trace,
     Uniform,
 )
-from pcc_router.simulator.durations import clock, parse_duration
 
 
 def count_until(times: object, end: float) -> int:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from pcc_router.api.cli import main
 from pcc_router.simulator import ScenarioError, load_scenario
-from pcc_router.simulator.cli import main
 
 GOOD = """\
 version = 1

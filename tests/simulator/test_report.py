@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from pcc_router.api.cli import main
 from pcc_router.simulator import Simulation, load_scenario
-from pcc_router.simulator.cli import main
 from pcc_router.simulator.progress import ProgressBar
 
 ROOT = Path(__file__).resolve().parents[2]

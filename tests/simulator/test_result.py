@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from pcc_router.api.cli import main
 from pcc_router.simulator import load_scenario, simulate
-from pcc_router.simulator.cli import main
 
 # Two agents, no wrap-up, answer after 2 s. c1 and c2 are answered at once
 # (wait 2 s each); c3 rings a when it finishes at 62 s and is answered at 64 s

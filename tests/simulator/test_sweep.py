@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pcc_router.simulator.cli import main
+from pcc_router.api.cli import main
 from pcc_router.simulator.sweep import Target, parse_counts, run_sweep
 
 SCENARIO = """\

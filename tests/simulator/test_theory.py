@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from pcc_router.simulator.cli import main
+from pcc_router.api.cli import main
 from pcc_router.simulator.fit import queue_model
 from pcc_router.simulator.theory import QueueModel, _stationary, erlang_a, erlang_c
 from tests.simulator.theory_models import MODELS, run_model
