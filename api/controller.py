@@ -39,22 +39,26 @@ from sqlmodel import Session
 
 from pcc_router.api import inputs
 from pcc_router.api.calls import PccEvent
-from pcc_router.api.restore import restore_events
 from pcc_router.api.store import repo
 from pcc_router.api.store.tables import EventRow
 from pcc_router.api.worker import StoreWorker, Unit, run_inline
 from pcc_router.routing import (
     AgentId,
-    AgentView,
+    AgentSnapshot,
     CancelTimer,
     Channel,
     Command,
     Engine,
     Event,
+    OfferAgents,
+    RoutingError,
+    SetManualStatus,
+    SetSystemStatus,
     StartTimer,
     decode_event,
     encode_event,
 )
+from pcc_router.routing.shell import Loop
 
 __all__ = ["Controller", "PccEvent", "Tx", "sweep_interval"]
 
@@ -71,9 +75,12 @@ class Tx:
     log: list[dict[str, Any]] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)
     writes: list[Callable[[Session], Any]] = field(default_factory=list)
-    commands: list[Command] = field(default_factory=list)  # the engine's, for this input
-    replayed: list[Command] = field(default_factory=list)  # from other instances' rows
-    changed: list[AgentView] = field(default_factory=list)
+    #: Timers to store (when) or forget (``None``): the engine's, for this input.
+    timers: dict[str, float | None] = field(default_factory=dict)
+    #: Timers to hand to the scheduler after the commit: this input's and replayed ones.
+    schedule: dict[str, float | None] = field(default_factory=dict)
+    offers: list[OfferAgents] = field(default_factory=list)
+    changed: dict[AgentId, AgentSnapshot] = field(default_factory=dict)
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     touched_engine: bool = False
 
@@ -81,6 +88,45 @@ class Tx:
         row = {"kind": kind, "key": key, "body": body, "received_at": self.now, **extra}
         row["events"] = json.dumps([encode_event(event) for event in events])
         self.log.append(row)
+
+
+class _Effects:
+    """What the engine's commands mean to the controller: the controller's :class:`Shell`.
+
+    PCC rings the agents, so the engine never rings here: the call-flow
+    commands cannot come (the controller feeds no call of its own). Agents'
+    statuses are written from their snapshots, once per changed agent.
+    """
+
+    def __init__(self, tx: Tx, *, replayed: bool) -> None:
+        self._tx = tx
+        self._replayed = replayed  # another instance's input: it stored the timers
+
+    def start_timer(self, command: StartTimer, now: float) -> None:
+        if not self._replayed:
+            self._tx.timers[command.key] = command.at
+        self._tx.schedule[command.key] = command.at
+
+    def cancel_timer(self, command: CancelTimer, now: float) -> None:
+        if not self._replayed:
+            self._tx.timers[command.key] = None
+        self._tx.schedule[command.key] = None
+
+    def offer_agents(self, command: OfferAgents, now: float) -> None:
+        if not self._replayed:
+            self._tx.offers.append(command)
+
+    def set_system_status(self, command: SetSystemStatus, now: float) -> None:
+        """Written with the agent's snapshot."""
+
+    def set_manual_status(self, command: SetManualStatus, now: float) -> None:
+        """Written with the agent's snapshot (``max_no_answer`` is not the controller's)."""
+
+    def _never(self, command: Command, now: float) -> None:
+        raise RoutingError(f"the controller rings no call itself, yet got {command!r}")
+
+    ring_agent = cancel_ring = queue_call = connect_call = close_call = _never
+    hang_up = forward_call = _never
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,10 +194,8 @@ class Controller:
             opened = yield partial(self._open, read, tx.now, lock)
             self._catch_up(opened, tx)
             result = apply(opened.data, tx)
-            tx.changed += [
-                self.engine.agent_view(agent_id, tx.now)
-                for agent_id in self.engine.drain_changed_agents()
-            ]
+            for agent_id in self.engine.drain_changed_agents():
+                tx.changed[agent_id] = self.engine.agent_snapshot(agent_id)
             last_id = yield partial(self._commit, opened.session, tx)
         except Exception:
             if opened is not None:
@@ -181,18 +225,20 @@ class Controller:
         if opened.state is not None:
             self._build(opened.state, tx)  # the store holds every change up to now
             return
+        loop = Loop(self.engine, _Effects(tx, replayed=True))
         for row in opened.rows:
             tx.touched_engine = True
             for stored in json.loads(row.events):
-                tx.replayed += self.engine.handle(decode_event(stored), row.received_at)
+                loop.feed(decode_event(stored), row.received_at)
             self._last_id = row.id or self._last_id
         self.engine.drain_changed_agents()  # their instance wrote those agents
 
     def handle(self, events: list[Event], tx: Tx) -> None:
-        """Feed this input's events to the engine; its commands go to the transaction."""
+        """Feed this input's events to the engine; what they mean goes to the transaction."""
         tx.touched_engine = True
+        loop = Loop(self.engine, _Effects(tx, replayed=False))
         for event in events:
-            tx.commands += self.engine.handle(event, tx.now)
+            loop.feed(event, tx.now)
 
     def _commit(self, session: Session, tx: Tx) -> int:
         """Write what the unit changed, one statement per kind of row; the newest log id."""
@@ -204,16 +250,10 @@ class Controller:
                 write(session)
             if tx.changed:
                 repo.write_agents(session, tx.changed)
-            put: dict[str, float] = {}
-            for command in tx.commands:  # the last word on each key wins
-                if isinstance(command, StartTimer):
-                    put[command.key] = command.at
-                elif isinstance(command, CancelTimer):
-                    put[command.key] = -1.0
             repo.save_timers(
                 session,
-                put={key: at for key, at in put.items() if at >= 0},
-                drop=[key for key, at in put.items() if at < 0],
+                put={key: at for key, at in tx.timers.items() if at is not None},
+                drop=[key for key, at in tx.timers.items() if at is None],
             )
             session.commit()
             return last_id
@@ -221,13 +261,11 @@ class Controller:
             session.close()
 
     def _after_commit(self, tx: Tx) -> None:
-        for command in tx.replayed + tx.commands:
-            if isinstance(command, StartTimer):
-                self._schedule(command.key, command.at)
-            elif isinstance(command, CancelTimer) and self.scheduler is not None:
-                job = self.scheduler.get_job(command.key)
-                if job is not None:
-                    job.remove()
+        for key, at in tx.schedule.items():  # the last word on each key, in order
+            if at is not None:
+                self._schedule(key, at)
+            elif self.scheduler is not None and (job := self.scheduler.get_job(key)) is not None:
+                job.remove()
         for kind, data in tx.notes:
             self.on_change(kind, data)
 
@@ -245,7 +283,8 @@ class Controller:
         self, call_ids: list[str], queue_id: str, callers: dict[str, str]
     ) -> dict[str, list[AgentId]]:
         """The ring order PCC is given for each call; the first of each is reserved for it."""
-        return self.run(inputs.decision_unit(self, call_ids, queue_id, callers))
+        offers = self.run(inputs.decision_unit(self, call_ids, queue_id, callers))
+        return {offer.call_id: list(offer.agents) for offer in offers}
 
     def presence(
         self,
@@ -297,25 +336,25 @@ class Controller:
         with self.store.session() as session:
             return repo.load_state(session, now=now)
 
-    def _write_views(self, views: list[AgentView]) -> None:
+    def _write_views(self, snapshots: dict[AgentId, AgentSnapshot]) -> None:
         with self.store.session() as session:
-            repo.write_agents(session, views)
+            repo.write_agents(session, snapshots)
 
     def _build(self, state: repo.StoredState, tx: Tx) -> None:
         """A new engine from stored state; every stored timer is scheduled again after commit."""
         now = tx.now
-        self.engine = Engine(state.project, rng=self._rng, start=now, history=state.history)
-        for event in restore_events(state, now):
-            self.engine.handle(event, now)
+        self.engine = Engine(state.project, rng=self._rng, start=now, agents=state.snapshots)
         self.engine.drain_changed_agents()
-        # "idle since the start" must mean this start after a restart too
-        tx.changed += [
-            self.engine.agent_view(AgentId(row.stringee_user_id), now)
-            for row in state.agents
-            if row.stringee_user_id not in state.history
-        ]
-        tx.replayed += [StartTimer(key=timer.key, at=timer.at) for timer in state.timers]
+        for row in state.agents:  # "idle since the start" means this start for a new agent
+            agent_id = AgentId(row.stringee_user_id)
+            if agent_id not in state.snapshots:
+                tx.changed[agent_id] = self.engine.agent_snapshot(agent_id)
+        tx.schedule.update({timer.key: timer.at for timer in state.timers})
         self._last_id = state.last_id
+
+    def next_seed(self) -> int:
+        """A seed for a decision's draw (the ``random`` strategy), from the shell's generator."""
+        return self._rng.getrandbits(32)
 
     # ----------------------------------------------------------- timers
 

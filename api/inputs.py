@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -24,13 +23,15 @@ from pcc_router.api.worker import Unit
 from pcc_router.routing import (
     AgentCallEnded,
     AgentId,
-    AgentRingStarted,
+    AgentsRequested,
     AgentUpdated,
     CallId,
     Channel,
-    Event,
+    OfferAgents,
     PresenceChanged,
+    QueueId,
     TimerFired,
+    TimerKey,
     normal_number,
 )
 
@@ -46,7 +47,6 @@ __all__ = [
     "expiry_unit",
     "pcc_unit",
     "presence_unit",
-    "ring_seconds",
     "timer_unit",
 ]
 
@@ -58,11 +58,6 @@ EXPIRED = "expired"
 
 def _key(kind: str) -> str:
     return f"{kind}|{uuid.uuid4().hex}"
-
-
-def ring_seconds(answer_timeout: float) -> int:
-    """PCC's ``answer_timeout`` is an integer number of seconds: never shorter than the queue's."""
-    return math.ceil(answer_timeout)
 
 
 # ------------------------------------------------------------- PCC events
@@ -132,27 +127,20 @@ def _pcc_event(
 
 def decision_unit(
     ctl: Controller, call_ids: list[str], queue_id: str, callers: dict[str, str]
-) -> Unit[dict[str, list[AgentId]]]:
+) -> Unit[list[OfferAgents]]:
     """Whom PCC should ring for each call, in order; the first of each is reserved for it.
 
-    The first agent offered for a call rings (for the engine) until the
-    queue's answer timeout, the call's answer or its end: the next call,
-    in this request or the next, is offered someone else first.
+    The decision is the engine's (:class:`AgentsRequested` in, one
+    :class:`OfferAgents` per call out), its draw seeded by the event: the
+    log row keeps the request, so another instance, or a replay, decides
+    the same.
     """
 
-    def apply(_: None, tx: Tx) -> dict[str, list[AgentId]]:
-        engine = ctl.engine
-        ring = ring_seconds(engine.answer_timeout(queue_id))
-        orders: dict[str, list[AgentId]] = {}
-        offers: list[Event] = []
-        for call_id in dict.fromkeys(call_ids):
-            order = orders[call_id] = engine.ring_order(queue_id, draw=True)
-            if order:
-                offer = AgentRingStarted(
-                    agent_id=order[0], call_id=CallId(call_id), until=tx.now + ring
-                )
-                ctl.handle([offer], tx)
-                offers.append(offer)
+    def apply(_: None, tx: Tx) -> list[OfferAgents]:
+        calls = tuple(CallId(c) for c in dict.fromkeys(call_ids))
+        request = AgentsRequested(queue_id=QueueId(queue_id), call_ids=calls, seed=ctl.next_seed())
+        ctl.handle([request], tx)
+        for call_id in calls:
             tx.calls.append(
                 {
                     "call_id": call_id,
@@ -166,9 +154,10 @@ def decision_unit(
                     "is_open": True,
                 }
             )
-        body = {"queue": queue_id, "calls": list(orders), "orders": orders}
-        tx.add_log("decision", _key("decision"), json.dumps(body), offers)
-        return orders
+        orders = {offer.call_id: list(offer.agents) for offer in tx.offers}
+        body = {"queue": queue_id, "calls": list(calls), "orders": orders}
+        tx.add_log("decision", _key("decision"), json.dumps(body), [request])
+        return tx.offers
 
     return ctl.unit(_nothing, apply)
 
@@ -226,7 +215,7 @@ def timer_unit(ctl: Controller, key: str) -> Unit[None]:
     def apply(due: bool, tx: Tx) -> None:
         if not due:
             return  # cancelled meanwhile, or fired by another instance
-        event = TimerFired(key=key)
+        event = TimerFired(key=TimerKey(key))
         tx.writes.append(lambda session: repo.drop_timer(session, key))
         ctl.handle([event], tx)
         tx.add_log("timer", _key("timer"), json.dumps({"key": key}), [event])

@@ -4,9 +4,11 @@ From a project (a scenario file, or the configuration in the store), every
 logged input is fed, in log order and at its logged time, to a fresh engine:
 the engine events each row carries (PCC call events as the controller read
 them, presence, agent changes, timer firings, calls closed as lost). At every
-logged decision (an answer to ``get_list_agents_url``) the replayed ring
-order of each call is compared with the one PCC was given, and the replay
-reserves its own first agent, as the controller does. Replaying with a
+logged decision (an answer to ``get_list_agents_url``, logged as the engine
+event that asked, :class:`AgentsRequested`, with its seed) the engine
+decides again, reserving its own first agents as the controller does, and
+each call's order is compared with the one PCC was given: the same draw for
+a ``random`` queue, since the seed is in the event. Replaying with a
 changed project (another strategy, other staffing) answers "what would we
 have told PCC?".
 
@@ -24,14 +26,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pcc_router.api.inputs import ring_seconds
 from pcc_router.api.store.tables import EventRow
 from pcc_router.routing import (
-    AgentId,
-    AgentRingStarted,
+    AgentsRequested,
     CallId,
     Engine,
+    Event,
+    OfferAgents,
     Project,
+    QueueId,
     Strategy,
     decode_event,
 )
@@ -83,35 +86,41 @@ def replay(
         if row.kind in _ALWAYS_EVENTS and row.events == "[]":
             report.stopped_at, report.stopped_because = row.id, "it was logged before schema 4"
             break
+        events = [decode_event(stored) for stored in json.loads(row.events)]
         if row.kind == "decision":
-            _decide(engine, row, json.loads(row.body), report)
+            _decide(engine, row, events, report)
             continue
-        for stored in json.loads(row.events):
-            engine.handle(decode_event(stored), row.received_at)
+        for event in events:
+            engine.handle(event, row.received_at)
     return report
 
 
-def _decide(engine: Engine, row: EventRow, body: dict[str, Any], report: ReplayReport) -> None:
-    """Compare each call's order with the logged one; reserve the replay's first agent."""
+def _decide(engine: Engine, row: EventRow, events: list[Event], report: ReplayReport) -> None:
+    """Decide again and compare each call's order with the one PCC was given."""
+    body: dict[str, Any] = json.loads(row.body)
     queue = body["queue"]
-    orders = body.get("orders") or dict.fromkeys(body["calls"], body["order"])
-    ring = ring_seconds(engine.answer_timeout(queue))
-    for call_id, logged in orders.items():
-        replayed = [str(a) for a in engine.ring_order(queue)]
-        if engine.strategy(queue) is Strategy.RANDOM and set(replayed) == set(logged):
-            replayed = list(logged)  # a random draw cannot be made again: same agents holds
+    logged: dict[str, list[str]] = body.get("orders") or dict.fromkeys(body["calls"], body["order"])
+    request = next((e for e in events if isinstance(e, AgentsRequested)), None)
+    if request is None:  # a decision logged before decisions were events: the same request
+        calls = tuple(CallId(c) for c in logged)
+        request = AgentsRequested(queue_id=QueueId(queue), call_ids=calls)
+        random_draw = engine.strategy(queue) is Strategy.RANDOM  # no seed was kept
+    else:
+        random_draw = False
+    for command in engine.handle(request, row.received_at):
+        if not isinstance(command, OfferAgents):
+            continue
+        replayed = [str(a) for a in command.agents]
+        told = logged.get(command.call_id, [])
+        if random_draw and set(replayed) == set(told):
+            replayed = list(told)  # an old random draw cannot be made again: same agents holds
         report.decisions.append(
             Decision(
                 row_id=row.id or 0,
                 at=row.received_at,
                 queue=queue,
-                call_id=call_id,
-                logged=logged,
+                call_id=command.call_id,
+                logged=told,
                 replayed=replayed,
             )
         )
-        if replayed:
-            offer = AgentRingStarted(
-                agent_id=AgentId(replayed[0]), call_id=CallId(call_id), until=row.received_at + ring
-            )
-            engine.handle(offer, row.received_at)

@@ -16,6 +16,7 @@ from pcc_router.routing.commands import (
     ConnectCall,
     ForwardCall,
     HangUp,
+    OfferAgents,
     QueueCall,
     RingAgent,
     SetManualStatus,
@@ -37,8 +38,8 @@ from pcc_router.routing.events import (
     AgentCallEnded,
     AgentCallStarted,
     AgentRingStarted,
+    AgentsRequested,
     AgentUpdated,
-    AgentWrappingUp,
     CallArrived,
     CallEnded,
     CallerHungUp,
@@ -72,7 +73,8 @@ from pcc_router.routing.model import (
 from pcc_router.routing.phones import is_phone_number, normal_number
 from pcc_router.routing.stats import AgentHistory, AgentStats
 from pcc_router.routing.timefmt import clock_time
-from pcc_router.routing.views import AgentView
+from pcc_router.routing.timers import TimerKey, TimerKind, parse_timer_key, timer_key
+from pcc_router.routing.views import AgentSnapshot, AgentView
 
 __all__ = [
     "AVAILABLE",
@@ -88,9 +90,10 @@ __all__ = [
     "AgentId",
     "AgentSpec",
     "AgentStats",
+    "AgentSnapshot",
     "AgentUpdated",
     "AgentView",
-    "AgentWrappingUp",
+    "AgentsRequested",
     "CallArrived",
     "CallEnded",
     "CallId",
@@ -113,6 +116,7 @@ __all__ = [
     "GroupSpec",
     "HangUp",
     "NumberSpec",
+    "OfferAgents",
     "Outcome",
     "PresenceChanged",
     "Project",
@@ -130,6 +134,8 @@ __all__ = [
     "StartTimer",
     "Strategy",
     "TimerFired",
+    "TimerKey",
+    "TimerKind",
     "UnknownAgent",
     "UnknownCall",
     "UnknownNumber",
@@ -139,4 +145,6 @@ __all__ = [
     "encode_event",
     "is_phone_number",
     "normal_number",
+    "parse_timer_key",
+    "timer_key",
 ]

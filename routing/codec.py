@@ -9,18 +9,18 @@ refused, so a log written by a newer version is never half-read.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import Any
 
-from pcc_router.routing.errors import CodecError
+from pcc_router.routing.errors import CodecError, RoutingError
 from pcc_router.routing.events import (
     AgentAnswered,
     AgentCallEnded,
     AgentCallStarted,
     AgentRingStarted,
+    AgentsRequested,
     AgentUpdated,
-    AgentWrappingUp,
     CallArrived,
     CallEnded,
     CallerHungUp,
@@ -28,7 +28,8 @@ from pcc_router.routing.events import (
     PresenceChanged,
     TimerFired,
 )
-from pcc_router.routing.model import Channel
+from pcc_router.routing.model import CallId, Channel
+from pcc_router.routing.timers import TimerKey, parse_timer_key
 
 __all__ = ["decode_event", "encode_event"]
 
@@ -39,8 +40,8 @@ _TYPES: dict[str, type[Any]] = {
         AgentCallEnded,
         AgentCallStarted,
         AgentRingStarted,
+        AgentsRequested,
         AgentUpdated,
-        AgentWrappingUp,
         CallArrived,
         CallEnded,
         CallerHungUp,
@@ -48,8 +49,19 @@ _TYPES: dict[str, type[Any]] = {
         TimerFired,
     )
 }
-#: Fields whose values are enums, by field name (the only ones events carry).
-_ENUMS: dict[str, type[enum.Enum]] = {"channel": Channel}
+
+
+def _timer_key(text: str) -> TimerKey:
+    parse_timer_key(text)  # a kind this engine knows
+    return TimerKey(text)
+
+
+#: Fields that are not plain JSON values, by field name: how to read them back.
+_READERS: dict[str, Callable[[Any], Any]] = {
+    "channel": Channel,
+    "key": _timer_key,
+    "call_ids": lambda ids: tuple(CallId(i) for i in ids),
+}
 
 
 def encode_event(event: Event) -> dict[str, Any]:
@@ -57,7 +69,11 @@ def encode_event(event: Event) -> dict[str, Any]:
     data: dict[str, Any] = {"type": type(event).__name__}
     for field in fields(event):
         value = getattr(event, field.name)
-        data[field.name] = value.value if isinstance(value, enum.Enum) else value
+        if isinstance(value, enum.Enum):
+            value = value.value
+        elif isinstance(value, tuple):
+            value = list(value)
+        data[field.name] = value
     return data
 
 
@@ -73,10 +89,10 @@ def decode_event(data: Mapping[str, Any]) -> Event:
     if unknown:
         raise CodecError(f"{kind} has no field {unknown[0]!r}")
     try:
-        for name, enum_type in _ENUMS.items():
+        for name, read in _READERS.items():
             if name in values:
-                values[name] = enum_type(values[name])
+                values[name] = read(values[name])
         event: Event = cls(**values)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RoutingError) as exc:
         raise CodecError(f"{kind}: {exc}") from None
     return event

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pcc_router.routing.explain import Decision
 from pcc_router.routing.model import AgentId, CallId, Outcome, QueueId, RingOutcome
+from pcc_router.routing.timers import TimerKey
 
 __all__ = [
     "CancelRing",
@@ -21,6 +22,7 @@ __all__ = [
     "ConnectCall",
     "ForwardCall",
     "HangUp",
+    "OfferAgents",
     "QueueCall",
     "RingAgent",
     "SetManualStatus",
@@ -97,13 +99,23 @@ class CloseCall:
 class StartTimer:
     """Fire ``TimerFired(key)`` at ``at``; a timer with the same key is replaced."""
 
-    key: str
+    key: TimerKey
     at: float
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CancelTimer:
-    key: str
+    key: TimerKey
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OfferAgents:
+    """Tell PCC whom to ring for the call, in this order, each for ``answer_timeout`` s."""
+
+    call_id: CallId
+    queue_id: QueueId
+    agents: tuple[AgentId, ...]
+    answer_timeout: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,4 +147,5 @@ Command = (
     | CancelTimer
     | SetSystemStatus
     | SetManualStatus
+    | OfferAgents
 )

@@ -25,41 +25,35 @@ both non-empty is served, the queue with the oldest waiting call first, until
 no call can ring anyone. The invariant this keeps is the one the tests check:
 no call waits while a routable agent of its queue is free.
 
+Calls PCC routes itself (the controller's case) arrive as PCC's requests for
+agents and reports of rings, answers and ends: :mod:`pcc_router.routing.external`.
+
 Time is always passed in; timers are commands the shell executes; the only
-randomness (the ``random`` strategy) comes from the generator the shell gives.
+randomness (the ``random`` strategy) comes from the generator the shell gives,
+or from the seed an event carries.
+
+The engine is a composition: the :class:`~pcc_router.routing.roster.Roster`
+(agents, pools, verdicts, ring order; every agent transition), the
+:class:`~pcc_router.routing.flow.CallFlow` (calls the engine rings) and
+:class:`~pcc_router.routing.external.ExternalCalls` (calls PCC rings). This
+class dispatches events to them and answers reads.
 """
 
 from __future__ import annotations
 
-import itertools
 import random
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, assert_never
 
-from pcc_router.routing.agents import phone_index
-from pcc_router.routing.commands import (
-    CancelRing,
-    CancelTimer,
-    CloseCall,
-    Command,
-    ConnectCall,
-    ForwardCall,
-    HangUp,
-    QueueCall,
-    RingAgent,
-    SetManualStatus,
-    SetSystemStatus,
-    StartTimer,
-)
-from pcc_router.routing.eligibility import Verdict, verdict
-from pcc_router.routing.errors import RoutingError, UnknownCall, UnknownNumber
+from pcc_router.routing.commands import Command
+from pcc_router.routing.eligibility import Verdict
 from pcc_router.routing.events import (
     AgentAnswered,
     AgentCallEnded,
     AgentCallStarted,
     AgentRingStarted,
+    AgentsRequested,
     AgentUpdated,
-    AgentWrappingUp,
     CallArrived,
     CallEnded,
     CallerHungUp,
@@ -67,40 +61,18 @@ from pcc_router.routing.events import (
     PresenceChanged,
     TimerFired,
 )
-from pcc_router.routing.explain import explain_ring
 from pcc_router.routing.external import ExternalCalls
-from pcc_router.routing.ivr import MenuStep, after_silence, read_keys
-from pcc_router.routing.model import (
-    NOT_AVAILABLE,
-    Action,
-    ActionKind,
-    AgentId,
-    CallId,
-    Outcome,
-    Project,
-    QueueId,
-    RingOutcome,
-    Strategy,
-)
-from pcc_router.routing.roster import (
-    start_wrap_up,
-)
-from pcc_router.routing.state import (
-    Activity,
-    AgentState,
-    CallPhase,
-    CallState,
-    Membership,
-    QueueState,
-)
+from pcc_router.routing.flow import CallFlow
+from pcc_router.routing.model import AgentId, Project, QueueId, Strategy
+from pcc_router.routing.roster import Roster
 from pcc_router.routing.stats import AgentHistory, AgentStats
+from pcc_router.routing.timers import TimerKind, parse_timer_key
+from pcc_router.routing.views import AgentSnapshot, AgentView
 
 __all__ = ["Engine"]
 
-_Out = list[Command]
 
-
-class Engine(ExternalCalls):
+class Engine:
     """Routes the calls of one PCC project. Feed it events with :meth:`handle`."""
 
     def __init__(
@@ -110,361 +82,142 @@ class Engine(ExternalCalls):
         rng: random.Random,
         start: float = 0.0,
         explain: bool = False,
-        history: Mapping[AgentId, AgentHistory] | None = None,
+        agents: Mapping[AgentId, AgentSnapshot] | None = None,
     ) -> None:
-        """``history`` carries agents' idle times and counts over from an earlier engine."""
+        """``agents``: snapshots from an earlier engine (:meth:`snapshot`) to carry on from."""
         project.check()
-        self._rng = rng
-        self._explain = explain
-        self._agents = {a.stringee_user_id: AgentState(a, start=start) for a in project.agents}
-        for agent_id, remembered in (history or {}).items():
-            if agent_id in self._agents:  # before the pools are built: keys stay right
-                remembered.restore(self._agents[agent_id])
-        self._queues = {q.id: QueueState(q, i) for i, q in enumerate(project.queues)}
-        self._numbers = {n.number: n for n in project.numbers}
-        self._calls: dict[CallId, CallState] = {}
-        self._offers: dict[CallId, set[AgentId]] = {}
-        self._phones = phone_index(self._agents.values())
-        self._changed: set[AgentId] = set()
-        self._dirty: dict[QueueId, QueueState] = {}
-        self._seq = itertools.count()
-        self._join_groups(project)
-        for agent in self._agents.values():
-            self._refresh(agent, start)
-        self._dirty.clear()
-        self._changed.clear()
-        self._handlers: dict[type[Any], Callable[[Any, float, _Out], None]] = {
-            CallArrived: self._on_call_arrived,
-            CallerHungUp: self._on_hang_up,
-            CallEnded: self._on_hang_up,
-            AgentAnswered: self._on_answered,
-            TimerFired: self._on_timer,
-            AgentUpdated: self._on_agent_updated,
-            PresenceChanged: self._on_presence,
-            AgentRingStarted: self._on_ring_started,
-            AgentCallStarted: self._on_external_call_started,
-            AgentCallEnded: self._on_external_call_ended,
-            AgentWrappingUp: self._on_wrapping_up,
-        }
-        self._timers: dict[str, Callable[[str, float, _Out], None]] = {
-            "ring": self._on_ring_timeout,
-            "qwait": self._on_queue_timeout,
-            "ivr": self._on_keypress_timeout,
-            "wrapup": self._on_wrap_up_done,
-            "sip": self._on_sip_expired,
-            "offer": self._on_offer_expired,
-        }
-
-    def _join_groups(self, project: Project) -> None:
-        groups = {g.id: g for g in project.groups}
-        for queue in self._queues.values():
-            for route in queue.spec.groups:
-                tier = 0 if route.primary else 1
-                for agent_id in groups[route.group].agents:
-                    member = queue.members.get(agent_id)
-                    if member is None:
-                        member = Membership(queue, tier, len(queue.members))
-                        queue.members[agent_id] = member
-                        self._agents[agent_id].memberships.append(member)
-                    member.tier = min(member.tier, tier)
+        self._roster = roster = Roster(project, start=start, snapshots=agents)
+        numbers = {n.number: n for n in project.numbers}
+        self._flow = CallFlow(roster, numbers, rng=rng, explain=explain)
+        self._external = ExternalCalls(roster, self._flow.calls)
+        self._handlers: dict[type, Callable[[Any, float, list[Command]], None]] = {}
 
     # ----------------------------------------------------------------- API
 
     def handle(self, event: Event, now: float) -> list[Command]:
         """Apply one event at time ``now`` and return what the shell must do, in order."""
+        out: list[Command] = []
         handler = self._handlers.get(type(event))
         if handler is None:
-            raise RoutingError(f"not an engine event: {event!r}")
-        out: _Out = []
+            handler = self._handlers[type(event)] = self._handler_for(event)
         handler(event, now, out)
-        if self._dirty:
-            self._dispatch(now, out)
+        if self._roster.dirty:
+            self._flow.serve(now, out)
         return out
 
-    def verdict(self, agent_id: str, now: float) -> Verdict:
-        return verdict(self._agent(agent_id), now)
+    def _handler_for(self, event: Event) -> Callable[[Any, float, list[Command]], None]:
+        """Who handles this event's type: exhaustive over the union (mypy checks).
 
-    def ring_order(self, queue_id: str, *, draw: bool = False) -> list[AgentId]:
+        :meth:`handle` remembers the answer by type: events are final classes.
+        """
+        flow, roster, external = self._flow, self._roster, self._external
+        match event:
+            case TimerFired():
+                return self._timer
+            case AgentAnswered():
+                return flow.answered
+            case CallArrived():
+                return flow.arrived
+            case CallEnded() | CallerHungUp():
+                return flow.hung_up
+            case AgentUpdated():
+                return roster.update
+            case PresenceChanged():
+                return roster.presence
+            case AgentRingStarted():
+                return external.ring_started
+            case AgentCallStarted():
+                return external.call_started
+            case AgentCallEnded():
+                return external.call_ended
+            case AgentsRequested():
+                return external.requested
+            case _:
+                assert_never(event)
+
+    def _timer(self, event: TimerFired, now: float, out: list[Command]) -> None:
+        kind, ident = parse_timer_key(event.key)
+        match kind:
+            case TimerKind.RING:
+                self._flow.ring_timeout(ident, now, out)
+            case TimerKind.WRAP_UP:
+                self._roster.end_wrap_up(ident, now)
+            case TimerKind.QUEUE_WAIT:
+                self._flow.queue_timeout(ident, now, out)
+            case TimerKind.KEYPRESS:
+                self._flow.keypress_timeout(ident, now, out)
+            case TimerKind.SIP:
+                self._roster.sip_expired(ident, now)
+            case TimerKind.OFFER:
+                self._external.offer_expired(ident, now, out)
+            case _:
+                assert_never(kind)
+
+    # --------------------------------------------------------------- reads
+
+    def verdict(self, agent_id: str, now: float) -> Verdict:
+        return self._roster.verdict(agent_id, now)
+
+    def ring_order(self, queue_id: str) -> list[AgentId]:
         """The candidates of the queue, in the order its strategy would ring them.
 
-        For ``random`` the order is the tie order, unless ``draw``: then it is
-        shuffled with the engine's generator (an answer to give PCC, not a view).
+        For ``random`` this is the tie order: a draw is an answer to PCC
+        (:class:`~pcc_router.routing.events.AgentsRequested`), not a view.
         """
-        queue = self._queue(queue_id)
-        pool = queue.candidates()
-        order = pool.order(queue.rr_last) if pool is not None else []
-        if draw and queue.spec.strategy is Strategy.RANDOM:
-            self._rng.shuffle(order)
-        return order
+        return self._roster.ring_order(queue_id)
 
     def strategy(self, queue_id: str) -> Strategy:
-        return self._queue(queue_id).spec.strategy
+        return self._roster.queue(queue_id).spec.strategy
 
     def members(self, queue_id: str) -> list[AgentId]:
         """Every agent of the queue's groups, in tie order."""
-        queue = self._queue(queue_id)
-        return sorted(queue.members, key=lambda a: queue.members[a].pos)
+        return self._roster.members(queue_id)
 
     def answer_timeout(self, queue_id: str) -> float:
         """How long one agent rings for this queue (``wait_agent_answer_timeout``)."""
-        return self._queue(queue_id).spec.wait_agent_answer_timeout
+        return self._roster.queue(queue_id).spec.wait_agent_answer_timeout
 
     def queue_ids(self) -> list[QueueId]:
-        return list(self._queues)
+        return list(self._roster.queues)
+
+    def has_queue(self, queue_id: str) -> bool:
+        return queue_id in self._roster.queues
 
     def waiting(self, queue_id: str) -> int:
-        return self._queue(queue_id).n_waiting
+        return self._roster.queue(queue_id).n_waiting
+
+    def agent_ids(self) -> list[AgentId]:
+        return list(self._roster.agents)
+
+    def has_agent(self, agent_id: str) -> bool:
+        return agent_id in self._roster.agents
+
+    def agent_by_phone(self, number: str) -> AgentId | None:
+        """The agent whose ``phone_number`` is ``number`` in any of its written forms."""
+        return self._roster.by_phone(number)
+
+    def only_queue(self, agent_id: str) -> QueueId | None:
+        """The agent's queue when it serves exactly one, else ``None``."""
+        return self._roster.only_queue(agent_id)
+
+    def agent_view(self, agent_id: str, now: float) -> AgentView:
+        """Everything known of one agent now, with the verdict and its reasons."""
+        return self._roster.view(agent_id, now)
 
     def agent_history(self, agent_id: str) -> AgentHistory:
-        return AgentHistory.of(self._agent(agent_id))
+        return AgentHistory.of(self._roster.agent(agent_id))
 
-    def history(self) -> dict[AgentId, AgentHistory]:
-        """What the strategies remember of each agent, for :class:`Engine`'s ``history``."""
-        return {agent_id: AgentHistory.of(agent) for agent_id, agent in self._agents.items()}
+    def snapshot(self) -> dict[AgentId, AgentSnapshot]:
+        """Every agent's runtime state, for ``Engine(project, agents=...)``."""
+        return {a: AgentSnapshot.of(agent) for a, agent in self._roster.agents.items()}
+
+    def agent_snapshot(self, agent_id: str) -> AgentSnapshot:
+        return AgentSnapshot.of(self._roster.agent(agent_id))
+
+    def drain_changed_agents(self) -> list[AgentId]:
+        """The agents whose state changed since the last call, in id order; forgets them."""
+        return self._roster.drain_changed()
 
     def agent_stats(self, now: float) -> list[AgentStats]:
         """Per-agent totals, staffed time counted up to ``now``."""
-        return [AgentStats.of(agent, now) for agent in self._agents.values()]
-
-    # ---------------------------------------------------------- call flow
-
-    def _on_call_arrived(self, event: CallArrived, now: float, out: _Out) -> None:
-        number = self._numbers.get(event.to)
-        if number is None:
-            raise UnknownNumber(event.to)
-        if event.call_id in self._calls:
-            raise RoutingError(f"call {event.call_id!r} is already in progress")
-        call = CallState(event.call_id, number, event.keys)
-        self._calls[call.id] = call
-        if number.queue_id is not None:
-            self._enter_queue(call, self._queues[number.queue_id], now, out)
-        else:
-            self._play_menu(call, now, out)
-
-    def _play_menu(self, call: CallState, now: float, out: _Out) -> None:
-        self._menu_step(call, read_keys(call), now, out)
-
-    def _on_keypress_timeout(self, call_id: str, now: float, out: _Out) -> None:
-        call = self._calls.get(CallId(call_id))
-        if call is not None and call.phase is CallPhase.IVR:
-            self._menu_step(call, after_silence(call), now, out)
-
-    def _menu_step(self, call: CallState, step: Action | MenuStep, now: float, out: _Out) -> None:
-        if isinstance(step, Action):
-            self._take(call, step, now, out)
-        elif step is MenuStep.FAIL:
-            self._close(call, Outcome.IVR_FAILED, out, hang_up=True)
-        else:
-            out.append(StartTimer(key=f"ivr:{call.id}", at=now + call.number.keypress_timeout))
-
-    def _take(self, call: CallState, action: Action, now: float, out: _Out) -> None:
-        if action.kind is ActionKind.QUEUE:
-            self._enter_queue(call, self._queues[QueueId(action.target)], now, out)
-        elif action.kind is ActionKind.FORWARD:
-            out.append(ForwardCall(call_id=call.id, number=action.target))
-            self._close(call, Outcome.FORWARDED, out)
-        else:
-            self._close(call, Outcome.HANGUP, out, hang_up=True)
-
-    def _enter_queue(self, call: CallState, queue: QueueState, now: float, out: _Out) -> None:
-        spec = queue.spec
-        call.queue = queue
-        if spec.maximum_queue_size is not None and queue.n_unanswered >= spec.maximum_queue_size:
-            self._overflow(call, queue, Outcome.QUEUE_FULL, now, out)
-            return
-        call.phase = CallPhase.WAITING
-        call.seq = next(self._seq)
-        call.tries = {}
-        queue.n_unanswered += 1
-        queue.push(call)
-        out.append(QueueCall(call_id=call.id, queue_id=spec.id))
-        if spec.maximum_queue_wait_time is not None:
-            out.append(StartTimer(key=f"qwait:{call.id}", at=now + spec.maximum_queue_wait_time))
-        self._dirty[spec.id] = queue
-
-    def _overflow(
-        self, call: CallState, queue: QueueState, outcome: Outcome, now: float, out: _Out
-    ) -> None:
-        overflow = queue.spec.overflow
-        if overflow is None:
-            self._close(call, outcome, out, hang_up=True)
-        else:
-            self._take(call, overflow, now, out)
-
-    def _on_queue_timeout(self, call_id: str, now: float, out: _Out) -> None:
-        call = self._calls.get(CallId(call_id))
-        if call is None or call.queue is None:
-            return
-        queue = call.queue
-        if call.phase is CallPhase.RINGING:
-            self._stop_rings(call, now, out)
-        elif call.phase is not CallPhase.WAITING:
-            return
-        queue.leave(call)
-        self._overflow(call, queue, Outcome.QUEUE_TIMEOUT, now, out)
-
-    def _on_hang_up(self, event: CallerHungUp | CallEnded, now: float, out: _Out) -> None:
-        call = self._calls.get(event.call_id)
-        if call is None:
-            raise UnknownCall(event.call_id)
-        phase = call.phase
-        if phase is CallPhase.TALKING:
-            self._finish_talk(call, now, out)
-            return
-        if phase is CallPhase.IVR:
-            out.append(CancelTimer(key=f"ivr:{call.id}"))
-        else:
-            assert call.queue is not None
-            if phase is CallPhase.RINGING:
-                self._stop_rings(call, now, out)
-            call.queue.leave(call)
-            self._cancel_queue_timer(call, out)
-        self._close(call, Outcome.ABANDONED, out)
-
-    def _finish_talk(self, call: CallState, now: float, out: _Out) -> None:
-        agent = call.agent
-        assert agent is not None and call.queue is not None
-        agent.talk_time += now - agent.answered_at
-        agent.call_id = None
-        out.append(SetSystemStatus(agent_id=agent.id, system_status=1))
-        start_wrap_up(agent, call.queue.spec.wrap_up, now, out)
-        self._refresh(agent, now)
-        self._close(call, Outcome.ANSWERED, out)
-
-    def _close(
-        self, call: CallState, outcome: Outcome, out: _Out, *, hang_up: bool = False
-    ) -> None:
-        if hang_up:
-            out.append(HangUp(call_id=call.id, reason=outcome))
-        call.phase = CallPhase.DONE
-        del self._calls[call.id]
-        queue_id = call.queue.spec.id if call.queue is not None else None
-        out.append(CloseCall(call_id=call.id, outcome=outcome, queue_id=queue_id))
-
-    def _cancel_queue_timer(self, call: CallState, out: _Out) -> None:
-        assert call.queue is not None
-        if call.queue.spec.maximum_queue_wait_time is not None:
-            out.append(CancelTimer(key=f"qwait:{call.id}"))
-
-    # -------------------------------------------------------------- rings
-
-    def _dispatch(self, now: float, out: _Out) -> None:
-        dirty = self._dirty
-        while True:
-            best: QueueState | None = None
-            best_seq = 0
-            for queue in dirty.values():
-                if queue.n_waiting and queue.candidates() is not None:
-                    head = queue.head()
-                    if head is not None and (best is None or head.seq < best_seq):
-                        best, best_seq = queue, head.seq
-            if best is None:
-                break
-            self._ring(best.pop(), best, now, out)
-        dirty.clear()
-
-    def _ring(self, call: CallState, queue: QueueState, now: float, out: _Out) -> None:
-        pool = queue.candidates()
-        assert pool is not None
-        chosen = pool.choose(call.tries, rr_last=queue.rr_last, rng=self._rng)
-        decision = None
-        if self._explain:
-            decision = explain_ring(
-                queue=queue, call=call, chosen=chosen, agents=self._agents, now=now
-            )
-        until = now + queue.spec.wait_agent_answer_timeout
-        call.phase = CallPhase.RINGING
-        ringing = call.ringing = [self._agents[agent_id] for agent_id in chosen]
-        for agent in ringing:
-            agent.activity = Activity.RINGING
-            agent.call_id = call.id
-            agent.ring_until = until
-            self._refresh(agent, now)
-            out.append(
-                RingAgent(
-                    call_id=call.id,
-                    agent_id=agent.id,
-                    queue_id=queue.spec.id,
-                    until=until,
-                    decision=decision,
-                )
-            )
-        queue.rr_last = queue.members[chosen[-1]].pos
-        out.append(StartTimer(key=f"ring:{call.id}", at=until))
-
-    def _on_answered(self, event: AgentAnswered, now: float, out: _Out) -> None:
-        call = self._calls.get(event.call_id)
-        if call is None or call.phase is not CallPhase.RINGING:
-            return  # the ring is already over: a late answer changes nothing
-        agent = next((a for a in call.ringing if a.id == event.agent_id), None)
-        if agent is None:
-            return
-        queue = call.queue
-        assert queue is not None
-        out.append(CancelTimer(key=f"ring:{call.id}"))
-        for other in call.ringing:
-            if other is not agent:
-                out.append(
-                    CancelRing(call_id=call.id, agent_id=other.id, outcome=RingOutcome.CANCELLED)
-                )
-                self._free(other, now)
-        call.ringing = []
-        call.phase = CallPhase.TALKING
-        call.agent = agent
-        queue.n_unanswered -= 1
-        self._cancel_queue_timer(call, out)
-        agent.activity = Activity.TALKING
-        agent.handled += 1
-        agent.consecutive_no_answers = 0
-        agent.answered_at = now
-        out.append(ConnectCall(call_id=call.id, agent_id=agent.id))
-        out.append(SetSystemStatus(agent_id=agent.id, system_status=0))
-        self._refresh(agent, now)
-
-    def _on_ring_timeout(self, call_id: str, now: float, out: _Out) -> None:
-        call = self._calls.get(CallId(call_id))
-        if call is None or call.phase is not CallPhase.RINGING:
-            return
-        queue = call.queue
-        assert queue is not None
-        limit = queue.spec.max_no_answer
-        for agent in call.ringing:
-            out.append(
-                CancelRing(call_id=call.id, agent_id=agent.id, outcome=RingOutcome.NO_ANSWER)
-            )
-            call.tries[agent.id] = call.tries.get(agent.id, 0) + 1
-            agent.no_answers += 1
-            agent.consecutive_no_answers += 1
-            if limit and agent.consecutive_no_answers >= limit:
-                agent.manual_status = NOT_AVAILABLE
-                agent.consecutive_no_answers = 0
-                reason = f"{limit} consecutive unanswered rings (max_no_answer of {queue.spec.id})"
-                out.append(
-                    SetManualStatus(agent_id=agent.id, manual_status=NOT_AVAILABLE, reason=reason)
-                )
-            self._free(agent, now)
-        call.ringing = []
-        call.phase = CallPhase.WAITING
-        queue.push(call)
-        self._dirty[queue.spec.id] = queue
-
-    def _stop_rings(self, call: CallState, now: float, out: _Out) -> None:
-        out.append(CancelTimer(key=f"ring:{call.id}"))
-        for agent in call.ringing:
-            out.append(
-                CancelRing(call_id=call.id, agent_id=agent.id, outcome=RingOutcome.CANCELLED)
-            )
-            self._free(agent, now)
-        call.ringing = []
-
-    def _free(self, agent: AgentState, now: float) -> None:
-        agent.activity = Activity.IDLE
-        agent.call_id = None
-        self._refresh(agent, now)
-
-    def _on_timer(self, event: TimerFired, now: float, out: _Out) -> None:
-        kind, _, ident = event.key.partition(":")
-        handler = self._timers.get(kind)
-        if handler is None:
-            raise RoutingError(f"unknown timer {event.key!r}")
-        handler(ident, now, out)
+        return self._roster.stats(now)

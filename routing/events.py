@@ -10,14 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pcc_router.routing.model import AgentId, CallId, Channel, QueueId
+from pcc_router.routing.timers import TimerKey
 
 __all__ = [
     "AgentAnswered",
     "AgentCallEnded",
     "AgentCallStarted",
     "AgentRingStarted",
-    "AgentWrappingUp",
     "AgentUpdated",
+    "AgentsRequested",
     "CallArrived",
     "CallEnded",
     "CallerHungUp",
@@ -63,7 +64,7 @@ class CallEnded:
 class TimerFired:
     """A timer the engine started with :class:`pcc_router.routing.commands.StartTimer` is due."""
 
-    key: str
+    key: TimerKey
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -109,13 +110,11 @@ class AgentCallStarted:
     ``since`` is when PCC says the call was answered (epoch seconds, from its
     ``timestamp_ms``): when two calls are reported for one agent, the one
     answered later is her current call, so a lost ``ended`` never keeps her
-    busy. ``resumed`` marks a call already counted (a rebuilt engine picking it
-    up again).
+    busy.
     """
 
     agent_id: AgentId
     call_id: CallId
-    resumed: bool = False
     since: float | None = None
 
 
@@ -130,11 +129,18 @@ class AgentCallEnded:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AgentWrappingUp:
-    """The agent is in wrap-up until ``until`` (a state restored after a restart)."""
+class AgentsRequested:
+    """PCC asks whom to ring for these calls of the queue (its ``get_list_agents_url``).
 
-    agent_id: AgentId
-    until: float
+    Answered with one :class:`~pcc_router.routing.commands.OfferAgents` per
+    call; the first agent offered for each is reserved for it (as rung by
+    PCC). ``seed`` drives the ``random`` strategy's draw, so that applying
+    the same event again (another instance, a replay) draws the same.
+    """
+
+    queue_id: QueueId
+    call_ids: tuple[CallId, ...]
+    seed: int = 0
 
 
 Event = (
@@ -148,5 +154,5 @@ Event = (
     | AgentRingStarted
     | AgentCallStarted
     | AgentCallEnded
-    | AgentWrappingUp
+    | AgentsRequested
 )

@@ -1,14 +1,18 @@
-"""Calls PCC routes itself: rings, answers and ends that the engine learns of, not decides.
+"""Calls PCC routes itself: its requests for agents, and the rings, answers and ends it reports.
 
 In the controller PCC rings the agents (asking ``get_list_agents_url`` for the
-order), so the engine hears of a call only through PCC's events. The rules
-that keep an agent's state true under real delivery (events repeated,
-reordered or lost):
+order), so the engine hears of a call only through PCC. The rules that keep
+an agent's state true under real delivery (events repeated, reordered or
+lost):
 
-- A ring (``ringing``, or the controller offering the agent first for a call)
-  makes an idle agent unroutable until ``until``, the call's answer or its
-  end; a ring of another agent for the same call ends it (PCC rings one agent
-  at a time). A ring never overrides a call in progress or a wrap-up.
+- A request for agents (:class:`AgentsRequested`) is answered with each
+  call's ring order (:class:`OfferAgents`), and the first agent offered for
+  each call is reserved for it, as if rung: the next call is offered someone
+  else first while anyone is free.
+- A ring (``ringing``, or an offer) makes an idle agent unroutable until
+  ``until``, the call's answer or its end; a ring of another agent for the
+  same call ends it (PCC rings one agent at a time). A ring never overrides a
+  call in progress or a wrap-up.
 - An answer puts the agent in the call. If she is already in another call,
   the one answered later (``since``, PCC's time) is her current call: a lost
   ``ended`` for the earlier one cannot keep her busy for ever.
@@ -18,106 +22,133 @@ reordered or lost):
 
 from __future__ import annotations
 
-from pcc_router.routing.agents import AgentSide
-from pcc_router.routing.commands import CancelTimer, Command, StartTimer
+import math
+import random
+from collections.abc import Container
+
+from pcc_router.routing.commands import CancelTimer, Command, OfferAgents, StartTimer
 from pcc_router.routing.errors import RoutingError
-from pcc_router.routing.events import AgentCallEnded, AgentCallStarted, AgentRingStarted
+from pcc_router.routing.events import (
+    AgentCallEnded,
+    AgentCallStarted,
+    AgentRingStarted,
+    AgentsRequested,
+)
 from pcc_router.routing.model import AgentId, CallId
-from pcc_router.routing.roster import end_external_call, start_external_call, switch_external_call
+from pcc_router.routing.roster import Roster
 from pcc_router.routing.state import Activity, AgentState
+from pcc_router.routing.timers import TimerKind, timer_key
 
 __all__ = ["ExternalCalls"]
 
 _Out = list[Command]
 
 
-class ExternalCalls(AgentSide):
-    """PCC-routed rings and calls; :class:`pcc_router.routing.engine.Engine` builds on it."""
+class ExternalCalls:
+    """PCC-routed rings and calls of the roster's agents.
 
-    #: Agents ringing (or offered first) for each PCC-routed call.
-    _offers: dict[CallId, set[AgentId]]
+    ``engine_calls`` holds the ids of the calls the engine itself rings (the
+    simulator's): an agent in one of those is not this class's to change.
+    """
 
-    def _rung_externally(self, agent: AgentState) -> bool:
-        return agent.activity is Activity.RINGING and agent.id in self._offers.get(
-            agent.call_id or CallId(""), ()
-        )
+    def __init__(self, roster: Roster, engine_calls: Container[CallId]) -> None:
+        self._roster = roster
+        self._engine_calls = engine_calls
+        #: Agents ringing (or offered first) for each PCC-routed call.
+        self._offers: dict[CallId, set[AgentId]] = {}
+        for agent in roster.agents.values():  # rebuilt from snapshots: who rings for what
+            if agent.activity is Activity.RINGING and agent.call_id is not None:
+                self._offers.setdefault(agent.call_id, set()).add(agent.id)
 
-    def _on_ring_started(self, event: AgentRingStarted, now: float, out: _Out) -> None:
-        agent = self._agent(event.agent_id)
+    def requested(self, event: AgentsRequested, now: float, out: _Out) -> None:
+        """Each call's ring order for PCC; the first agent of each is reserved for it."""
+        roster = self._roster
+        queue = roster.queue(event.queue_id)
+        ring = math.ceil(queue.spec.wait_agent_answer_timeout)  # PCC takes whole seconds
+        rng = random.Random(event.seed)
+        for call_id in dict.fromkeys(event.call_ids):
+            order = roster.ring_order(event.queue_id, rng=rng)
+            if order:
+                offer = AgentRingStarted(agent_id=order[0], call_id=call_id, until=now + ring)
+                self.ring_started(offer, now, out)
+            out.append(
+                OfferAgents(
+                    call_id=call_id,
+                    queue_id=queue.spec.id,
+                    agents=tuple(order),
+                    answer_timeout=ring,
+                )
+            )
+
+    def ring_started(self, event: AgentRingStarted, now: float, out: _Out) -> None:
+        agent = self._roster.agent(event.agent_id)
         if event.until <= now:
             return  # over before it was heard of
-        self._release_rings(event.call_id, now, out, keep=agent.id)
+        self._release(event.call_id, now, out, keep=agent.id)
         if self._rung_externally(agent):
             self._drop_offer(agent)  # rung for another call now: that ring is over
         elif agent.activity is not Activity.IDLE:
             return  # talking, in wrap-up or rung by the engine: already not routable
-        agent.activity = Activity.RINGING
-        agent.call_id = event.call_id
-        agent.ring_until = event.until
+        self._roster.ring(agent, event.call_id, event.until, now)
         self._offers.setdefault(event.call_id, set()).add(agent.id)
-        out.append(StartTimer(key=f"offer:{agent.id}", at=event.until))
-        self._refresh(agent, now)
+        out.append(StartTimer(key=timer_key(TimerKind.OFFER, agent.id), at=event.until))
 
-    def _on_offer_expired(self, agent_id: str, now: float, out: _Out) -> None:
-        agent = self._agents.get(AgentId(agent_id))
+    def offer_expired(self, agent_id: str, now: float, out: _Out) -> None:
+        agent = self._roster.agents.get(AgentId(agent_id))
         if agent is not None and self._rung_externally(agent) and agent.ring_until <= now:
-            self._end_ring(agent, now, out, cancel_timer=False)
+            self._drop_offer(agent)
+            self._roster.free(agent, now)
 
-    def _on_external_call_started(self, event: AgentCallStarted, now: float, out: _Out) -> None:
-        agent = self._agent(event.agent_id)
-        self._release_rings(event.call_id, now, out, keep=agent.id)
+    def call_started(self, event: AgentCallStarted, now: float, out: _Out) -> None:
+        agent = self._roster.agent(event.agent_id)
+        self._release(event.call_id, now, out, keep=agent.id)
+        if agent.call_id in self._engine_calls:
+            raise RoutingError(f"agent {agent.id!r} is in call {agent.call_id} of the engine")
         if agent.activity is Activity.TALKING:
             if agent.call_id == event.call_id:
                 return  # a repeated report of the same fact
-            if agent.call_id in self._calls:
-                raise RoutingError(f"agent {agent.id!r} is in call {agent.call_id} of the engine")
             if _answered_earlier(event.since, agent.call_since):
                 return  # she has moved on from that call since: it must be over
-            switch_external_call(agent, event.call_id, now, since=event.since)
-            self._refresh(agent, now)
-            return
-        if self._rung_externally(agent):
-            self._end_ring(agent, now, out, cancel_timer=True)
-        elif agent.activity is Activity.RINGING:
-            raise RoutingError(f"agent {agent.id!r} is ringing for call {agent.call_id}")
-        start_external_call(
-            agent, event.call_id, now, out, resumed=event.resumed, since=event.since
-        )
-        self._refresh(agent, now)
+        elif self._rung_externally(agent):
+            self._drop_offer(agent)
+            out.append(CancelTimer(key=timer_key(TimerKind.OFFER, agent.id)))
+        self._roster.talk(agent, event.call_id, now, out, since=event.since)
 
-    def _on_external_call_ended(self, event: AgentCallEnded, now: float, out: _Out) -> None:
-        queue = self._queue(event.queue_id) if event.queue_id is not None else None
-        agent = self._agent(event.agent_id) if event.agent_id is not None else None
-        self._release_rings(event.call_id, now, out)
+    def call_ended(self, event: AgentCallEnded, now: float, out: _Out) -> None:
+        roster = self._roster
+        queue = roster.queue(event.queue_id) if event.queue_id is not None else None
+        agent = roster.agent(event.agent_id) if event.agent_id is not None else None
+        self._release(event.call_id, now, out)
         if agent is None or agent.activity is not Activity.TALKING:
             return
-        if agent.call_id != event.call_id or agent.call_id in self._calls:
+        if agent.call_id != event.call_id or agent.call_id in self._engine_calls:
             return  # not her current call (or one the engine rang): nothing to end
-        end_external_call(agent, queue.spec.wrap_up if queue is not None else 0.0, now, out)
-        self._refresh(agent, now)
+        roster.end_talk(agent, queue.spec.wrap_up if queue is not None else 0.0, now, out)
 
     # ---------------------------------------------------------- helpers
 
-    def _release_rings(
+    def _rung_externally(self, agent: AgentState) -> bool:
+        call_id = agent.call_id
+        return (
+            agent.activity is Activity.RINGING
+            and call_id is not None
+            and agent.id in self._offers.get(call_id, ())
+        )
+
+    def _release(
         self, call_id: CallId, now: float, out: _Out, *, keep: AgentId | None = None
     ) -> None:
         """Whoever still rings for the call (but ``keep``) is free again."""
         for agent_id in sorted(self._offers.get(call_id, set()) - {keep}):
-            self._end_ring(self._agents[agent_id], now, out, cancel_timer=True)
-
-    def _end_ring(self, agent: AgentState, now: float, out: _Out, *, cancel_timer: bool) -> None:
-        self._drop_offer(agent)
-        if cancel_timer:
-            out.append(CancelTimer(key=f"offer:{agent.id}"))
-        agent.activity = Activity.IDLE
-        agent.call_id = None
-        agent.ring_until = 0.0
-        self._refresh(agent, now)
+            agent = self._roster.agents[agent_id]
+            self._drop_offer(agent)
+            out.append(CancelTimer(key=timer_key(TimerKind.OFFER, agent_id)))
+            self._roster.free(agent, now)
 
     def _drop_offer(self, agent: AgentState) -> None:
-        call_id = agent.call_id or CallId("")
-        ringing = self._offers.get(call_id)
-        if ringing is not None:
+        call_id = agent.call_id
+        ringing = self._offers.get(call_id) if call_id is not None else None
+        if call_id is not None and ringing is not None:
             ringing.discard(agent.id)
             if not ringing:
                 del self._offers[call_id]

@@ -1,143 +1,322 @@
-"""Keeping each agent's place in the pools true as its state changes.
+"""The agent side of the engine: agents, their pools in each queue, and every change to them.
 
-:func:`refresh` is the one place where the PCC rule is re-evaluated for an
-agent and its pool memberships follow; it also keeps the agent's staffed
-time (available and reachable, or busy), the denominator of occupancy.
-:func:`apply_update` and :func:`apply_presence` change an agent's own fields
-as PCC and the customer's app server report them.
+:class:`Roster` owns the agents and, per queue, the pools of routable agents
+(:mod:`pcc_router.routing.selection`). Every change to an agent goes through
+one of its transitions (ring, talk, end of talk, free, end of wrap-up) or
+inputs (presence, PCC fields), and ends in :meth:`Roster.refresh`, the one
+place where the PCC rule is re-evaluated and the pools follow. Refresh also
+keeps the agent's staffed time (the denominator of occupancy), notes the
+queues that gained an agent while calls wait (the call flow serves those
+next) and the agents changed since the shell last asked.
+
+An agent's activity moves only along :data:`AGENT_MOVES`::
+
+    idle ──ring──► ringing ──answer──► talking ──end──► wrap_up ──► idle
+      ▲               │                  ▲ │                  │
+      └────free───────┘                  │ └──(no wrap-up)────┼──► idle
+                                         └──answer (PCC)──────┘
 """
 
 from __future__ import annotations
 
 import math
+import random
+from collections.abc import Iterable, Mapping
 
-from pcc_router.routing.commands import CancelTimer, Command, SetSystemStatus, StartTimer
-from pcc_router.routing.eligibility import is_routable, reachable
-from pcc_router.routing.errors import RoutingError
+from pcc_router.routing.commands import (
+    CancelTimer,
+    Command,
+    SetManualStatus,
+    SetSystemStatus,
+    StartTimer,
+)
+from pcc_router.routing.eligibility import Verdict, is_routable, reachable, verdict
+from pcc_router.routing.errors import RoutingError, UnknownAgent
 from pcc_router.routing.events import AgentUpdated, PresenceChanged
-from pcc_router.routing.model import AVAILABLE, CallId, Channel, RoutingType
-from pcc_router.routing.state import Activity, AgentState, QueueState
+from pcc_router.routing.model import (
+    AVAILABLE,
+    NOT_AVAILABLE,
+    AgentId,
+    CallId,
+    Channel,
+    Project,
+    QueueId,
+    QueueSpec,
+    RoutingType,
+    Strategy,
+)
+from pcc_router.routing.phones import normal_number
+from pcc_router.routing.state import Activity, AgentState, Membership, QueueState
+from pcc_router.routing.stats import AgentStats
+from pcc_router.routing.timers import TimerKind, timer_key
+from pcc_router.routing.views import AgentSnapshot, AgentView, agent_view
 
-__all__ = [
-    "apply_presence",
-    "apply_update",
-    "end_external_call",
-    "refresh",
-    "start_external_call",
-    "start_wrap_up",
-    "switch_external_call",
-]
+__all__ = ["AGENT_MOVES", "Roster"]
 
+_Out = list[Command]
 
-def refresh(agent: AgentState, now: float) -> list[QueueState]:
-    """Re-evaluate the agent; return the queues with waiting calls it just became free for."""
-    gained: list[QueueState] = []
-    routable = is_routable(agent, now)
-    if routable is not agent.routable:
-        agent.routable = routable
-        for member in agent.memberships:
-            queue = member.queue
-            if routable:
-                queue.pools[member.tier].add(agent, member.pos)
-                if queue.n_waiting:
-                    gained.append(queue)
-            else:
-                queue.pools[member.tier].remove(agent.id)
-    staffed = agent.activity is not Activity.IDLE or (
-        agent.manual_status == AVAILABLE and reachable(agent, now)
-    )
-    if staffed is not agent.staffed:
-        if staffed:
-            agent.staffed_since = now
-        else:
-            agent.staffed_time += now - agent.staffed_since
-        agent.staffed = staffed
-    return gained
+#: The legal moves of an agent's activity.
+AGENT_MOVES: Mapping[Activity, frozenset[Activity]] = {
+    Activity.IDLE: frozenset({Activity.RINGING, Activity.TALKING}),
+    Activity.RINGING: frozenset({Activity.IDLE, Activity.RINGING, Activity.TALKING}),
+    Activity.TALKING: frozenset({Activity.TALKING, Activity.WRAP_UP, Activity.IDLE}),
+    Activity.WRAP_UP: frozenset({Activity.IDLE, Activity.TALKING}),
+}
 
 
-def apply_update(agent: AgentState, event: AgentUpdated) -> None:
-    """PCC ``PUT /v1/agent``; checks everything before changing anything."""
-    if event.routing_type is not None and event.routing_type not in (1, 2):
-        raise RoutingError(f"routing_type must be 1 or 2, not {event.routing_type!r}")
-    if event.manual_status is not None and event.manual_status != agent.manual_status:
-        agent.manual_status = event.manual_status
-        agent.consecutive_no_answers = 0
-    if event.routing_type is not None:
-        agent.routing_type = RoutingType(event.routing_type)
-    if event.phone_number is not None:
-        agent.phone_number = event.phone_number
+class Roster:
+    """Agents and queue pools of one project; see the module's theory."""
 
+    def __init__(
+        self,
+        project: Project,
+        *,
+        start: float,
+        snapshots: Mapping[AgentId, AgentSnapshot] | None = None,
+    ) -> None:
+        self.agents = {a.stringee_user_id: AgentState(a, start=start) for a in project.agents}
+        for agent_id, snapshot in (snapshots or {}).items():
+            if agent_id in self.agents:  # before the pools are built: keys stay right
+                snapshot.restore(self.agents[agent_id])
+        self.queues = {q.id: QueueState(q, i) for i, q in enumerate(project.queues)}
+        self._join_groups(project)
+        self._phones = _phone_index(self.agents.values())
+        #: Queues with waiting calls that gained a routable agent: the call flow serves them.
+        self.dirty: dict[QueueId, QueueState] = {}
+        self._changed: set[AgentId] = set()
+        for agent in self.agents.values():
+            self.refresh(agent, start)
+        self.dirty.clear()
+        self._changed.clear()
 
-def apply_presence(agent: AgentState, event: PresenceChanged, out: list[Command]) -> None:
-    """A login/logout, push token or SIP registration; a SIP expiry becomes a timer."""
-    if event.channel is Channel.APP:
-        agent.app = event.present
-    elif event.channel is Channel.PUSH:
-        agent.push = event.present
-    else:
-        had_timer = agent.sip_expires is not None and agent.sip_expires != math.inf
-        expires = event.expires_at if event.expires_at is not None else math.inf
-        agent.sip_expires = expires if event.present else None
-        if event.present and expires != math.inf:
-            out.append(StartTimer(key=f"sip:{agent.id}", at=expires))
-        elif had_timer:
-            out.append(CancelTimer(key=f"sip:{agent.id}"))
+    def _join_groups(self, project: Project) -> None:
+        groups = {g.id: g for g in project.groups}
+        for queue in self.queues.values():
+            for route in queue.spec.groups:
+                tier = 0 if route.primary else 1
+                for agent_id in groups[route.group].agents:
+                    member = queue.members.get(agent_id)
+                    if member is None:
+                        member = Membership(queue, tier, len(queue.members))
+                        queue.members[agent_id] = member
+                        self.agents[agent_id].memberships.append(member)
+                    member.tier = min(member.tier, tier)
 
+    # ------------------------------------------------------------ reads
 
-def start_wrap_up(agent: AgentState, seconds: float, now: float, out: list[Command]) -> None:
-    """After a call: wrap-up for ``seconds`` (a timer ends it), or idle at once."""
-    if seconds > 0:
-        agent.activity = Activity.WRAP_UP
-        agent.wrap_until = now + seconds
-        out.append(StartTimer(key=f"wrapup:{agent.id}", at=agent.wrap_until))
-    else:
-        agent.activity = Activity.IDLE
-        agent.idle_since = now
+    def agent(self, agent_id: str) -> AgentState:
+        agent = self.agents.get(AgentId(agent_id))
+        if agent is None:
+            raise UnknownAgent(agent_id)
+        return agent
 
+    def queue(self, queue_id: str) -> QueueState:
+        queue = self.queues.get(QueueId(queue_id))
+        if queue is None:
+            raise RoutingError(f"unknown queue {queue_id!r}", http_status=404)
+        return queue
 
-def start_external_call(
-    agent: AgentState,
-    call_id: CallId,
-    now: float,
-    out: list[Command],
-    *,
-    resumed: bool = False,
-    since: float | None = None,
-) -> None:
-    """PCC put the agent (idle, in wrap-up, or rung by PCC) in a call the engine did not ring."""
-    if agent.activity is Activity.WRAP_UP:
-        out.append(CancelTimer(key=f"wrapup:{agent.id}"))
-    agent.activity = Activity.TALKING
-    _take_call(agent, call_id, now, resumed=resumed, since=since)
-    out.append(SetSystemStatus(agent_id=agent.id, system_status=0))
+    def by_phone(self, number: str) -> AgentId | None:
+        """The agent whose ``phone_number`` is ``number`` in any of its written forms."""
+        return self._phones.get(normal_number(number))
 
+    def only_queue(self, agent_id: str) -> QueueId | None:
+        """The agent's queue when it serves exactly one, else ``None``."""
+        queues = {member.queue.spec.id for member in self.agent(agent_id).memberships}
+        return next(iter(queues)) if len(queues) == 1 else None
 
-def switch_external_call(
-    agent: AgentState, call_id: CallId, now: float, *, since: float | None
-) -> None:
-    """The agent, talking, answered another call: the one she was in is over.
+    def ring_order(self, queue_id: str, *, rng: random.Random | None = None) -> list[AgentId]:
+        """The queue's candidates in the order its strategy rings them.
 
-    Its ``ended`` was lost or is late; its talk time is counted up to now.
-    """
-    agent.talk_time += now - agent.answered_at
-    _take_call(agent, call_id, now, resumed=False, since=since)
+        ``random`` gives the tie order, or a draw from ``rng`` when one is given.
+        """
+        queue = self.queue(queue_id)
+        pool = queue.candidates()
+        order = pool.order(queue.rr_last) if pool is not None else []
+        if rng is not None and queue.spec.strategy is Strategy.RANDOM:
+            rng.shuffle(order)
+        return order
 
+    def members(self, queue_id: str) -> list[AgentId]:
+        """Every agent of the queue's groups, in tie order."""
+        queue = self.queue(queue_id)
+        return sorted(queue.members, key=lambda a: queue.members[a].pos)
 
-def _take_call(
-    agent: AgentState, call_id: CallId, now: float, *, resumed: bool, since: float | None
-) -> None:
-    agent.call_id = call_id
-    agent.call_since = since
-    if not resumed:
+    def verdict(self, agent_id: str, now: float) -> Verdict:
+        return verdict(self.agent(agent_id), now)
+
+    def view(self, agent_id: str, now: float) -> AgentView:
+        return agent_view(self.agent(agent_id), now)
+
+    def stats(self, now: float) -> list[AgentStats]:
+        return [AgentStats.of(agent, now) for agent in self.agents.values()]
+
+    def drain_changed(self) -> list[AgentId]:
+        """The agents whose state changed since the last call, in id order; forgets them."""
+        changed = sorted(self._changed)
+        self._changed.clear()
+        return changed
+
+    # ------------------------------------------------------ transitions
+
+    def _move(self, agent: AgentState, activity: Activity) -> None:
+        if activity not in AGENT_MOVES[agent.activity]:
+            raise RoutingError(f"agent {agent.id!r} cannot go from {agent.activity} to {activity}")
+        agent.activity = activity
+
+    def ring(self, agent: AgentState, call_id: CallId, until: float, now: float) -> None:
+        """The agent rings for the call until ``until``: not routable meanwhile."""
+        self._move(agent, Activity.RINGING)
+        agent.call_id = call_id
+        agent.ring_until = until
+        self.refresh(agent, now)
+
+    def free(self, agent: AgentState, now: float) -> None:
+        """A ring ended unanswered (or for another agent): routable again, idle time kept."""
+        self._move(agent, Activity.IDLE)
+        agent.call_id = None
+        agent.ring_until = 0.0
+        self.refresh(agent, now)
+
+    def rang_out(self, agent: AgentState, queue: QueueSpec, now: float, out: _Out) -> None:
+        """The agent let a ring run out: counted, ``max_no_answer`` in a row sets her
+        "NOT AVAILABLE"; then she is free again."""
+        agent.no_answers += 1
+        agent.consecutive_no_answers += 1
+        limit = queue.max_no_answer
+        if limit and agent.consecutive_no_answers >= limit:
+            agent.manual_status = NOT_AVAILABLE
+            agent.consecutive_no_answers = 0
+            reason = f"{limit} consecutive unanswered rings (max_no_answer of {queue.id})"
+            out.append(
+                SetManualStatus(agent_id=agent.id, manual_status=NOT_AVAILABLE, reason=reason)
+            )
+        self.free(agent, now)
+
+    def talk(
+        self,
+        agent: AgentState,
+        call_id: CallId,
+        now: float,
+        out: _Out,
+        *,
+        since: float | None = None,
+    ) -> None:
+        """The agent answered the call: in a call (``system_status`` 0), counted as handled.
+
+        Answering another call while talking means the first is over (its end
+        was lost): its talk time counts up to now and the status stays 0.
+        """
+        was = agent.activity
+        self._move(agent, Activity.TALKING)
+        if was is Activity.TALKING:
+            agent.talk_time += now - agent.answered_at
+        elif was is Activity.WRAP_UP:
+            out.append(CancelTimer(key=timer_key(TimerKind.WRAP_UP, agent.id)))
+        agent.call_id = call_id
+        agent.call_since = since
+        agent.ring_until = 0.0
         agent.handled += 1
         agent.consecutive_no_answers = 0
-    agent.answered_at = now
+        agent.answered_at = now
+        if was is not Activity.TALKING:
+            out.append(SetSystemStatus(agent_id=agent.id, system_status=0))
+        self.refresh(agent, now)
+
+    def end_talk(self, agent: AgentState, wrap_up: float, now: float, out: _Out) -> None:
+        """The agent's call is over: wrap-up for ``wrap_up`` seconds (a timer ends it), or idle."""
+        agent.talk_time += now - agent.answered_at
+        agent.call_id = None
+        agent.call_since = None
+        out.append(SetSystemStatus(agent_id=agent.id, system_status=1))
+        if wrap_up > 0:
+            self._move(agent, Activity.WRAP_UP)
+            agent.wrap_until = now + wrap_up
+            out.append(StartTimer(key=timer_key(TimerKind.WRAP_UP, agent.id), at=agent.wrap_until))
+        else:
+            self._move(agent, Activity.IDLE)
+            agent.idle_since = now
+        self.refresh(agent, now)
+
+    def end_wrap_up(self, agent_id: str, now: float) -> None:
+        agent = self.agents.get(AgentId(agent_id))
+        if agent is None or agent.activity is not Activity.WRAP_UP:
+            return  # answered meanwhile, or deleted
+        self._move(agent, Activity.IDLE)
+        agent.idle_since = now
+        self.refresh(agent, now)
+
+    # ----------------------------------------------------------- inputs
+
+    def update(self, event: AgentUpdated, now: float, out: _Out) -> None:
+        """PCC ``PUT /v1/agent``; checks everything before changing anything."""
+        agent = self.agent(event.agent_id)
+        if event.routing_type is not None and event.routing_type not in (1, 2):
+            raise RoutingError(f"routing_type must be 1 or 2, not {event.routing_type!r}")
+        if event.manual_status is not None and event.manual_status != agent.manual_status:
+            agent.manual_status = event.manual_status
+            agent.consecutive_no_answers = 0
+        if event.routing_type is not None:
+            agent.routing_type = RoutingType(event.routing_type)
+        if event.phone_number is not None:
+            agent.phone_number = event.phone_number
+            self._phones = _phone_index(self.agents.values())
+        self.refresh(agent, now)
+
+    def presence(self, event: PresenceChanged, now: float, out: _Out) -> None:
+        """A login/logout, push token or SIP registration; a SIP expiry becomes a timer."""
+        agent = self.agent(event.agent_id)
+        if event.channel is Channel.APP:
+            agent.app = event.present
+        elif event.channel is Channel.PUSH:
+            agent.push = event.present
+        else:
+            key = timer_key(TimerKind.SIP, agent.id)
+            had_timer = agent.sip_expires is not None and agent.sip_expires != math.inf
+            expires = event.expires_at if event.expires_at is not None else math.inf
+            agent.sip_expires = expires if event.present else None
+            if event.present and expires != math.inf:
+                out.append(StartTimer(key=key, at=expires))
+            elif had_timer:
+                out.append(CancelTimer(key=key))
+        self.refresh(agent, now)
+
+    def sip_expired(self, agent_id: str, now: float) -> None:
+        agent = self.agents.get(AgentId(agent_id))
+        if agent is not None:
+            self.refresh(agent, now)
+
+    # ---------------------------------------------------------- refresh
+
+    def refresh(self, agent: AgentState, now: float) -> None:
+        """Re-evaluate the PCC rule for the agent and move it in or out of its pools."""
+        self._changed.add(agent.id)
+        routable = is_routable(agent, now)
+        if routable is not agent.routable:
+            agent.routable = routable
+            for member in agent.memberships:
+                queue = member.queue
+                if routable:
+                    queue.pools[member.tier].add(agent, member.pos)
+                    if queue.n_waiting:
+                        self.dirty[queue.spec.id] = queue
+                else:
+                    queue.pools[member.tier].remove(agent.id)
+        staffed = agent.activity is not Activity.IDLE or (
+            agent.manual_status == AVAILABLE and reachable(agent, now)
+        )
+        if staffed is not agent.staffed:
+            if staffed:
+                agent.staffed_since = now
+            else:
+                agent.staffed_time += now - agent.staffed_since
+            agent.staffed = staffed
 
 
-def end_external_call(agent: AgentState, wrap_up: float, now: float, out: list[Command]) -> None:
-    """The agent's current external call is over: wrap-up for ``wrap_up`` seconds, then idle."""
-    agent.talk_time += now - agent.answered_at
-    agent.call_id = None
-    agent.call_since = None
-    out.append(SetSystemStatus(agent_id=agent.id, system_status=1))
-    start_wrap_up(agent, wrap_up, now, out)
+def _phone_index(agents: Iterable[AgentState]) -> dict[str, AgentId]:
+    """Agents by phone number in its normal form; the first agent holding a number keeps it."""
+    index: dict[str, AgentId] = {}
+    for agent in agents:
+        if agent.phone_number:
+            index.setdefault(normal_number(agent.phone_number), agent.id)
+    return index

@@ -1,8 +1,13 @@
-"""What the shells may read of an agent: one frozen view, for reports and for the store.
+"""What the shells may read of an agent, and what an engine is rebuilt from.
 
-The controller writes each changed agent from its view (one row update per
-agent per transaction) and answers ``GET /v1/agents`` from it, so the engine
-stays the one owner of agents' state.
+- :class:`AgentSnapshot` is an agent's whole runtime state beyond its spec:
+  presence, PCC fields as changed since, what it is doing (ringing, talking,
+  in wrap-up, until when) and what the strategies remember. An engine made
+  with snapshots (``Engine(project, agents=...)``) is the engine they were
+  taken from: the controller writes one per changed agent per transaction and
+  rebuilds from them after a restart or a configuration change.
+- :class:`AgentView` adds what a report shows: the name, where the agent is
+  online now, and the verdict with its reasons.
 """
 
 from __future__ import annotations
@@ -10,55 +15,123 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pcc_router.routing.eligibility import Verdict, verdict
-from pcc_router.routing.model import AgentId, CallId
+from pcc_router.routing.model import AgentId, CallId, RoutingType
 from pcc_router.routing.state import Activity, AgentState
 from pcc_router.routing.stats import AgentHistory
 
-__all__ = ["AgentView", "agent_view"]
+__all__ = ["AgentSnapshot", "AgentView", "agent_view"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentSnapshot:
+    """An agent's runtime state: restoring it into a fresh engine gives the same agent."""
+
+    manual_status: str
+    routing_type: int
+    phone_number: str
+    app: bool
+    push: bool
+    sip_expires: float | None  # inf: registered with no expiry
+    activity: str  # idle | ringing | talking | wrap_up
+    call_id: CallId | None
+    call_since: float | None
+    #: When the ring or the wrap-up ends; ``None`` when idle or talking.
+    until: float | None
+    answered_at: float
+    history: AgentHistory
+
+    @property
+    def system_status(self) -> int:
+        """PCC ``system_status``: 0 while in a call, else 1."""
+        return 0 if self.activity == Activity.TALKING else 1
+
+    @classmethod
+    def of(cls, agent: AgentState) -> AgentSnapshot:
+        until: float | None = None
+        if agent.activity is Activity.RINGING:
+            until = agent.ring_until
+        elif agent.activity is Activity.WRAP_UP:
+            until = agent.wrap_until
+        return cls(
+            manual_status=agent.manual_status,
+            routing_type=int(agent.routing_type),
+            phone_number=agent.phone_number,
+            app=agent.app,
+            push=agent.push,
+            sip_expires=agent.sip_expires,
+            activity=str(agent.activity),
+            call_id=agent.call_id,
+            call_since=agent.call_since,
+            until=until,
+            answered_at=agent.answered_at,
+            history=AgentHistory.of(agent),
+        )
+
+    def restore(self, agent: AgentState) -> None:
+        """Put this state into ``agent`` (before it joins any pool)."""
+        agent.manual_status = self.manual_status
+        agent.routing_type = RoutingType(self.routing_type)
+        agent.phone_number = self.phone_number
+        agent.app, agent.push, agent.sip_expires = self.app, self.push, self.sip_expires
+        agent.activity = Activity(self.activity)
+        agent.call_id = self.call_id
+        agent.call_since = self.call_since
+        agent.answered_at = self.answered_at
+        if agent.activity is Activity.RINGING:
+            agent.ring_until = self.until or 0.0
+        elif agent.activity is Activity.WRAP_UP:
+            agent.wrap_until = self.until or 0.0
+        self.history.restore(agent)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AgentView:
-    """One agent at one moment: PCC fields, presence, activity, verdict, strategy memory."""
+    """One agent at one moment, as reports show it: the snapshot, online channels, verdict."""
 
     stringee_user_id: AgentId
     name: str
-    manual_status: str
-    routing_type: int
-    phone_number: str
-    system_status: int
-    activity: str  # idle | ringing | talking | wrap_up
-    call_id: CallId | None
-    #: When the ring or the wrap-up ends (epoch seconds); ``None`` when idle or talking.
-    until: float | None
-    app: bool
-    push: bool
-    sip_expires: float | None
     online: tuple[str, ...]
     verdict: Verdict
-    history: AgentHistory
+    snapshot: AgentSnapshot
+
+    @property
+    def history(self) -> AgentHistory:
+        return self.snapshot.history
+
+    @property
+    def activity(self) -> str:
+        return self.snapshot.activity
+
+    @property
+    def call_id(self) -> CallId | None:
+        return self.snapshot.call_id
+
+    @property
+    def until(self) -> float | None:
+        return self.snapshot.until
+
+    @property
+    def system_status(self) -> int:
+        return self.snapshot.system_status
+
+    @property
+    def manual_status(self) -> str:
+        return self.snapshot.manual_status
+
+    @property
+    def routing_type(self) -> int:
+        return self.snapshot.routing_type
+
+    @property
+    def phone_number(self) -> str:
+        return self.snapshot.phone_number
 
 
 def agent_view(agent: AgentState, now: float) -> AgentView:
-    until: float | None = None
-    if agent.activity is Activity.RINGING:
-        until = agent.ring_until
-    elif agent.activity is Activity.WRAP_UP:
-        until = agent.wrap_until
     return AgentView(
         stringee_user_id=agent.id,
         name=agent.name,
-        manual_status=agent.manual_status,
-        routing_type=int(agent.routing_type),
-        phone_number=agent.phone_number,
-        system_status=agent.system_status,
-        activity=str(agent.activity),
-        call_id=agent.call_id,
-        until=until,
-        app=agent.app,
-        push=agent.push,
-        sip_expires=agent.sip_expires,
         online=agent.online(now),
         verdict=verdict(agent, now),
-        history=AgentHistory.of(agent),
+        snapshot=AgentSnapshot.of(agent),
     )

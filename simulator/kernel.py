@@ -9,7 +9,7 @@ generators).
 
 from __future__ import annotations
 
-import heapq
+from heapq import heappop, heappush
 from itertools import count
 from typing import Generic, TypeVar
 
@@ -40,7 +40,7 @@ class Kernel(Generic[T]):
         seq = next(self._seq)
         if key is not None:
             self._live[key] = seq
-        heapq.heappush(self._heap, (at, priority, seq, key, item))
+        heappush(self._heap, (at, priority, seq, key, item))
 
     def cancel(self, key: str) -> None:
         self._live.pop(key, None)
@@ -49,7 +49,7 @@ class Kernel(Generic[T]):
         """The next live item, with the clock moved to its time; ``None`` when none is left."""
         heap, live = self._heap, self._live
         while heap:
-            at, _, seq, key, item = heapq.heappop(heap)
+            at, _, seq, key, item = heappop(heap)
             if key is not None:
                 if live.get(key) != seq:
                     continue

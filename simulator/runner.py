@@ -1,10 +1,11 @@
 """The simulator shell: a scenario replayed through the engine on a virtual clock.
 
-The loop is the one every shell of the engine has: take the next input,
-``engine.handle(event, now)``, execute the commands. Executing here means
-scheduling: timers go on the kernel's heap; a ring schedules the agent's
-pick-up (``answer_after``, with chance ``answer_prob``); an answer schedules
-the end of the talk; a caller's patience is a hang-up waiting on the heap.
+The loop is the one every shell of the engine has (:class:`pcc_router.routing.shell.Loop`):
+take the next input, ``engine.handle(event, now)``, execute the commands.
+Executing here means scheduling: timers go on the kernel's heap; a ring
+schedules the agent's pick-up (``answer_after``, with chance
+``answer_prob``); an answer schedules the end of the talk; a caller's
+patience is a hang-up waiting on the heap.
 
 Chance lives here, not in the engine: every stream (the engine's ``random``
 strategy, pick-ups, and per ``[[traffic]]`` its arrivals, talk and patience)
@@ -18,7 +19,6 @@ import math
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from pcc_router.routing import (
     AgentAnswered,
@@ -32,11 +32,17 @@ from pcc_router.routing import (
     Decision,
     Engine,
     Event,
+    ForwardCall,
+    HangUp,
+    OfferAgents,
     QueueCall,
     RingAgent,
+    SetManualStatus,
+    SetSystemStatus,
     StartTimer,
     TimerFired,
 )
+from pcc_router.routing.shell import Loop
 from pcc_router.simulator.inputs import scripted_arrival, traffic_call_id
 from pcc_router.simulator.kernel import PRIORITY_ANSWER, PRIORITY_TIMELINE, Kernel
 from pcc_router.simulator.kpis import Recorder
@@ -89,15 +95,6 @@ class Simulation:
             )
             for t in scenario.traffic
         ]
-        self._execute: dict[type[Any], Callable[[Any, float], None]] = {
-            QueueCall: self._on_queue_call,
-            RingAgent: self._on_ring,
-            CancelRing: self._on_cancel_ring,
-            ConnectCall: self._on_connect,
-            CloseCall: self._on_close,
-            StartTimer: self._on_start_timer,
-            CancelTimer: self._on_cancel_timer,
-        }
 
     def run(self, *, progress: Callable[[float], None] | None = None) -> SimResult:
         """Run to the end; ``progress`` is told the fraction done every few thousand events."""
@@ -110,7 +107,7 @@ class Simulation:
             kernel.schedule(timeline.at, timeline.event, priority=PRIORITY_TIMELINE)
         for index in range(len(self._streams)):
             self._schedule_next_arrival(index)
-        handle, execute = self.engine.handle, self._execute
+        feed = Loop(self.engine, self).feed
         countdown = _PROGRESS_EVERY
         while (item := kernel.pop()) is not None:
             now = kernel.now
@@ -124,10 +121,7 @@ class Simulation:
                 event = item
             if type(event) is CallArrived:
                 self._arrive(event, now)
-            for command in handle(event, now):
-                action = execute.get(type(command))
-                if action is not None:
-                    action(command, now)
+            feed(event, now)
         end = kernel.now
         return SimResult.collect(self, end=end, agents=self.engine.agent_stats(end))
 
@@ -172,10 +166,10 @@ class Simulation:
 
     # ---------------------------------------------------------- commands
 
-    def _on_queue_call(self, command: QueueCall, now: float) -> None:
+    def queue_call(self, command: QueueCall, now: float) -> None:
         self.recorder.queued(command.call_id, command.queue_id, now)
 
-    def _on_ring(self, command: RingAgent, now: float) -> None:
+    def ring_agent(self, command: RingAgent, now: float) -> None:
         self.recorder.rang(command.call_id, command.agent_id, now)
         decision = command.decision
         if decision is not None and (not self.decisions or self.decisions[-1] is not decision):
@@ -187,27 +181,42 @@ class Simulation:
             at = now + behaviour.answer_after
             self.kernel.schedule(at, answer, priority=PRIORITY_ANSWER, key=key)
 
-    def _on_cancel_ring(self, command: CancelRing, now: float) -> None:
+    def cancel_ring(self, command: CancelRing, now: float) -> None:
         self.recorder.ring_ended(command.call_id, command.agent_id, command.outcome)
         self.kernel.cancel(f"answer:{command.call_id}:{command.agent_id}")
 
-    def _on_connect(self, command: ConnectCall, now: float) -> None:
+    def connect_call(self, command: ConnectCall, now: float) -> None:
         self.recorder.answered(command.call_id, command.agent_id, now)
         self.kernel.cancel(f"hangup:{command.call_id}")
         talk = self._talk[command.call_id]
         ended = CallEnded(call_id=command.call_id)
         self.kernel.schedule(now + talk, ended, priority=PRIORITY_ANSWER)
 
-    def _on_close(self, command: CloseCall, now: float) -> None:
+    def close_call(self, command: CloseCall, now: float) -> None:
         self.recorder.closed(command.call_id, command.outcome, command.queue_id, now)
         self.kernel.cancel(f"hangup:{command.call_id}")
         self._talk.pop(command.call_id, None)
 
-    def _on_start_timer(self, command: StartTimer, now: float) -> None:
+    def start_timer(self, command: StartTimer, now: float) -> None:
         self.kernel.schedule(command.at, TimerFired(key=command.key), key=command.key)
 
-    def _on_cancel_timer(self, command: CancelTimer, now: float) -> None:
+    def cancel_timer(self, command: CancelTimer, now: float) -> None:
         self.kernel.cancel(command.key)
+
+    def hang_up(self, command: HangUp, now: float) -> None:
+        """The caller's leg ends: its :class:`CloseCall` follows and records the outcome."""
+
+    def forward_call(self, command: ForwardCall, now: float) -> None:
+        """The call leaves for an outside number: its :class:`CloseCall` follows."""
+
+    def set_system_status(self, command: SetSystemStatus, now: float) -> None:
+        """The engine keeps the agent's status; the result reads it at the end."""
+
+    def set_manual_status(self, command: SetManualStatus, now: float) -> None:
+        """As above: ``max_no_answer`` shows in the agent's ``manual_status`` at the end."""
+
+    def offer_agents(self, command: OfferAgents, now: float) -> None:
+        """Only an answer to PCC's request for agents, which no scenario makes."""
 
 
 def simulate(

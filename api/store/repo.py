@@ -7,7 +7,7 @@ The event path runs in SQL Core with statements built once per dialect
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -29,8 +29,9 @@ from pcc_router.api.store.tables import (
 from pcc_router.routing import (
     AgentHistory,
     AgentId,
+    AgentSnapshot,
     AgentSpec,
-    AgentView,
+    CallId,
     Channel,
     GroupSpec,
     NumberSpec,
@@ -155,45 +156,49 @@ class StoredState:
     """Everything an engine is rebuilt from, read in one transaction."""
 
     project: Project
+    #: The engine's snapshot of each agent that has one (agents new since have none).
+    snapshots: dict[AgentId, AgentSnapshot]
     agents: list[AgentRow]
     timers: list[TimerRow]
-    history: dict[AgentId, AgentHistory]
-    #: The answer time (epoch seconds, PCC's clock) of each busy agent's call, when known.
-    call_since: dict[str, float]
     last_id: int
 
 
 def load_state(session: Session, *, now: float) -> StoredState:
     agents = list_agents(session)
-    busy = [row.call_id for row in agents if row.system_status == 0 and row.call_id]
-    since = {
-        call.call_id: call.last_ts_ms / 1000
-        for call in session.exec(select(CallRow).where(col(CallRow.call_id).in_(busy))).all()
-        if call.status == "answered"
-    }
     return StoredState(
         project=load_project(session, now=now),
+        snapshots={
+            AgentId(row.stringee_user_id): agent_snapshot(row)
+            for row in agents
+            if row.idle_since is not None
+        },
         agents=agents,
         timers=timers(session),
-        history=load_history(session, agents),
-        call_since=since,
         last_id=last_event_id(session),
     )
 
 
-def load_history(session: Session, agents: Iterable[AgentRow]) -> dict[AgentId, AgentHistory]:
-    """Stored strategy memory, for agents that have any."""
-    return {
-        AgentId(row.stringee_user_id): AgentHistory(
-            idle_since=row.idle_since,
+def agent_snapshot(row: AgentRow) -> AgentSnapshot:
+    return AgentSnapshot(
+        manual_status=row.manual_status,
+        routing_type=row.routing_type,
+        phone_number=row.phone_number,
+        app=row.app,
+        push=bool(row.push_token),
+        sip_expires=row.sip_expires,
+        activity=row.activity,
+        call_id=CallId(row.call_id) if row.call_id else None,
+        call_since=row.call_since,
+        until=row.until,
+        answered_at=row.answered_at,
+        history=AgentHistory(
+            idle_since=row.idle_since if row.idle_since is not None else 0.0,
             handled=row.handled,
             talk_time=row.talk_time,
             no_answers=row.no_answers,
             consecutive_no_answers=row.consecutive_no_answers,
-        )
-        for row in agents
-        if row.idle_since is not None
-    }
+        ),
+    )
 
 
 # ------------------------------------------------------------------ reads
@@ -326,22 +331,26 @@ def close_call(session: Session, call_id: str, status: str) -> None:
     run(session, "close_call", {"call": call_id, "new_status": status})
 
 
-def write_agents(session: Session, views: list[AgentView]) -> None:
-    """One row update per agent: as the engine sees it (presence, status, call, memory)."""
-    run(session, "write_agent", [_agent_params(view) for view in views])
+def write_agents(session: Session, snapshots: Mapping[AgentId, AgentSnapshot]) -> None:
+    """One row update per agent: the engine's snapshot of her."""
+    run(session, "write_agent", [_agent_params(a, s) for a, s in snapshots.items()])
 
 
-def _agent_params(view: AgentView) -> dict[str, Any]:
-    history = view.history
+def _agent_params(agent_id: str, snapshot: AgentSnapshot) -> dict[str, Any]:
+    history = snapshot.history
     return {
-        "agent": view.stringee_user_id,
-        "manual_status": view.manual_status,
-        "routing_type": view.routing_type,
-        "phone_number": view.phone_number,
-        "system_status": view.system_status,
-        "call_id": view.call_id,
-        "app": view.app,
-        "sip_expires": view.sip_expires,
+        "agent": agent_id,
+        "manual_status": snapshot.manual_status,
+        "routing_type": snapshot.routing_type,
+        "phone_number": snapshot.phone_number,
+        "system_status": snapshot.system_status,
+        "call_id": snapshot.call_id,
+        "app": snapshot.app,
+        "sip_expires": snapshot.sip_expires,
+        "activity": snapshot.activity,
+        "until": snapshot.until,
+        "call_since": snapshot.call_since,
+        "answered_at": snapshot.answered_at,
         "idle_since": history.idle_since,
         "handled": history.handled,
         "talk_time": history.talk_time,

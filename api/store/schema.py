@@ -105,12 +105,41 @@ def _v4_epoch_ms_and_engine_events(connection: Connection) -> None:
         connection.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON calls ({columns})"))
 
 
+def _v5_agent_snapshots(connection: Connection) -> None:
+    """Each agent's row holds the engine's whole snapshot of her: what she is doing too.
+
+    Older stores said it with ``system_status`` and the timers: read them once.
+    """
+    added = {
+        "activity": "VARCHAR NOT NULL DEFAULT 'idle'",
+        "until": "FLOAT",
+        "call_since": "FLOAT",
+        "answered_at": "FLOAT NOT NULL DEFAULT 0",
+    }
+    columns = _columns(connection, "agents")
+    fresh = [name for name in added if name not in columns]
+    for name in fresh:
+        connection.execute(text(f"ALTER TABLE agents ADD COLUMN {name} {added[name]}"))
+    if "activity" not in fresh:
+        return  # a store made with these columns already says it all
+    connection.execute(text("UPDATE agents SET activity = 'talking' WHERE system_status = 0"))
+    for kind, activity in (("wrapup", "wrap_up"), ("offer", "ringing")):
+        timer = f"(SELECT at FROM timers WHERE key = '{kind}:' || agents.stringee_user_id)"
+        connection.execute(
+            text(
+                f"UPDATE agents SET activity = '{activity}', until = {timer} "
+                f"WHERE activity = 'idle' AND {timer} IS NOT NULL"
+            )
+        )
+
+
 #: Migration N (1-based) brings the schema from version N-1 to N. Append only.
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _v1_create_tables,
     _v2_agent_pcc_id,
     _v3_agent_history,
     _v4_epoch_ms_and_engine_events,
+    _v5_agent_snapshots,
 ]
 
 

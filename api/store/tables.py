@@ -46,6 +46,11 @@ class AgentRow(SQLModel, table=True):
     talk_time: float = 0.0
     no_answers: int = 0
     consecutive_no_answers: int = 0
+    # What the agent is doing (schema 5): with the above, the engine's snapshot of her.
+    activity: str = "idle"  # idle | ringing | talking | wrap_up
+    until: float | None = None  # when the ring or the wrap-up ends
+    call_since: float | None = None  # when PCC says the current call was answered
+    answered_at: float = 0.0
 
 
 class GroupRow(SQLModel, table=True):

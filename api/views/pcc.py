@@ -13,7 +13,7 @@ from pcc_router.api.errors import ApiError, check_text, parse_json
 from pcc_router.api.keys import BATCHER, CONTROLLER, METRICS, SETTINGS
 from pcc_router.api.signing import HEADER, CallbackRefused, authorise
 from pcc_router.api.store import repo
-from pcc_router.routing import normal_number
+from pcc_router.routing import OfferAgents, normal_number
 
 __all__ = ["agents_for_queue", "customer_info", "events", "pcc_event"]
 
@@ -170,21 +170,29 @@ async def agents_for_queue(request: web.Request) -> web.Response:
     await controller.submit(inputs.catch_up_unit(controller))
     if not controller.engine.has_queue(queue_id):
         raise ApiError(404, f"queueId {queue_id!r} is not a known queue")
-    orders = await controller.submit(inputs.decision_unit(controller, call_ids, queue_id, callers))
-    timeout = inputs.ring_seconds(controller.engine.answer_timeout(queue_id))
+    offers = await controller.submit(inputs.decision_unit(controller, call_ids, queue_id, callers))
     now = controller.clock()
 
-    def offered(agent_id: str) -> dict[str, Any]:
+    def offered(agent_id: str, answer_timeout: int) -> dict[str, Any]:
         view = controller.engine.agent_view(agent_id, now)
         return {
             "stringee_user_id": agent_id,
             "routing_type": view.routing_type,
             "phone_number": normal_number(view.phone_number) if view.phone_number else "",
-            "answer_timeout": timeout,
+            "answer_timeout": answer_timeout,
         }
 
     request.app[METRICS].decisions.labels(queue_id).inc()
-    answer = [{"callId": c, "agents": [offered(a) for a in orders[c]]} for c in call_ids]
+    by_call: dict[str, OfferAgents] = {offer.call_id: offer for offer in offers}
+    answer = [
+        {
+            "callId": call_id,
+            "agents": [
+                offered(a, by_call[call_id].answer_timeout) for a in by_call[call_id].agents
+            ],
+        }
+        for call_id in call_ids
+    ]
     return web.json_response({"version": 2, "calls": answer})
 
 

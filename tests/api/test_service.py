@@ -360,3 +360,22 @@ async def test_an_idle_stream_sends_keepalives(
     await asyncio.wait_for(response.content.readuntil(b"\n\n"), 5)  # hello
     assert await asyncio.wait_for(response.content.readuntil(b"\n\n"), 5) == b": keepalive\n\n"
     response.close()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("post", "/v1/queues", {"id": "q9", "groups": [{"group": "tier1"}], "strategy": "x"}, 400),
+        ("delete", "/v1/groups/tier1", None, 409),
+        ("post", "/v1/agents/nobody/presence", {"app": "login"}, 404),
+        ("post", "/v1/agents", {"stringee_user_id": "alice"}, 409),
+        ("post", "/pcc/agents-for-queue", {"queueId": "nope", "calls": [{"callId": "x"}]}, 404),
+    ],
+)
+async def test_a_client_error_never_rebuilds_the_engine(
+    client: Client, auth: dict[str, str], method: str, path: str, body: Any, status: int
+) -> None:
+    engine = client.app[CONTROLLER].engine  # type: ignore[index]
+    response = await client.request(method, path, json=body, headers=auth)
+    assert response.status == status, await response.text()
+    assert client.app[CONTROLLER].engine is engine  # type: ignore[index]

@@ -13,16 +13,18 @@ from pcc_router.routing import (
     AgentCallEnded,
     AgentCallStarted,
     AgentRingStarted,
+    AgentsRequested,
     AgentUpdated,
-    AgentWrappingUp,
     CallArrived,
     CallEnded,
     CallerHungUp,
     CodecError,
     PresenceChanged,
     TimerFired,
+    TimerKind,
     decode_event,
     encode_event,
+    timer_key,
 )
 
 ids = st.text(min_size=1, max_size=12)
@@ -32,7 +34,7 @@ events = st.one_of(
     st.builds(CallerHungUp, call_id=ids),
     st.builds(AgentAnswered, call_id=ids, agent_id=ids),
     st.builds(CallEnded, call_id=ids),
-    st.builds(TimerFired, key=ids),
+    st.builds(TimerFired, key=st.builds(timer_key, st.sampled_from(list(TimerKind)), ids)),
     st.builds(
         AgentUpdated,
         agent_id=ids,
@@ -42,11 +44,14 @@ events = st.one_of(
     ),
     st.builds(PresenceChanged, agent_id=ids, present=st.booleans(), expires_at=st.none() | times),
     st.builds(AgentRingStarted, agent_id=ids, call_id=ids, until=times),
-    st.builds(
-        AgentCallStarted, agent_id=ids, call_id=ids, resumed=st.booleans(), since=st.none() | times
-    ),
+    st.builds(AgentCallStarted, agent_id=ids, call_id=ids, since=st.none() | times),
     st.builds(AgentCallEnded, call_id=ids, agent_id=st.none() | ids, queue_id=st.none() | ids),
-    st.builds(AgentWrappingUp, agent_id=ids, until=times),
+    st.builds(
+        AgentsRequested,
+        queue_id=ids,
+        call_ids=st.lists(ids, max_size=3).map(tuple),
+        seed=st.integers(0, 2**32 - 1),
+    ),
 )
 
 
@@ -63,6 +68,7 @@ def test_every_event_survives_a_trip_through_json(event: object) -> None:
         ({"agent_id": "a"}, "not an engine event type"),
         ({"type": "TimerFired", "key": "k", "colour": "red"}, "no field 'colour'"),
         ({"type": "TimerFired"}, "TimerFired"),
+        ({"type": "TimerFired", "key": "lunch:alice"}, "unknown timer"),
         ({"type": "PresenceChanged", "agent_id": "a", "channel": "fax", "present": True}, "fax"),
     ],
 )

@@ -300,7 +300,7 @@ def test_calls_routed_by_pcc_itself_make_the_agent_busy_then_wrap_up() -> None:
     assert h.engine.ring_order("q") == ["b", "a"]
 
 
-def test_history_carries_idle_times_into_a_rebuilt_engine() -> None:
+def test_a_snapshot_carries_an_engine_over() -> None:
     proj = project([agent("a", "app"), agent("b", "app")], agent_wrap_up_after_calls=False)
     h = EngineHarness(proj)
     h.feed(arrive("c1"), 0.0)  # rings a (tie order)
@@ -308,11 +308,12 @@ def test_history_carries_idle_times_into_a_rebuilt_engine() -> None:
     h.feed(CallEnded(call_id=C1), 50.0)  # a idle since 50, b since the start
     assert h.engine.ring_order("q") == ["b", "a"]
     fresh = EngineHarness(proj).engine
-    assert fresh.ring_order("q") == ["a", "b"]  # without history: tie order again
+    assert fresh.ring_order("q") == ["a", "b"]  # without a snapshot: tie order again
     import random
 
     from pcc_router.routing import Engine
 
-    rebuilt = Engine(proj, rng=random.Random(0), start=60.0, history=h.engine.history())
+    rebuilt = Engine(proj, rng=random.Random(0), start=60.0, agents=h.engine.snapshot())
     assert rebuilt.ring_order("q") == ["b", "a"]
-    assert rebuilt.history()[A].handled == 1 and rebuilt.history()[A].talk_time == 49.0
+    assert rebuilt.agent_history("a").handled == 1 and rebuilt.agent_history("a").talk_time == 49.0
+    assert rebuilt.snapshot() == h.engine.snapshot()

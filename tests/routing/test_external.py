@@ -193,3 +193,65 @@ def test_no_agent_rings_for_two_calls_and_every_ring_ends(
     for agent_id in (A, B, C):
         h.feed(TimerFired(key=f"offer:{agent_id}"), later)
         assert engine.agent_view(agent_id, later).activity != "ringing"
+
+
+def test_a_request_offers_each_call_a_different_first_agent() -> None:
+    from pcc_router.routing import AgentsRequested, OfferAgents
+
+    h = harness()
+    request = AgentsRequested(queue_id=Q, call_ids=(X, Y), seed=0)
+    h.feed(
+        request,
+        0.0,
+        [
+            StartTimer(key="offer:a", at=15.0),
+            OfferAgents(call_id=X, queue_id=Q, agents=(A, B, C), answer_timeout=15),
+            StartTimer(key="offer:b", at=15.0),
+            OfferAgents(call_id=Y, queue_id=Q, agents=(B, C), answer_timeout=15),
+        ],
+    )
+    z = CallId("z")
+    h.feed(AgentsRequested(queue_id=Q, call_ids=(z,)), 1.0)
+    assert h.engine.agent_view("c", 1.0).call_id == z
+    # nobody left: the next call is offered nobody, and nobody is reserved for it
+    late = h.feed(AgentsRequested(queue_id=Q, call_ids=(CallId("w"),)), 2.0)
+    assert late == [OfferAgents(call_id=CallId("w"), queue_id=Q, agents=(), answer_timeout=15)]
+
+
+def test_a_snapshot_carries_rings_calls_and_wrap_ups_into_a_new_engine() -> None:
+    import random
+
+    from pcc_router.routing import Engine
+
+    h = harness()
+    h.feed(rung(A, X, 20.0), 5.0)
+    h.feed(answered(B, Y, since=1.0), 5.0)
+    h.feed(answered(C, CallId("z"), since=1.0), 5.0)
+    h.feed(ended(CallId("z"), C), 6.0)  # c in wrap-up until 16
+    proj = project([agent("a", "app"), agent("b", "app"), agent("c", "app")])
+    rebuilt = Engine(proj, rng=random.Random(0), start=7.0, agents=h.engine.snapshot())
+    assert rebuilt.snapshot() == h.engine.snapshot()
+    for agent_id in ("a", "b", "c"):
+        assert rebuilt.verdict(agent_id, 7.0) == h.engine.verdict(agent_id, 7.0)
+    # the rebuilt engine carries on: y's answer releases nobody, x's end frees a
+    assert rebuilt.handle(ended(X), 8.0) == [CancelTimer(key="offer:a")]
+    assert rebuilt.verdict("a", 8.0).routable
+    assert rebuilt.handle(TimerFired(key="wrapup:c"), 16.0) == []
+    assert rebuilt.ring_order("q") == ["a", "c"]
+
+
+def test_a_call_moves_only_along_its_table() -> None:
+    import pytest
+
+    from pcc_router.routing import NumberSpec, RoutingError
+    from pcc_router.routing.flow import CALL_MOVES, move
+    from pcc_router.routing.state import CallPhase, CallState
+
+    call = CallState(CallId("c"), NumberSpec(number="1", queue_id=Q), "")
+    assert call.phase is CallPhase.IVR
+    with pytest.raises(RoutingError, match="cannot go from ivr to talking"):
+        move(call, CallPhase.TALKING)
+    assert call.phase is CallPhase.IVR  # refused: unchanged
+    for phase in (CallPhase.WAITING, CallPhase.RINGING, CallPhase.TALKING, CallPhase.DONE):
+        move(call, phase)
+    assert CALL_MOVES[CallPhase.DONE] == frozenset()

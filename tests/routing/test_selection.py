@@ -87,15 +87,20 @@ def test_remove_and_membership() -> None:
     assert "a" not in pool and "b" in pool and len(pool) == 1
 
 
-def test_random_ring_order_is_drawn_only_when_asked() -> None:
+def test_random_offers_are_drawn_from_the_requests_seed() -> None:
+    """A view gives the tie order; an answer to PCC is a draw, the same for the same seed."""
+    from pcc_router.routing import AgentsRequested, CallId, OfferAgents, QueueId
     from tests.helpers import EngineHarness, project
 
     agents = [agent(f"a{i}", "app") for i in range(4)]
-    h = EngineHarness(project(agents, strategy=Strategy.RANDOM), seed=3)
-    assert h.engine.ring_order("q") == ["a0", "a1", "a2", "a3"]  # a view: tie order
-    draws = {tuple(h.engine.ring_order("q", draw=True)) for _ in range(20)}
+
+    def offered(seed: int) -> tuple[AgentId, ...]:
+        h = EngineHarness(project(agents, strategy=Strategy.RANDOM))
+        assert h.engine.ring_order("q") == ["a0", "a1", "a2", "a3"]  # a view: tie order
+        request = AgentsRequested(queue_id=QueueId("q"), call_ids=(CallId("c"),), seed=seed)
+        [offer] = [c for c in h.feed(request, 0.0) if isinstance(c, OfferAgents)]
+        return offer.agents
+
+    draws = {offered(seed) for seed in range(20)}
     assert len(draws) > 1 and all(sorted(d) == ["a0", "a1", "a2", "a3"] for d in draws)
-    again = EngineHarness(project(agents, strategy=Strategy.RANDOM), seed=3)
-    first = [again.engine.ring_order("q", draw=True) for _ in range(3)]
-    h2 = EngineHarness(project(agents, strategy=Strategy.RANDOM), seed=3)
-    assert first == [h2.engine.ring_order("q", draw=True) for _ in range(3)]
+    assert offered(7) == offered(7)

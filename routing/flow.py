@@ -1,0 +1,306 @@
+"""The call flow of calls the engine routes itself: menu, queue, rings, answer, talk, end.
+
+A call's phase moves only along :data:`CALL_MOVES`, checked by one
+:func:`move`::
+
+    ivr ──► waiting ──ring──► ringing ──answer──► talking ──► done
+     │        ▲  │              │ │
+     │        │  │   ring-out   │ │    (hang-up, queue timeout, full queue,
+     │        └──┼──────────────┘ │     forward, menu failure: done from
+     └───────────┴──► done ◄──────┘     any phase but done)
+
+The agents' side of each step (ringing, talking, freed, wrap-up) is the
+roster's (:class:`~pcc_router.routing.roster.Roster`); this class keeps the
+calls, the queues' lines, and serves the queues after every event.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Mapping
+
+from pcc_router.routing.commands import (
+    CancelRing,
+    CancelTimer,
+    CloseCall,
+    Command,
+    ConnectCall,
+    ForwardCall,
+    HangUp,
+    QueueCall,
+    RingAgent,
+    StartTimer,
+)
+from pcc_router.routing.errors import RoutingError, UnknownCall, UnknownNumber
+from pcc_router.routing.events import AgentAnswered, CallArrived, CallEnded, CallerHungUp
+from pcc_router.routing.explain import explain_ring
+from pcc_router.routing.ivr import MenuStep, after_silence, read_keys
+from pcc_router.routing.model import (
+    Action,
+    ActionKind,
+    CallId,
+    NumberSpec,
+    Outcome,
+    QueueId,
+    RingOutcome,
+)
+from pcc_router.routing.roster import Roster
+from pcc_router.routing.state import CallPhase, CallState, QueueState
+from pcc_router.routing.timers import TimerKind, timer_key
+
+__all__ = ["CALL_MOVES", "CallFlow", "move"]
+
+_Out = list[Command]
+
+#: The legal moves of a call's phase (see the module's picture).
+CALL_MOVES: Mapping[CallPhase, frozenset[CallPhase]] = {
+    CallPhase.IVR: frozenset({CallPhase.WAITING, CallPhase.DONE}),
+    CallPhase.WAITING: frozenset({CallPhase.RINGING, CallPhase.WAITING, CallPhase.DONE}),
+    CallPhase.RINGING: frozenset({CallPhase.WAITING, CallPhase.TALKING, CallPhase.DONE}),
+    CallPhase.TALKING: frozenset({CallPhase.DONE}),
+    CallPhase.DONE: frozenset(),
+}
+
+
+def move(call: CallState, phase: CallPhase) -> None:
+    """The one place a call changes phase."""
+    if phase not in CALL_MOVES[call.phase]:
+        raise RoutingError(f"call {call.id!r} cannot go from {call.phase} to {phase}")
+    call.phase = phase
+
+
+class CallFlow:
+    """The calls in progress, and the handlers of their events and timers."""
+
+    def __init__(
+        self,
+        roster: Roster,
+        numbers: Mapping[str, NumberSpec],
+        *,
+        rng: random.Random,
+        explain: bool,
+    ) -> None:
+        self._roster = roster
+        self._numbers = numbers
+        self._rng = rng
+        self._explain = explain
+        self.calls: dict[CallId, CallState] = {}
+        self._seq = itertools.count()
+
+    # ------------------------------------------------------- arrival, menu
+
+    def arrived(self, event: CallArrived, now: float, out: _Out) -> None:
+        number = self._numbers.get(event.to)
+        if number is None:
+            raise UnknownNumber(event.to)
+        if event.call_id in self.calls:
+            raise RoutingError(f"call {event.call_id!r} is already in progress")
+        call = CallState(event.call_id, number, event.keys)
+        self.calls[call.id] = call
+        if number.queue_id is not None:
+            self._enter_queue(call, self._roster.queues[number.queue_id], now, out)
+        else:
+            self._menu_step(call, read_keys(call), now, out)
+
+    def keypress_timeout(self, call_id: str, now: float, out: _Out) -> None:
+        call = self.calls.get(CallId(call_id))
+        if call is not None and call.phase is CallPhase.IVR:
+            self._menu_step(call, after_silence(call), now, out)
+
+    def _menu_step(self, call: CallState, step: Action | MenuStep, now: float, out: _Out) -> None:
+        if isinstance(step, Action):
+            self._take(call, step, now, out)
+        elif step is MenuStep.FAIL:
+            self._close(call, Outcome.IVR_FAILED, out, hang_up=True)
+        else:
+            at = now + call.number.keypress_timeout
+            out.append(StartTimer(key=timer_key(TimerKind.KEYPRESS, call.id), at=at))
+
+    def _take(self, call: CallState, action: Action, now: float, out: _Out) -> None:
+        if action.kind is ActionKind.QUEUE:
+            self._enter_queue(call, self._roster.queues[QueueId(action.target)], now, out)
+        elif action.kind is ActionKind.FORWARD:
+            out.append(ForwardCall(call_id=call.id, number=action.target))
+            self._close(call, Outcome.FORWARDED, out)
+        else:
+            self._close(call, Outcome.HANGUP, out, hang_up=True)
+
+    # -------------------------------------------------------------- queue
+
+    def _enter_queue(self, call: CallState, queue: QueueState, now: float, out: _Out) -> None:
+        spec = queue.spec
+        call.queue = queue
+        if spec.maximum_queue_size is not None and queue.n_unanswered >= spec.maximum_queue_size:
+            self._overflow(call, queue, Outcome.QUEUE_FULL, now, out)
+            return
+        move(call, CallPhase.WAITING)
+        call.seq = next(self._seq)
+        call.tries = {}
+        queue.n_unanswered += 1
+        queue.push(call)
+        out.append(QueueCall(call_id=call.id, queue_id=spec.id))
+        if spec.maximum_queue_wait_time is not None:
+            at = now + spec.maximum_queue_wait_time
+            out.append(StartTimer(key=timer_key(TimerKind.QUEUE_WAIT, call.id), at=at))
+        self._roster.dirty[spec.id] = queue
+
+    def _overflow(
+        self, call: CallState, queue: QueueState, outcome: Outcome, now: float, out: _Out
+    ) -> None:
+        overflow = queue.spec.overflow
+        if overflow is None:
+            self._close(call, outcome, out, hang_up=True)
+        else:
+            self._take(call, overflow, now, out)
+
+    def queue_timeout(self, call_id: str, now: float, out: _Out) -> None:
+        call = self.calls.get(CallId(call_id))
+        if call is None or call.queue is None:
+            return
+        queue = call.queue
+        if call.phase is CallPhase.RINGING:
+            self._stop_rings(call, now, out)
+        elif call.phase is not CallPhase.WAITING:
+            return
+        queue.leave(call)
+        self._overflow(call, queue, Outcome.QUEUE_TIMEOUT, now, out)
+
+    # ------------------------------------------------------------ the end
+
+    def hung_up(self, event: CallerHungUp | CallEnded, now: float, out: _Out) -> None:
+        call = self.calls.get(event.call_id)
+        if call is None:
+            raise UnknownCall(event.call_id)
+        phase = call.phase
+        if phase is CallPhase.TALKING:
+            agent, queue = call.agent, call.queue
+            assert agent is not None and queue is not None
+            self._roster.end_talk(agent, queue.spec.wrap_up, now, out)
+            self._close(call, Outcome.ANSWERED, out)
+            return
+        if phase is CallPhase.IVR:
+            out.append(CancelTimer(key=timer_key(TimerKind.KEYPRESS, call.id)))
+        else:
+            assert call.queue is not None
+            if phase is CallPhase.RINGING:
+                self._stop_rings(call, now, out)
+            call.queue.leave(call)
+            self._cancel_queue_timer(call, out)
+        self._close(call, Outcome.ABANDONED, out)
+
+    def _close(
+        self, call: CallState, outcome: Outcome, out: _Out, *, hang_up: bool = False
+    ) -> None:
+        if hang_up:
+            out.append(HangUp(call_id=call.id, reason=outcome))
+        move(call, CallPhase.DONE)
+        del self.calls[call.id]
+        queue_id = call.queue.spec.id if call.queue is not None else None
+        out.append(CloseCall(call_id=call.id, outcome=outcome, queue_id=queue_id))
+
+    def _cancel_queue_timer(self, call: CallState, out: _Out) -> None:
+        assert call.queue is not None
+        if call.queue.spec.maximum_queue_wait_time is not None:
+            out.append(CancelTimer(key=timer_key(TimerKind.QUEUE_WAIT, call.id)))
+
+    # -------------------------------------------------------------- rings
+
+    def serve(self, now: float, out: _Out) -> None:
+        """Ring for waiting calls while any queue has both a call and a routable agent."""
+        dirty = self._roster.dirty
+        while True:
+            best: QueueState | None = None
+            best_seq = 0
+            for queue in dirty.values():
+                if queue.n_waiting and queue.candidates() is not None:
+                    head = queue.head()
+                    if head is not None and (best is None or head.seq < best_seq):
+                        best, best_seq = queue, head.seq
+            if best is None:
+                break
+            self._ring(best.pop(), best, now, out)
+        dirty.clear()
+
+    def _ring(self, call: CallState, queue: QueueState, now: float, out: _Out) -> None:
+        pool = queue.candidates()
+        assert pool is not None
+        chosen = pool.choose(call.tries, rr_last=queue.rr_last, rng=self._rng)
+        roster = self._roster
+        decision = None
+        if self._explain:
+            decision = explain_ring(
+                queue=queue, call=call, chosen=chosen, agents=roster.agents, now=now
+            )
+        until = now + queue.spec.wait_agent_answer_timeout
+        move(call, CallPhase.RINGING)
+        agents = roster.agents
+        if len(chosen) == 1:  # all strategies but ring_all: no list to build
+            ringing = call.ringing = [agents[chosen[0]]]
+        else:
+            ringing = call.ringing = [agents[agent_id] for agent_id in chosen]
+        for agent in ringing:
+            roster.ring(agent, call.id, until, now)
+            out.append(
+                RingAgent(
+                    call_id=call.id,
+                    agent_id=agent.id,
+                    queue_id=queue.spec.id,
+                    until=until,
+                    decision=decision,
+                )
+            )
+        queue.rr_last = queue.members[chosen[-1]].pos
+        out.append(StartTimer(key=timer_key(TimerKind.RING, call.id), at=until))
+
+    def answered(self, event: AgentAnswered, now: float, out: _Out) -> None:
+        call = self.calls.get(event.call_id)
+        if call is None or call.phase is not CallPhase.RINGING:
+            return  # the ring is already over: a late answer changes nothing
+        for agent in call.ringing:
+            if agent.id == event.agent_id:
+                break
+        else:
+            return  # not one of those ringing for the call
+        queue = call.queue
+        assert queue is not None
+        out.append(CancelTimer(key=timer_key(TimerKind.RING, call.id)))
+        for other in call.ringing:
+            if other is not agent:
+                out.append(
+                    CancelRing(call_id=call.id, agent_id=other.id, outcome=RingOutcome.CANCELLED)
+                )
+                self._roster.free(other, now)
+        call.ringing = []
+        move(call, CallPhase.TALKING)
+        call.agent = agent
+        queue.n_unanswered -= 1
+        self._cancel_queue_timer(call, out)
+        out.append(ConnectCall(call_id=call.id, agent_id=agent.id))
+        self._roster.talk(agent, call.id, now, out)
+
+    def ring_timeout(self, call_id: str, now: float, out: _Out) -> None:
+        call = self.calls.get(CallId(call_id))
+        if call is None or call.phase is not CallPhase.RINGING:
+            return
+        queue = call.queue
+        assert queue is not None
+        for agent in call.ringing:
+            out.append(
+                CancelRing(call_id=call.id, agent_id=agent.id, outcome=RingOutcome.NO_ANSWER)
+            )
+            call.tries[agent.id] = call.tries.get(agent.id, 0) + 1
+            self._roster.rang_out(agent, queue.spec, now, out)
+        call.ringing = []
+        move(call, CallPhase.WAITING)
+        queue.push(call)
+        self._roster.dirty[queue.spec.id] = queue
+
+    def _stop_rings(self, call: CallState, now: float, out: _Out) -> None:
+        out.append(CancelTimer(key=timer_key(TimerKind.RING, call.id)))
+        for agent in call.ringing:
+            out.append(
+                CancelRing(call_id=call.id, agent_id=agent.id, outcome=RingOutcome.CANCELLED)
+            )
+            self._roster.free(agent, now)
+        call.ringing = []
