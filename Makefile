@@ -19,7 +19,7 @@ export PCC_API_KEY_SECRET ?= demo-secret-change-me-demo-secret-00
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	rm -f $(VENV)/.installed*
+	rm -rf $(VENV)/.installed* .mypy_cache
 	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=strict
 	touch $(STAMP)
 

@@ -30,103 +30,34 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import Session
 
-from pcc_router.api import inputs
+from pcc_router.api import inputs, jobs
 from pcc_router.api.calls import PccEvent
+from pcc_router.api.effects import Effects, Tx
+from pcc_router.api.reads import Snapshot
 from pcc_router.api.store import repo
 from pcc_router.api.store.tables import EventRow
 from pcc_router.api.worker import StoreWorker, Unit, run_inline
 from pcc_router.routing import (
     AgentId,
     AgentSnapshot,
-    CancelTimer,
     Channel,
-    Command,
     Engine,
     Event,
-    OfferAgents,
-    RoutingError,
-    SetManualStatus,
-    SetSystemStatus,
-    StartTimer,
     decode_event,
-    encode_event,
 )
 from pcc_router.routing.shell import Loop
 
-__all__ = ["Controller", "PccEvent", "Tx", "sweep_interval"]
+__all__ = ["Controller", "PccEvent", "Tx"]
 
 log = logging.getLogger("pcc_router.controller")
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-@dataclass
-class Tx:
-    """What one unit of work writes, and what it does once committed."""
-
-    now: float
-    log: list[dict[str, Any]] = field(default_factory=list)
-    calls: list[dict[str, Any]] = field(default_factory=list)
-    writes: list[Callable[[Session], Any]] = field(default_factory=list)
-    #: Timers to store (when) or forget (``None``): the engine's, for this input.
-    timers: dict[str, float | None] = field(default_factory=dict)
-    #: Timers to hand to the scheduler after the commit: this input's and replayed ones.
-    schedule: dict[str, float | None] = field(default_factory=dict)
-    offers: list[OfferAgents] = field(default_factory=list)
-    changed: dict[AgentId, AgentSnapshot] = field(default_factory=dict)
-    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    touched_engine: bool = False
-
-    def add_log(self, kind: str, key: str, body: str, events: list[Event], **extra: Any) -> None:
-        row = {"kind": kind, "key": key, "body": body, "received_at": self.now, **extra}
-        row["events"] = json.dumps([encode_event(event) for event in events])
-        self.log.append(row)
-
-
-class _Effects:
-    """What the engine's commands mean to the controller: the controller's :class:`Shell`.
-
-    PCC rings the agents, so the engine never rings here: the call-flow
-    commands cannot come (the controller feeds no call of its own). Agents'
-    statuses are written from their snapshots, once per changed agent.
-    """
-
-    def __init__(self, tx: Tx, *, replayed: bool) -> None:
-        self._tx = tx
-        self._replayed = replayed  # another instance's input: it stored the timers
-
-    def start_timer(self, command: StartTimer, now: float) -> None:
-        if not self._replayed:
-            self._tx.timers[command.key] = command.at
-        self._tx.schedule[command.key] = command.at
-
-    def cancel_timer(self, command: CancelTimer, now: float) -> None:
-        if not self._replayed:
-            self._tx.timers[command.key] = None
-        self._tx.schedule[command.key] = None
-
-    def offer_agents(self, command: OfferAgents, now: float) -> None:
-        if not self._replayed:
-            self._tx.offers.append(command)
-
-    def set_system_status(self, command: SetSystemStatus, now: float) -> None:
-        """Written with the agent's snapshot."""
-
-    def set_manual_status(self, command: SetManualStatus, now: float) -> None:
-        """Written with the agent's snapshot (``max_no_answer`` is not the controller's)."""
-
-    def _never(self, command: Command, now: float) -> None:
-        raise RoutingError(f"the controller rings no call itself, yet got {command!r}")
-
-    ring_agent = cancel_ring = queue_call = connect_call = close_call = _never
-    hang_up = forward_call = _never
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +97,15 @@ class Controller:
         if self.worker is None:
             return run_inline(unit)
         return await self.worker.run(unit)
+
+    async def read(self) -> Snapshot:
+        """The engine, caught up with what other instances logged, to read now."""
+        await self.submit(inputs.catch_up_unit(self))
+        return self.peek()
+
+    def peek(self) -> Snapshot:
+        """The engine as this instance has it (right after its own input: no catch-up)."""
+        return Snapshot(self.engine, self.clock())
 
     async def in_store(self, work: Callable[[Session], T]) -> T:
         """``work(session)`` in one transaction of its own, off the event loop (between units)."""
@@ -225,7 +165,7 @@ class Controller:
         if opened.state is not None:
             self._build(opened.state, tx)  # the store holds every change up to now
             return
-        loop = Loop(self.engine, _Effects(tx, replayed=True))
+        loop = Loop(self.engine, Effects(tx, replayed=True))
         for row in opened.rows:
             tx.touched_engine = True
             for stored in json.loads(row.events):
@@ -236,7 +176,7 @@ class Controller:
     def handle(self, events: list[Event], tx: Tx) -> None:
         """Feed this input's events to the engine; what they mean goes to the transaction."""
         tx.touched_engine = True
-        loop = Loop(self.engine, _Effects(tx, replayed=False))
+        loop = Loop(self.engine, Effects(tx, replayed=False))
         for event in events:
             loop.feed(event, tx.now)
 
@@ -262,10 +202,7 @@ class Controller:
 
     def _after_commit(self, tx: Tx) -> None:
         for key, at in tx.schedule.items():  # the last word on each key, in order
-            if at is not None:
-                self._schedule(key, at)
-            elif self.scheduler is not None and (job := self.scheduler.get_job(key)) is not None:
-                job.remove()
+            jobs.set_timer(self, key, at)
         for kind, data in tx.notes:
             self.on_change(kind, data)
 
@@ -352,57 +289,10 @@ class Controller:
         tx.schedule.update({timer.key: timer.at for timer in state.timers})
         self._last_id = state.last_id
 
+    def start(self, scheduler: AsyncIOScheduler) -> None:
+        """Hand timers to ``scheduler`` (see :func:`pcc_router.api.jobs.start`)."""
+        jobs.start(self, scheduler)
+
     def next_seed(self) -> int:
         """A seed for a decision's draw (the ``random`` strategy), from the shell's generator."""
         return self._rng.getrandbits(32)
-
-    # ----------------------------------------------------------- timers
-
-    def start(self, scheduler: AsyncIOScheduler) -> None:
-        """Hand timers to ``scheduler``: every stored one now, new ones as they come.
-
-        Also the sweep that closes calls silent for longer than ``max_call_age``.
-        """
-        self.scheduler = scheduler
-        with self.store.session() as session:
-            for timer in repo.timers(session):
-                self._schedule(timer.key, timer.at)
-        scheduler.add_job(
-            self._sweep_job,
-            "interval",
-            id="stale-calls",
-            seconds=sweep_interval(self.max_call_age),
-            replace_existing=True,
-        )
-
-    def _schedule(self, key: str, at: float) -> None:
-        if self.scheduler is None:
-            return
-        run_date = datetime.fromtimestamp(max(at, self.clock()), tz=UTC)
-        self.scheduler.add_job(
-            self._timer_job,
-            "date",
-            run_date=run_date,
-            args=[key],
-            id=key,
-            replace_existing=True,
-            misfire_grace_time=None,
-        )
-
-    async def _timer_job(self, key: str) -> None:
-        # A coroutine: APScheduler runs it on the event loop, like every other input.
-        try:
-            await self.submit(inputs.timer_unit(self, key))
-        except Exception:
-            log.exception("timer %s failed; it stays stored and fires at the next start", key)
-
-    async def _sweep_job(self) -> None:
-        try:
-            await self.submit(inputs.expiry_unit(self))
-        except Exception:
-            log.exception("closing silent calls failed; the next sweep tries again")
-
-
-def sweep_interval(max_call_age: float) -> float:
-    """How often silent calls are looked for: a quarter of the age, within 1 s to a minute."""
-    return min(60.0, max(1.0, max_call_age / 4))

@@ -36,7 +36,8 @@ from pcc_router.routing import (
 )
 
 if TYPE_CHECKING:
-    from pcc_router.api.controller import Controller, Tx
+    from pcc_router.api.controller import Controller
+    from pcc_router.api.effects import Tx
 
 __all__ = [
     "EXPIRED",

@@ -18,8 +18,7 @@ from typing import Any
 import aiohttp
 from sqlmodel import Session
 
-from pcc_router.api.store import repo
-from pcc_router.api.store.tables import AgentRow
+from pcc_router.api.store import crud, repo
 from pcc_router.api.tokens import TokenMinter
 from pcc_router.routing import GroupSpec, NumberSpec, QueueId, is_phone_number, normal_number
 from pcc_router.routing.fields import Fields
@@ -145,16 +144,16 @@ class PccConfig:
     def save(self, db: Session) -> None:
         user_of = {a["id"]: a["stringee_user_id"] for a in self.agents}
         for agent in self.agents:
-            row = db.get(AgentRow, agent["stringee_user_id"]) or AgentRow(
-                stringee_user_id=agent["stringee_user_id"]
-            )
-            row.pcc_id = agent["id"]
-            row.name = agent.get("name") or row.stringee_user_id
-            row.manual_status = agent.get("manual_status") or row.manual_status
-            row.routing_type = int(agent.get("routing_type") or 1)
             phone = str(agent.get("phone_number") or "")
-            row.phone_number = normal_number(phone) if is_phone_number(phone) else ""
-            db.add(row)
+            crud.save_pcc_agent(
+                db,
+                agent_id=agent["stringee_user_id"],
+                pcc_id=agent["id"],
+                name=agent.get("name") or "",
+                manual_status=agent.get("manual_status") or "",
+                routing_type=int(agent.get("routing_type") or 1),
+                phone_number=normal_number(phone) if is_phone_number(phone) else "",
+            )
         for group in self.groups:
             listed = self.members[group["id"]]
             users = [user_of[m["agent_id"]] for m in listed if m["agent_id"] in user_of]

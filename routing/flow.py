@@ -11,7 +11,8 @@ A call's phase moves only along :data:`CALL_MOVES`, checked by one
 
 The agents' side of each step (ringing, talking, freed, wrap-up) is the
 roster's (:class:`~pcc_router.routing.roster.Roster`); this class keeps the
-calls, the queues' lines, and serves the queues after every event.
+calls, the queues' lines, and serves the queues after every event. (Just
+over 300 lines: a call's whole life in one place.)
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ An agent's activity moves only along :data:`AGENT_MOVES`::
       ▲               │                  ▲ │                  │
       └────free───────┘                  │ └──(no wrap-up)────┼──► idle
                                          └──answer (PCC)──────┘
+
+(Over 300 lines on purpose: every change to an agent is here, in one owner.)
 """
 
 from __future__ import annotations

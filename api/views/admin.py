@@ -13,12 +13,11 @@ from typing import Any
 from aiohttp import web
 
 from pcc_router.api import inputs
-from pcc_router.api.controller import Controller
 from pcc_router.api.errors import ApiError, Body, read_json
 from pcc_router.api.keys import CONTROLLER, METRICS, PCC, SETTINGS
 from pcc_router.api.pcc import PccError
-from pcc_router.api.store import repo
-from pcc_router.api.store.tables import AgentRow, CallRow, EventRow
+from pcc_router.api.reads import Snapshot
+from pcc_router.api.store import crud, repo
 from pcc_router.api.tokens import TokenError, TokenMinter
 from pcc_router.routing import AgentView, Channel, ConfigError, is_phone_number, normal_number
 
@@ -58,21 +57,11 @@ def agent_json(view: AgentView) -> dict[str, Any]:
     }
 
 
-async def _fresh(request: web.Request) -> Controller:
-    """The controller, caught up with what other instances logged (before a read)."""
-    controller = request.app[CONTROLLER]
-    await controller.submit(inputs.catch_up_unit(controller))
-    return controller
-
-
-def _known(controller: Controller, agent_id: str) -> str:
-    if not controller.engine.has_agent(agent_id):
+def _agent(snapshot: Snapshot, agent_id: str) -> AgentView:
+    view = snapshot.agent(agent_id)
+    if view is None:
         raise ApiError(404, f"no agent {agent_id!r}")
-    return agent_id
-
-
-def _view(controller: Controller, agent_id: str) -> dict[str, Any]:
-    return agent_json(controller.engine.agent_view(agent_id, controller.clock()))
+    return view
 
 
 def checked_phone(value: str) -> str:
@@ -89,8 +78,8 @@ async def token(request: web.Request) -> web.Response:
     body.finish()
     if not 1 <= ttl <= 7 * 86400:
         raise ApiError(400, "ttl must be between 1 and 604800 seconds")
-    controller = await _fresh(request)
-    _known(controller, user_id)
+    controller = request.app[CONTROLLER]
+    _agent(await controller.read(), user_id)
     settings = request.app[SETTINGS]
     minter = TokenMinter(sid=settings.api_key_sid, secret=settings.api_key_secret)
     try:
@@ -102,20 +91,18 @@ async def token(request: web.Request) -> web.Response:
 
 
 async def agents(request: web.Request) -> web.Response:
-    controller = await _fresh(request)
-    ids = sorted(controller.engine.agent_ids())
-    return web.json_response({"r": 0, "agents": [_view(controller, a) for a in ids]})
+    snapshot = await request.app[CONTROLLER].read()
+    return web.json_response({"r": 0, "agents": [agent_json(v) for v in snapshot.agents()]})
 
 
 async def agent(request: web.Request) -> web.Response:
-    controller = await _fresh(request)
-    agent_id = _known(controller, request.match_info["agent_id"])
-    return web.json_response(_view(controller, agent_id))
+    snapshot = await request.app[CONTROLLER].read()
+    return web.json_response(agent_json(_agent(snapshot, request.match_info["agent_id"])))
 
 
 async def update_agent(request: web.Request) -> web.Response:
-    controller = await _fresh(request)
-    agent_id = _known(controller, request.match_info["agent_id"])
+    controller = request.app[CONTROLLER]
+    agent_id = _agent(await controller.read(), request.match_info["agent_id"]).stringee_user_id
     body = Body((await read_json(request))[0])
     changes = {
         "manual_status": body.text("manual_status", None, max_len=64),
@@ -129,7 +116,7 @@ async def update_agent(request: web.Request) -> web.Response:
     if "phone_number" in changes:
         changes["phone_number"] = checked_phone(changes["phone_number"])
     await controller.submit(inputs.agent_update_unit(controller, agent_id, changes))
-    view = _view(controller, agent_id)
+    view = agent_json(_agent(await controller.read(), agent_id))
     view["mirrored_to_pcc"] = await _mirror(request, agent_id, changes)
     return web.json_response(view)
 
@@ -137,11 +124,11 @@ async def update_agent(request: web.Request) -> web.Response:
 async def _mirror(request: web.Request, agent_id: str, changes: dict[str, Any]) -> bool | None:
     """Send the change to PCC's ``PUT /v1/agent``; ``None`` when PCC is not configured."""
     client = request.app[PCC]
-    row = await request.app[CONTROLLER].in_store(lambda session: session.get(AgentRow, agent_id))
-    if client is None or row is None or row.pcc_id is None:
+    pcc_id = await request.app[CONTROLLER].in_store(lambda s: crud.agent_pcc_id(s, agent_id))
+    if client is None or pcc_id is None:
         return None
     try:
-        await client.put_agent(row.pcc_id, changes)
+        await client.put_agent(pcc_id, changes)
     except PccError as exc:
         log.warning("agent %s changed here but not in PCC: %s", agent_id, exc)
         return False
@@ -168,8 +155,8 @@ _ACTIONS = {"app": ("login", "logout"), "push": ("register", "unregister"),
 
 
 async def presence(request: web.Request) -> web.Response:
-    controller = await _fresh(request)
-    agent_id = _known(controller, request.match_info["agent_id"])
+    controller = request.app[CONTROLLER]
+    agent_id = _agent(await controller.read(), request.match_info["agent_id"]).stringee_user_id
     body = Body((await read_json(request))[0])
     given = [c for c in _ACTIONS if c in body.data]
     if len(given) != 1:
@@ -186,40 +173,31 @@ async def presence(request: web.Request) -> web.Response:
         controller, agent_id, Channel(channel), present, device_token=device_token, expires=expires
     )
     await controller.submit(unit)
-    return web.json_response(_view(controller, agent_id))
+    return web.json_response(agent_json(_agent(await controller.read(), agent_id)))
 
 
 async def queue(request: web.Request) -> web.Response:
-    controller = await _fresh(request)
+    controller = request.app[CONTROLLER]
     queue_id = request.match_info["queue_id"]
-    engine = controller.engine
-    if not engine.has_queue(queue_id):
+    view = (await controller.read()).queue(queue_id)
+    if view is None:
         raise ApiError(404, f"no queue {queue_id!r}")
-    now = controller.clock()
-    order = engine.ring_order(queue_id)
     waiting = await controller.in_store(lambda session: repo.open_calls(session, queue_id))
-    not_routable = [
-        {"stringee_user_id": a, "reasons": [r.text for r in engine.verdict(a, now).reasons]}
-        for a in engine.members(queue_id)
-        if a not in order and not engine.verdict(a, now).routable
-    ]
     return web.json_response(
         {
-            "id": queue_id,
+            "id": view.id,
             "waiting_calls": [c.call_id for c in waiting],
-            "ring_order": order,
-            "not_routable": not_routable,
+            "ring_order": view.ring_order,
+            "not_routable": [
+                {"stringee_user_id": a, "reasons": reasons} for a, reasons in view.not_routable
+            ],
         }
     )
 
 
-def _call_record(session: Any, call_id: str) -> tuple[CallRow | None, list[EventRow]]:
-    return session.get(CallRow, call_id), repo.call_events(session, call_id)
-
-
 async def call(request: web.Request) -> web.Response:
     call_id = request.match_info["call_id"]
-    row, history = await request.app[CONTROLLER].in_store(lambda s: _call_record(s, call_id))
+    row, history = await request.app[CONTROLLER].in_store(lambda s: crud.call_record(s, call_id))
     if row is None:
         raise ApiError(404, f"no call {call_id!r}")
     return web.json_response(
@@ -250,19 +228,18 @@ def _logged(body: str) -> Any:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    await request.app[CONTROLLER].in_store(lambda session: session.get(AgentRow, ""))
+    await request.app[CONTROLLER].in_store(crud.ping)
     return web.json_response({"r": 0, "message": "ok"})
 
 
 async def metrics(request: web.Request) -> web.Response:
     registry = request.app[METRICS]
-    controller = await _fresh(request)
-    engine = controller.engine
-    queue_ids = engine.queue_ids()
+    controller = request.app[CONTROLLER]
+    orders = (await controller.read()).ring_orders()
     waiting = await controller.in_store(
-        lambda session: {q: len(repo.open_calls(session, q)) for q in queue_ids}
+        lambda session: {q: len(repo.open_calls(session, q)) for q in orders}
     )
-    for queue_id in queue_ids:
-        registry.routable.labels(queue_id).set(len(engine.ring_order(queue_id)))
+    for queue_id, order in orders.items():
+        registry.routable.labels(queue_id).set(len(order))
         registry.waiting.labels(queue_id).set(waiting[queue_id])
     return web.Response(body=registry.render(), content_type="text/plain", charset="utf-8")

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
-from typing import Any
 
 from aiohttp import web
-from sqlmodel import Session
 
 from pcc_router.api.caresoft import (
     LinkError,
@@ -20,8 +17,7 @@ from pcc_router.api.caresoft import (
 )
 from pcc_router.api.errors import ApiError, Body, parse_json, read_json
 from pcc_router.api.keys import CONTROLLER, SETTINGS
-from pcc_router.api.store import repo
-from pcc_router.api.store.tables import CareSoftCallRow, EventRow
+from pcc_router.api.store import crud
 
 __all__ = ["call_status", "link_call", "link_login", "token", "webhook"]
 
@@ -74,24 +70,21 @@ async def link_call(request: web.Request) -> web.Response:
         )
     except LinkError as exc:
         raise ApiError(400, str(exc)) from None
-    created = time.time()
-
-    def remember(session: Session) -> None:
-        if session.get(CareSoftCallRow, temp_id) is not None:
-            raise ApiError(409, f"temp_id {temp_id!r} is already used")
-        session.add(
-            CareSoftCallRow(temp_id=temp_id, ipphone=ipphone, phone=phone, created_at=created)
+    controller = request.app[CONTROLLER]
+    created = controller.clock()
+    fresh = await controller.in_store(
+        lambda session: crud.new_caresoft_call(
+            session, temp_id=temp_id, ipphone=ipphone, phone=phone, created=created
         )
-
-    await request.app[CONTROLLER].in_store(remember)
+    )
+    if not fresh:
+        raise ApiError(409, f"temp_id {temp_id!r} is already used")
     return web.json_response({"url": url, "temp_id": temp_id})
 
 
 async def call_status(request: web.Request) -> web.Response:
     temp_id = request.match_info["temp_id"]
-    row = await request.app[CONTROLLER].in_store(
-        lambda session: session.get(CareSoftCallRow, temp_id)
-    )
+    row = await request.app[CONTROLLER].in_store(lambda s: crud.caresoft_call(s, temp_id))
     if row is None:
         raise ApiError(404, f"no CareSoft call with temp_id {temp_id!r}")
     return web.json_response(
@@ -134,25 +127,18 @@ async def webhook(request: web.Request) -> web.Response:
     call_id = _find(data, ("call_id",))
     status = (_find(data, ("call_status", "action")) or "updated")[:64]
     key = "caresoft|" + hashlib.sha1(raw).hexdigest()
-    received = time.time()
-
-    def store(session: Session) -> dict[str, Any]:
-        if repo.event_seen(session, key):
-            return {"r": 0, "message": "duplicate"}
-        row = EventRow(
-            key=key, kind="caresoft", call_id=call_id or "", body=text, received_at=received
+    controller = request.app[CONTROLLER]
+    received = controller.clock()
+    answer = await controller.in_store(
+        lambda session: crud.record_caresoft_delivery(
+            session,
+            key=key,
+            text=text,
+            data=data,
+            temp_id=temp_id,
+            call_id=call_id,
+            status=status,
+            received=received,
         )
-        session.add(row)
-        call = session.get(CareSoftCallRow, temp_id) if temp_id else None
-        if call is None and call_id:
-            call = repo.caresoft_call_by_call_id(session, call_id)
-        if call is None:
-            return {"r": 0, "message": "stored; matches no temp_id or call_id"}
-        history = json.loads(call.history)
-        history.append({"received_at": received, "delivery": data})
-        call.history, call.status = json.dumps(history), status
-        call.call_id = call.call_id or call_id
-        session.add(call)
-        return {"r": 0, "message": "matched", "temp_id": call.temp_id}
-
-    return web.json_response(await request.app[CONTROLLER].in_store(store))
+    )
+    return web.json_response(answer)

@@ -11,20 +11,18 @@ the engine is then rebuilt from the store.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from aiohttp import web
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from pcc_router.api import inputs
 from pcc_router.api.errors import ApiError, read_json
 from pcc_router.api.keys import CONTROLLER, PCC
 from pcc_router.api.pcc import PccError
-from pcc_router.api.store import repo
-from pcc_router.api.store.tables import AgentRow, GroupRow, NumberRow, QueueRow
+from pcc_router.api.store import crud, repo
 from pcc_router.routing import ConfigError, Project
 from pcc_router.routing.fields import Fields
 from pcc_router.routing.projects import read_agent, read_group, read_number, read_queue
@@ -63,7 +61,7 @@ def _new_agent(data: dict[str, Any]) -> Callable[[Session], str]:
     agent = _read(data, read_agent)
 
     def change(session: Session) -> str:
-        if session.get(AgentRow, agent.stringee_user_id) is not None:
+        if crud.agent_row(session, agent.stringee_user_id) is not None:
             raise ApiError(409, f"agent {agent.stringee_user_id!r} exists")
         repo.save_project(session, Project(agents=(agent,)))
         return agent.stringee_user_id
@@ -117,7 +115,7 @@ async def _mirror_new_agent(request: web.Request, agent_id: str) -> bool | None:
     if client is None:
         return None
     controller = request.app[CONTROLLER]
-    row = await controller.in_store(lambda session: session.get(AgentRow, agent_id))
+    row = await controller.in_store(lambda session: crud.agent_row(session, agent_id))
     if row is None:
         return False  # deleted meanwhile
     fields = {
@@ -133,41 +131,21 @@ async def _mirror_new_agent(request: web.Request, agent_id: str) -> bool | None:
         log.warning("agent %s created here but not in PCC: %s", agent_id, exc)
         return False
 
-    def remember(session: Session) -> None:
-        stored = session.get(AgentRow, agent_id)
-        if stored is not None:
-            stored.pcc_id = pcc_id
-            session.add(stored)
-
-    await controller.in_store(remember)
+    await controller.in_store(
+        lambda session: crud.remember_pcc_id(session, agent_id=agent_id, pcc_id=pcc_id)
+    )
     return True
 
 
 async def delete(request: web.Request) -> web.Response:
     kind, ident = request.match_info["kind"], request.match_info["ident"]
-    tables: dict[str, type[SQLModel]] = {
-        "agents": AgentRow,
-        "groups": GroupRow,
-        "queues": QueueRow,
-        "numbers": NumberRow,
-    }
-    table = tables[kind]
-
     pcc_id: str | None = None
 
     def change(session: Session) -> None:
         nonlocal pcc_id
-        row = session.get(table, ident)
-        if row is None:
+        found, pcc_id = crud.delete_config(session, kind=kind, ident=ident)
+        if not found:
             raise ApiError(404, f"no {kind[:-1]} {ident!r}")
-        pcc_id = getattr(row, "pcc_id", None)
-        session.delete(row)
-        if kind == "agents":  # an agent leaves its groups with it
-            for group in session.exec(repo.select(GroupRow)).all():
-                members = json.loads(group.agents)
-                if ident in members:
-                    group.agents = json.dumps([a for a in members if a != ident])
-                    session.add(group)
 
     await _commit(request, change)
     answer: dict[str, Any] = {"r": 0, "message": f"{kind[:-1]} {ident} deleted"}

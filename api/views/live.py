@@ -9,7 +9,6 @@ from typing import Any
 
 from aiohttp import web
 
-from pcc_router.api import inputs
 from pcc_router.api.keys import CONTROLLER, SUBSCRIBERS
 
 __all__ = ["broadcast", "close_streams", "docs", "openapi", "stream", "wallboard"]
@@ -56,11 +55,8 @@ async def stream(request: web.Request) -> web.StreamResponse:
     subscribers = request.app[SUBSCRIBERS]
     subscribers.add(queue)
     try:
-        controller = request.app[CONTROLLER]
-        await controller.submit(inputs.catch_up_unit(controller))
-        engine = controller.engine
-        snapshot = {q: engine.ring_order(q) for q in engine.queue_ids()}
-        await response.write(f"event: hello\ndata: {json.dumps(snapshot)}\n\n".encode())
+        orders = (await request.app[CONTROLLER].read()).ring_orders()
+        await response.write(f"event: hello\ndata: {json.dumps(orders)}\n\n".encode())
         while True:
             try:
                 message = await asyncio.wait_for(queue.get(), KEEPALIVE)

@@ -167,14 +167,14 @@ async def agents_for_queue(request: web.Request) -> web.Response:
             raise ApiError(400, "the body must be a JSON object")
     queue_id, call_ids, callers = _calls(data)
     controller = request.app[CONTROLLER]
-    await controller.submit(inputs.catch_up_unit(controller))
-    if not controller.engine.has_queue(queue_id):
+    if (await controller.read()).queue(queue_id) is None:
         raise ApiError(404, f"queueId {queue_id!r} is not a known queue")
     offers = await controller.submit(inputs.decision_unit(controller, call_ids, queue_id, callers))
-    now = controller.clock()
+    snapshot = controller.peek()
 
     def offered(agent_id: str, answer_timeout: int) -> dict[str, Any]:
-        view = controller.engine.agent_view(agent_id, now)
+        view = snapshot.agent(agent_id)
+        assert view is not None  # just offered by this engine
         return {
             "stringee_user_id": agent_id,
             "routing_type": view.routing_type,

@@ -1,0 +1,94 @@
+"""One unit of work's transaction (:class:`Tx`), and the controller's shell (:class:`Effects`).
+
+The engine's commands mean, to the controller, rows to write and jobs to
+schedule once the transaction commits: :class:`Effects` is the controller's
+:class:`~pcc_router.routing.shell.Shell`, and it writes them down in the unit's
+:class:`Tx`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+from pcc_router.routing import (
+    AgentId,
+    AgentSnapshot,
+    CancelTimer,
+    Command,
+    Event,
+    OfferAgents,
+    RoutingError,
+    SetManualStatus,
+    SetSystemStatus,
+    StartTimer,
+    encode_event,
+)
+
+__all__ = ["Effects", "Tx"]
+
+
+@dataclass
+class Tx:
+    """What one unit of work writes, and what it does once committed."""
+
+    now: float
+    log: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    writes: list[Callable[[Session], Any]] = field(default_factory=list)
+    #: Timers to store (when) or forget (``None``): the engine's, for this input.
+    timers: dict[str, float | None] = field(default_factory=dict)
+    #: Timers to hand to the scheduler after the commit: this input's and replayed ones.
+    schedule: dict[str, float | None] = field(default_factory=dict)
+    offers: list[OfferAgents] = field(default_factory=list)
+    changed: dict[AgentId, AgentSnapshot] = field(default_factory=dict)
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    touched_engine: bool = False
+
+    def add_log(self, kind: str, key: str, body: str, events: list[Event], **extra: Any) -> None:
+        row = {"kind": kind, "key": key, "body": body, "received_at": self.now, **extra}
+        row["events"] = json.dumps([encode_event(event) for event in events])
+        self.log.append(row)
+
+
+class Effects:
+    """What the engine's commands mean to the controller: the controller's :class:`Shell`.
+
+    PCC rings the agents, so the engine never rings here: the call-flow
+    commands cannot come (the controller feeds no call of its own). Agents'
+    statuses are written from their snapshots, once per changed agent.
+    """
+
+    def __init__(self, tx: Tx, *, replayed: bool) -> None:
+        self._tx = tx
+        self._replayed = replayed  # another instance's input: it stored the timers
+
+    def start_timer(self, command: StartTimer, now: float) -> None:
+        if not self._replayed:
+            self._tx.timers[command.key] = command.at
+        self._tx.schedule[command.key] = command.at
+
+    def cancel_timer(self, command: CancelTimer, now: float) -> None:
+        if not self._replayed:
+            self._tx.timers[command.key] = None
+        self._tx.schedule[command.key] = None
+
+    def offer_agents(self, command: OfferAgents, now: float) -> None:
+        if not self._replayed:
+            self._tx.offers.append(command)
+
+    def set_system_status(self, command: SetSystemStatus, now: float) -> None:
+        """Written with the agent's snapshot."""
+
+    def set_manual_status(self, command: SetManualStatus, now: float) -> None:
+        """Written with the agent's snapshot (``max_no_answer`` is not the controller's)."""
+
+    def _never(self, command: Command, now: float) -> None:
+        raise RoutingError(f"the controller rings no call itself, yet got {command!r}")
+
+    ring_agent = cancel_ring = queue_call = connect_call = close_call = _never
+    hang_up = forward_call = _never

@@ -1,0 +1,199 @@
+"""The project and the agents' state in the store: written from specs and snapshots, read back.
+
+Queues and numbers are JSON documents in the project format
+(:mod:`pcc_router.routing.projects`); agents are columns: their PCC fields,
+presence, and the engine's snapshot of what each is doing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from pcc_router.api.store.tables import (
+    AgentRow,
+    EventRow,
+    GroupRow,
+    NumberRow,
+    QueueRow,
+    TimerRow,
+)
+from pcc_router.routing import (
+    AgentHistory,
+    AgentId,
+    AgentSnapshot,
+    AgentSpec,
+    CallId,
+    Channel,
+    GroupSpec,
+    NumberSpec,
+    Project,
+    QueueSpec,
+    RoutingType,
+)
+from pcc_router.routing.fields import Fields
+from pcc_router.routing.projects import (
+    number_to_dict,
+    queue_to_dict,
+    read_group,
+    read_number,
+    read_queue,
+)
+
+__all__ = [
+    "StoredState",
+    "agent_snapshot",
+    "agent_spec",
+    "last_event_id",
+    "load_project",
+    "load_state",
+    "save_group",
+    "save_number",
+    "save_project",
+    "save_queue",
+]
+
+T = TypeVar("T")
+
+
+def save_project(session: Session, project: Project) -> None:
+    """Upsert every agent, group, queue and number of the project."""
+    for agent in project.agents:
+        row = session.get(AgentRow, agent.stringee_user_id) or AgentRow(
+            stringee_user_id=agent.stringee_user_id
+        )
+        row.name = agent.name or agent.stringee_user_id
+        row.phone_number = agent.phone_number
+        row.routing_type = int(agent.routing_type)
+        row.manual_status = agent.manual_status
+        row.app = Channel.APP in agent.online
+        row.push_token = "scenario" if Channel.PUSH in agent.online else None
+        row.sip_expires = float("inf") if Channel.SIP in agent.online else None
+        session.add(row)
+    for group in project.groups:
+        save_group(session, group)
+    for queue in project.queues:
+        save_queue(session, queue)
+    for number in project.numbers:
+        save_number(session, number)
+
+
+def save_group(session: Session, group: GroupSpec) -> None:
+    session.merge(GroupRow(id=group.id, agents=json.dumps(list(group.agents))))
+
+
+def save_queue(session: Session, queue: QueueSpec) -> None:
+    """A queue row: its fields in the project format (:mod:`pcc_router.routing.projects`)."""
+    session.merge(QueueRow(id=queue.id, spec=json.dumps(queue_to_dict(queue))))
+
+
+def save_number(session: Session, number: NumberSpec) -> None:
+    session.merge(NumberRow(number=number.number, spec=json.dumps(number_to_dict(number))))
+
+
+def load_project(session: Session, *, now: float) -> Project:
+    """The project the store holds, read with the project format's codec.
+
+    References (a queue's groups, a number's queue) are left to
+    :meth:`Project.check`: a change that breaks them is a :class:`ConfigError`.
+    """
+    agents = tuple(agent_spec(row, now) for row in session.exec(select(AgentRow)).all())
+    groups = tuple(
+        read_group(Fields({"id": row.id, "agents": json.loads(row.agents)}), agent_ids=None)
+        for row in session.exec(select(GroupRow)).all()
+    )
+    queues = tuple(
+        _stored(row.id, row.spec, lambda f: read_queue(f, group_ids=None, queue_ids=None))
+        for row in session.exec(select(QueueRow)).all()
+    )
+    numbers = tuple(
+        _stored(row.number, row.spec, lambda f: read_number(f, queue_ids=None), key="number")
+        for row in session.exec(select(NumberRow)).all()
+    )
+    return Project(agents=agents, groups=groups, queues=queues, numbers=numbers)
+
+
+def _stored(ident: str, text: str, read: Callable[[Fields], T], *, key: str = "id") -> T:
+    """A queue or number row: its id from the row, the rest from its JSON (schema 4 or older)."""
+    fields = Fields({**json.loads(text), key: ident}, f"{key} {ident!r} in the store")
+    value = read(fields)
+    fields.finish()
+    return value
+
+
+def agent_spec(row: AgentRow, now: float) -> AgentSpec:
+    online = set()
+    if row.app:
+        online.add(Channel.APP)
+    if row.push_token:
+        online.add(Channel.PUSH)
+    if row.sip_expires is not None and row.sip_expires > now:
+        online.add(Channel.SIP)
+    return AgentSpec(
+        stringee_user_id=AgentId(row.stringee_user_id),
+        name=row.name,
+        phone_number=row.phone_number,
+        routing_type=RoutingType(row.routing_type),
+        manual_status=row.manual_status,
+        online=frozenset(online),
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredState:
+    """Everything an engine is rebuilt from, read in one transaction."""
+
+    project: Project
+    #: The engine's snapshot of each agent that has one (agents new since have none).
+    snapshots: dict[AgentId, AgentSnapshot]
+    agents: list[AgentRow]
+    timers: list[TimerRow]
+    last_id: int
+
+
+def load_state(session: Session, *, now: float) -> StoredState:
+    agents = list(session.exec(select(AgentRow).order_by(AgentRow.stringee_user_id)).all())
+    return StoredState(
+        project=load_project(session, now=now),
+        snapshots={
+            AgentId(row.stringee_user_id): agent_snapshot(row)
+            for row in agents
+            if row.idle_since is not None
+        },
+        agents=agents,
+        timers=list(session.exec(select(TimerRow)).all()),
+        last_id=last_event_id(session),
+    )
+
+
+def agent_snapshot(row: AgentRow) -> AgentSnapshot:
+    return AgentSnapshot(
+        manual_status=row.manual_status,
+        routing_type=row.routing_type,
+        phone_number=row.phone_number,
+        app=row.app,
+        push=bool(row.push_token),
+        sip_expires=row.sip_expires,
+        activity=row.activity,
+        call_id=CallId(row.call_id) if row.call_id else None,
+        call_since=row.call_since,
+        until=row.until,
+        answered_at=row.answered_at,
+        history=AgentHistory(
+            idle_since=row.idle_since if row.idle_since is not None else 0.0,
+            handled=row.handled,
+            talk_time=row.talk_time,
+            no_answers=row.no_answers,
+            consecutive_no_answers=row.consecutive_no_answers,
+        ),
+    )
+
+
+def last_event_id(session: Session) -> int:
+    """The newest event-log row's id (0 for an empty log)."""
+    return int(session.exec(select(func.max(EventRow.id))).one() or 0)
