@@ -9,21 +9,34 @@ from typing import Any
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from swagger_ui_bundle import swagger_ui_path
 
 from pcc_router.api import inputs
 from pcc_router.api.batcher import EventBatcher
 from pcc_router.api.controller import Controller
-from pcc_router.api.keys import BATCHER, CONTROLLER, METRICS, PCC, SETTINGS, STORE, SUBSCRIBERS
+from pcc_router.api.keys import (
+    BATCHER,
+    CONTROLLER,
+    METRICS,
+    OPENAPI,
+    PCC,
+    SETTINGS,
+    STORE,
+    SUBSCRIBERS,
+)
 from pcc_router.api.metrics import Metrics
 from pcc_router.api.middlewares import auth_middleware, error_middleware
+from pcc_router.api.openapi import spec
 from pcc_router.api.pcc import PccClient, PccError
+from pcc_router.api.routes import ROUTES
 from pcc_router.api.settings import Settings
 from pcc_router.api.store import repo
 from pcc_router.api.tokens import TokenMinter, short_secret_warning
-from pcc_router.api.views import admin, caresoft, config, live, pcc
+from pcc_router.api.views import live
 from pcc_router.api.views.live import broadcast
 from pcc_router.api.worker import StoreWorker
 from pcc_router.routing import ConfigError
+from pcc_router.simulator.result import package_version
 
 __all__ = ["create_app"]
 
@@ -93,32 +106,10 @@ async def _scheduled_sync(app: web.Application) -> None:
 
 
 def _routes(app: web.Application) -> None:
-    app.router.add_get("/healthz", admin.healthz)
-    app.router.add_get("/metrics", admin.metrics)
-    app.router.add_post("/pcc/events", pcc.events)
-    app.router.add_post("/pcc/agents-for-queue", pcc.agents_for_queue)
-    app.router.add_get("/pcc/agents-for-queue", pcc.agents_for_queue)
-    app.router.add_get("/pcc/customer-info", pcc.customer_info)
-    app.router.add_post("/v1/tokens/agent", admin.token)
-    app.router.add_get("/v1/agents", admin.agents)
-    kinds = "{kind:agents|groups|queues|numbers}"
-    app.router.add_post(f"/v1/{kinds}", config.create)
-    app.router.add_delete(f"/v1/{kinds}/{{ident}}", config.delete)
-    app.router.add_get("/v1/agents/{agent_id}", admin.agent)
-    app.router.add_put("/v1/agents/{agent_id}", admin.update_agent)
-    app.router.add_post("/v1/agents/{agent_id}/presence", admin.presence)
-    app.router.add_get("/v1/queues/{queue_id}", admin.queue)
-    app.router.add_get("/v1/calls/{call_id}", admin.call)
-    app.router.add_post("/v1/sync", admin.sync)
-    app.router.add_post("/v1/caresoft/token", caresoft.token)
-    app.router.add_post("/v1/caresoft/links/login", caresoft.link_login)
-    app.router.add_post("/v1/caresoft/links/call", caresoft.link_call)
-    app.router.add_get("/v1/caresoft/calls/{temp_id}", caresoft.call_status)
-    app.router.add_post("/caresoft/webhook", caresoft.webhook)
-    app.router.add_get("/v1/stream", live.stream)
-    app.router.add_get("/openapi.json", live.openapi)
-    app.router.add_get("/docs", live.docs)
-    app.router.add_get("/", live.wallboard)
+    for route in ROUTES:
+        app.router.add_route(route.method, route.path, route.handler)
+    app.router.add_static("/docs/static", swagger_ui_path)
+    app[OPENAPI] = spec(ROUTES, version=package_version())
 
 
 def create_app(settings: Settings) -> web.Application:

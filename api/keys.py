@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from aiohttp import web
 
@@ -13,7 +14,16 @@ from pcc_router.api.pcc import PccClient
 from pcc_router.api.settings import Settings
 from pcc_router.api.store.repo import Store
 
-__all__ = ["BATCHER", "CONTROLLER", "METRICS", "PCC", "SETTINGS", "STORE", "SUBSCRIBERS"]
+__all__ = [
+    "BATCHER",
+    "CONTROLLER",
+    "METRICS",
+    "OPENAPI",
+    "PCC",
+    "SETTINGS",
+    "STORE",
+    "SUBSCRIBERS",
+]
 
 SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", Store)
@@ -22,5 +32,7 @@ BATCHER = web.AppKey("batcher", EventBatcher)
 METRICS = web.AppKey("metrics", Metrics)
 #: The PCC REST client, or None when PCC_BASE_URL is not set.
 PCC: web.AppKey[PccClient | None] = web.AppKey("pcc")
+#: The OpenAPI document, made once from the route table.
+OPENAPI = web.AppKey("openapi", dict[str, Any])
 #: Server-sent-event subscribers: one queue of rendered messages each.
 SUBSCRIBERS = web.AppKey("subscribers", set[asyncio.Queue[str]])

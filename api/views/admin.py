@@ -13,10 +13,25 @@ from typing import Any
 from aiohttp import web
 
 from pcc_router.api import inputs
-from pcc_router.api.errors import ApiError, Body, read_json
+from pcc_router.api.errors import ApiError, answer, read_body
 from pcc_router.api.keys import CONTROLLER, METRICS, PCC, SETTINGS
 from pcc_router.api.pcc import PccError
 from pcc_router.api.reads import Snapshot
+from pcc_router.api.schemas import (
+    Ack,
+    AgentChange,
+    AgentList,
+    AgentOut,
+    CallOut,
+    HistoryEntry,
+    NotRoutable,
+    PresenceChange,
+    QueueOut,
+    Reason,
+    SyncAnswer,
+    TokenAnswer,
+    TokenRequest,
+)
 from pcc_router.api.store import crud, repo
 from pcc_router.api.tokens import TokenError, TokenMinter
 from pcc_router.routing import AgentView, Channel, ConfigError, is_phone_number, normal_number
@@ -26,6 +41,7 @@ log = logging.getLogger("pcc_router.api")
 __all__ = [
     "agent",
     "agent_json",
+    "agent_out",
     "agents",
     "call",
     "checked_phone",
@@ -39,22 +55,27 @@ __all__ = [
 ]
 
 
-def agent_json(view: AgentView) -> dict[str, Any]:
+def agent_out(view: AgentView) -> AgentOut:
     """An agent as the API shows it: PCC fields, where it is online, the verdict and why."""
-    return {
-        "stringee_user_id": view.stringee_user_id,
-        "name": view.name,
-        "manual_status": view.manual_status,
-        "system_status": view.system_status,
-        "routing_type": view.routing_type,
-        "phone_number": view.phone_number,
-        "online": list(view.online),
-        "state": view.activity,
-        "call_id": view.call_id,
-        "until": view.until,
-        "routable": view.verdict.routable,
-        "reasons": [{"code": str(r.code), "text": r.text} for r in view.verdict.reasons],
-    }
+    return AgentOut(
+        stringee_user_id=view.stringee_user_id,
+        name=view.name,
+        manual_status=view.manual_status,
+        system_status=view.system_status,
+        routing_type=view.routing_type,
+        phone_number=view.phone_number,
+        online=list(view.online),
+        state=view.activity,
+        call_id=view.call_id,
+        until=view.until,
+        routable=view.verdict.routable,
+        reasons=[Reason(code=str(r.code), text=r.text) for r in view.verdict.reasons],
+    )
+
+
+def agent_json(view: AgentView) -> dict[str, Any]:
+    """:func:`agent_out` as JSON."""
+    return agent_out(view).model_dump(mode="json", exclude_unset=True)
 
 
 def _agent(snapshot: Snapshot, agent_id: str) -> AgentView:
@@ -72,53 +93,40 @@ def checked_phone(value: str) -> str:
 
 
 async def token(request: web.Request) -> web.Response:
-    body = Body((await read_json(request))[0])
-    user_id = body.text("stringee_user_id")
-    ttl = body.get("ttl", int, 3600)
-    body.finish()
-    if not 1 <= ttl <= 7 * 86400:
-        raise ApiError(400, "ttl must be between 1 and 604800 seconds")
+    body, _ = await read_body(request, TokenRequest)
     controller = request.app[CONTROLLER]
-    _agent(await controller.read(), user_id)
+    _agent(await controller.read(), body.stringee_user_id)
     settings = request.app[SETTINGS]
     minter = TokenMinter(sid=settings.api_key_sid, secret=settings.api_key_secret)
     try:
-        access_token = minter.agent(user_id, ttl=ttl)
+        access_token = minter.agent(body.stringee_user_id, ttl=body.ttl)
     except TokenError as exc:
         raise ApiError(400, str(exc)) from None
-    expires_at = int(controller.clock()) + ttl
-    return web.json_response({"access_token": access_token, "expires_at": expires_at})
+    expires_at = int(controller.clock()) + body.ttl
+    return answer(TokenAnswer(access_token=access_token, expires_at=expires_at))
 
 
 async def agents(request: web.Request) -> web.Response:
     snapshot = await request.app[CONTROLLER].read()
-    return web.json_response({"r": 0, "agents": [agent_json(v) for v in snapshot.agents()]})
+    return answer(AgentList(r=0, agents=[agent_out(v) for v in snapshot.agents()]))
 
 
 async def agent(request: web.Request) -> web.Response:
     snapshot = await request.app[CONTROLLER].read()
-    return web.json_response(agent_json(_agent(snapshot, request.match_info["agent_id"])))
+    return answer(agent_out(_agent(snapshot, request.match_info["agent_id"])))
 
 
 async def update_agent(request: web.Request) -> web.Response:
     controller = request.app[CONTROLLER]
     agent_id = _agent(await controller.read(), request.match_info["agent_id"]).stringee_user_id
-    body = Body((await read_json(request))[0])
-    changes = {
-        "manual_status": body.text("manual_status", None, max_len=64),
-        "routing_type": body.choice("routing_type", (1, 2), None),
-        "phone_number": body.text("phone_number", None, max_len=32),
-    }
-    body.finish()
-    changes = {k: v for k, v in changes.items() if v is not None}
-    if not changes:
-        raise ApiError(400, "give at least one of manual_status, routing_type, phone_number")
+    body, _ = await read_body(request, AgentChange)
+    changes = body.model_dump(exclude_none=True)
     if "phone_number" in changes:
         changes["phone_number"] = checked_phone(changes["phone_number"])
     await controller.submit(inputs.agent_update_unit(controller, agent_id, changes))
-    view = agent_json(_agent(await controller.read(), agent_id))
-    view["mirrored_to_pcc"] = await _mirror(request, agent_id, changes)
-    return web.json_response(view)
+    view = agent_out(_agent(await controller.read(), agent_id))
+    view.mirrored_to_pcc = await _mirror(request, agent_id, changes)
+    return answer(view)
 
 
 async def _mirror(request: web.Request, agent_id: str, changes: dict[str, Any]) -> bool | None:
@@ -147,33 +155,24 @@ async def sync(request: web.Request) -> web.Response:
         raise ApiError(502, f"PCC sync failed: {exc}") from None
     except ConfigError as exc:
         raise ApiError(502, f"PCC's configuration does not hold together: {exc.msg}") from None
-    return web.json_response({"r": 0, "message": "synced", "counts": config.counts})
-
-
-_ACTIONS = {"app": ("login", "logout"), "push": ("register", "unregister"),
-            "sip": ("register", "unregister")}  # fmt: skip
+    return answer(SyncAnswer(r=0, message="synced", counts=config.counts))
 
 
 async def presence(request: web.Request) -> web.Response:
     controller = request.app[CONTROLLER]
     agent_id = _agent(await controller.read(), request.match_info["agent_id"]).stringee_user_id
-    body = Body((await read_json(request))[0])
-    given = [c for c in _ACTIONS if c in body.data]
-    if len(given) != 1:
-        raise ApiError(400, "give exactly one of app, push, sip")
-    channel = given[0]
-    action = body.choice(channel, _ACTIONS[channel])
-    device_token = body.text("device_token", None, max_len=4096) if channel == "push" else None
-    expires = body.get("expires", (int, float), None) if channel == "sip" else None
-    body.finish()
-    if expires is not None and not 1 <= expires <= 30 * 86400:
-        raise ApiError(400, "expires must be between 1 and 2592000 seconds")
-    present = action in ("login", "register")
+    body, _ = await read_body(request, PresenceChange)
+    channel, action = next((c, a) for c in ("app", "push", "sip") if (a := getattr(body, c)))
     unit = inputs.presence_unit(
-        controller, agent_id, Channel(channel), present, device_token=device_token, expires=expires
+        controller,
+        agent_id,
+        Channel(channel),
+        action in ("login", "register"),
+        device_token=body.device_token,
+        expires=body.expires,
     )
     await controller.submit(unit)
-    return web.json_response(agent_json(_agent(await controller.read(), agent_id)))
+    return answer(agent_out(_agent(await controller.read(), agent_id)))
 
 
 async def queue(request: web.Request) -> web.Response:
@@ -183,16 +182,13 @@ async def queue(request: web.Request) -> web.Response:
     if view is None:
         raise ApiError(404, f"no queue {queue_id!r}")
     waiting = await controller.in_store(lambda session: repo.open_calls(session, queue_id))
-    return web.json_response(
-        {
-            "id": view.id,
-            "waiting_calls": [c.call_id for c in waiting],
-            "ring_order": view.ring_order,
-            "not_routable": [
-                {"stringee_user_id": a, "reasons": reasons} for a, reasons in view.not_routable
-            ],
-        }
+    out = QueueOut(
+        id=view.id,
+        waiting_calls=[c.call_id for c in waiting],
+        ring_order=list(view.ring_order),
+        not_routable=[NotRoutable(stringee_user_id=a, reasons=r) for a, r in view.not_routable],
     )
+    return answer(out)
 
 
 async def call(request: web.Request) -> web.Response:
@@ -200,23 +196,22 @@ async def call(request: web.Request) -> web.Response:
     row, history = await request.app[CONTROLLER].in_store(lambda s: crud.call_record(s, call_id))
     if row is None:
         raise ApiError(404, f"no call {call_id!r}")
-    return web.json_response(
-        {
-            "call_id": row.call_id,
-            "queue_id": row.queue_id,
-            "status": row.status,
-            "open": row.is_open,
-            "agent": row.agent_id,
-            "from": row.caller,
-            "to": row.callee,
-            "first_seen": row.first_seen,
-            "last_seen": row.last_seen,
-            "history": [
-                {"received_at": e.received_at, "applied": e.applied, "event": _logged(e.body)}
-                for e in history
-            ],
-        }
+    out = CallOut(
+        call_id=row.call_id,
+        queue_id=row.queue_id,
+        status=row.status,
+        open=row.is_open,
+        agent=row.agent_id,
+        from_=row.caller,
+        to=row.callee,
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
+        history=[
+            HistoryEntry(received_at=e.received_at, applied=e.applied, event=_logged(e.body))
+            for e in history
+        ],
     )
+    return answer(out)
 
 
 def _logged(body: str) -> Any:
@@ -229,7 +224,7 @@ def _logged(body: str) -> Any:
 
 async def healthz(request: web.Request) -> web.Response:
     await request.app[CONTROLLER].in_store(crud.ping)
-    return web.json_response({"r": 0, "message": "ok"})
+    return answer(Ack(r=0, message="ok"))
 
 
 async def metrics(request: web.Request) -> web.Response:

@@ -15,8 +15,17 @@ from pcc_router.api.caresoft import (
     verify_webhook,
     voice_token,
 )
-from pcc_router.api.errors import ApiError, Body, parse_json, read_json
+from pcc_router.api.errors import ApiError, answer, parse_json, read_body
 from pcc_router.api.keys import CONTROLLER, SETTINGS
+from pcc_router.api.schemas import (
+    CallLinkAnswer,
+    CareSoftCallOut,
+    CareSoftCallRequest,
+    CareSoftTokenAnswer,
+    CareSoftTokenRequest,
+    LinkAnswer,
+    WebhookAnswer,
+)
 from pcc_router.api.store import crud
 
 __all__ = ["call_status", "link_call", "link_login", "token", "webhook"]
@@ -33,16 +42,13 @@ def _token(request: web.Request, ipphone: str) -> str:
 
 
 async def token(request: web.Request) -> web.Response:
-    body = Body((await read_json(request))[0])
-    ipphone = body.text("ipphone", max_len=32)
-    body.finish()
-    return web.json_response({"token": _token(request, ipphone)})
+    body, _ = await read_body(request, CareSoftTokenRequest)
+    return answer(CareSoftTokenAnswer(token=_token(request, body.ipphone)))
 
 
 async def link_login(request: web.Request) -> web.Response:
-    body = Body((await read_json(request))[0])
-    ipphone = body.text("ipphone", max_len=32)
-    body.finish()
+    body, _ = await read_body(request, CareSoftTokenRequest)
+    ipphone = body.ipphone
     settings = request.app[SETTINGS]
     if not settings.caresoft_domain:
         raise ApiError(409, "CARESOFT_DOMAIN is not configured on this server")
@@ -51,15 +57,13 @@ async def link_login(request: web.Request) -> web.Response:
         domain=settings.caresoft_domain,
         template=settings.caresoft_link_template,
     )
-    return web.json_response({"url": url})
+    return answer(LinkAnswer(url=url))
 
 
 async def link_call(request: web.Request) -> web.Response:
-    body = Body((await read_json(request))[0])
-    ipphone = body.text("ipphone", max_len=32)
-    phone = body.text("phone", max_len=32)
-    temp_id = body.text("temp_id", None, max_len=64) or new_temp_id()
-    body.finish()
+    body, _ = await read_body(request, CareSoftCallRequest)
+    ipphone, phone = body.ipphone, body.phone
+    temp_id = body.temp_id or new_temp_id()
     settings = request.app[SETTINGS]
     try:
         url = call_link(
@@ -79,7 +83,7 @@ async def link_call(request: web.Request) -> web.Response:
     )
     if not fresh:
         raise ApiError(409, f"temp_id {temp_id!r} is already used")
-    return web.json_response({"url": url, "temp_id": temp_id})
+    return answer(CallLinkAnswer(url=url, temp_id=temp_id))
 
 
 async def call_status(request: web.Request) -> web.Response:
@@ -87,17 +91,16 @@ async def call_status(request: web.Request) -> web.Response:
     row = await request.app[CONTROLLER].in_store(lambda s: crud.caresoft_call(s, temp_id))
     if row is None:
         raise ApiError(404, f"no CareSoft call with temp_id {temp_id!r}")
-    return web.json_response(
-        {
-            "temp_id": row.temp_id,
-            "ipphone": row.ipphone,
-            "phone": row.phone,
-            "created_at": row.created_at,
-            "status": row.status,
-            "call_id": row.call_id,
-            "history": json.loads(row.history),
-        }
+    out = CareSoftCallOut(
+        temp_id=row.temp_id,
+        ipphone=row.ipphone,
+        phone=row.phone,
+        created_at=row.created_at,
+        status=row.status,
+        call_id=row.call_id,
+        history=json.loads(row.history),
     )
+    return answer(out)
 
 
 def _find(data: object, names: tuple[str, ...]) -> str | None:
@@ -129,7 +132,7 @@ async def webhook(request: web.Request) -> web.Response:
     key = "caresoft|" + hashlib.sha1(raw).hexdigest()
     controller = request.app[CONTROLLER]
     received = controller.clock()
-    answer = await controller.in_store(
+    result = await controller.in_store(
         lambda session: crud.record_caresoft_delivery(
             session,
             key=key,
@@ -141,4 +144,4 @@ async def webhook(request: web.Request) -> web.Response:
             received=received,
         )
     )
-    return web.json_response(answer)
+    return answer(WebhookAnswer.model_validate(result))

@@ -16,18 +16,29 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from aiohttp import web
+from pydantic import BaseModel
 from sqlmodel import Session
 
 from pcc_router.api import inputs
-from pcc_router.api.errors import ApiError, read_json
+from pcc_router.api.errors import ApiError, answer, read_body
 from pcc_router.api.keys import CONTROLLER, PCC
 from pcc_router.api.pcc import PccError
+from pcc_router.api.schemas import AgentCreate, ConfigAnswer, GroupCreate, NumberCreate, QueueCreate
 from pcc_router.api.store import crud, repo
 from pcc_router.routing import ConfigError, Project
 from pcc_router.routing.fields import Fields
 from pcc_router.routing.projects import read_agent, read_group, read_number, read_queue
 
-__all__ = ["create", "delete"]
+__all__ = [
+    "create_agent",
+    "create_group",
+    "create_number",
+    "create_queue",
+    "delete_agent",
+    "delete_group",
+    "delete_number",
+    "delete_queue",
+]
 
 T = TypeVar("T")
 
@@ -97,16 +108,32 @@ def _change(kind: str, data: dict[str, Any]) -> Callable[[Session], str]:
     return change
 
 
-async def create(request: web.Request) -> web.Response:
-    kind = request.match_info["kind"]
-    data, _ = await read_json(request)
-    change = _change(kind, data)
+async def _create(request: web.Request, kind: str, model: type[BaseModel]) -> web.Response:
+    """Check the body against its model (every field), then read it with the project codec."""
+    body, _ = await read_body(request, model)
+    change = _change(kind, body.model_dump(mode="json", exclude_none=True))
     names: list[str] = []
     await _commit(request, lambda session: names.append(change(session)))
-    answer: dict[str, Any] = {"r": 0, "message": f"{kind[:-1]} {names[0]} saved"}
+    saved = ConfigAnswer(r=0, message=f"{kind[:-1]} {names[0]} saved")
     if kind == "agents":
-        answer["mirrored_to_pcc"] = await _mirror_new_agent(request, names[0])
-    return web.json_response(answer, status=201)
+        saved.mirrored_to_pcc = await _mirror_new_agent(request, names[0])
+    return answer(saved, status=201)
+
+
+async def create_agent(request: web.Request) -> web.Response:
+    return await _create(request, "agents", AgentCreate)
+
+
+async def create_group(request: web.Request) -> web.Response:
+    return await _create(request, "groups", GroupCreate)
+
+
+async def create_queue(request: web.Request) -> web.Response:
+    return await _create(request, "queues", QueueCreate)
+
+
+async def create_number(request: web.Request) -> web.Response:
+    return await _create(request, "numbers", NumberCreate)
 
 
 async def _mirror_new_agent(request: web.Request, agent_id: str) -> bool | None:
@@ -137,8 +164,7 @@ async def _mirror_new_agent(request: web.Request, agent_id: str) -> bool | None:
     return True
 
 
-async def delete(request: web.Request) -> web.Response:
-    kind, ident = request.match_info["kind"], request.match_info["ident"]
+async def _delete(request: web.Request, kind: str, ident: str) -> web.Response:
     pcc_id: str | None = None
 
     def change(session: Session) -> None:
@@ -148,13 +174,29 @@ async def delete(request: web.Request) -> web.Response:
             raise ApiError(404, f"no {kind[:-1]} {ident!r}")
 
     await _commit(request, change)
-    answer: dict[str, Any] = {"r": 0, "message": f"{kind[:-1]} {ident} deleted"}
+    deleted = ConfigAnswer(r=0, message=f"{kind[:-1]} {ident} deleted")
     client = request.app[PCC]
     if kind == "agents" and client is not None and pcc_id is not None:
         try:
             await client.delete_agent(pcc_id)
-            answer["mirrored_to_pcc"] = True
+            deleted.mirrored_to_pcc = True
         except PccError as exc:
             log.warning("agent %s deleted here but not in PCC: %s", ident, exc)
-            answer["mirrored_to_pcc"] = False
-    return web.json_response(answer)
+            deleted.mirrored_to_pcc = False
+    return answer(deleted)
+
+
+async def delete_agent(request: web.Request) -> web.Response:
+    return await _delete(request, "agents", request.match_info["agent_id"])
+
+
+async def delete_group(request: web.Request) -> web.Response:
+    return await _delete(request, "groups", request.match_info["group_id"])
+
+
+async def delete_queue(request: web.Request) -> web.Response:
+    return await _delete(request, "queues", request.match_info["queue_id"])
+
+
+async def delete_number(request: web.Request) -> web.Response:
+    return await _delete(request, "numbers", request.match_info["number"])

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import http.client
+import socket
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +134,47 @@ def empty_pg(url: str) -> str:
     repo.SQLModel.metadata.drop_all(cleaned.engine)
     cleaned.close()
     return url
+
+
+class ThreadServer:
+    """The controller on 127.0.0.1 in a thread with its own event loop."""
+
+    def __init__(self, app: web.Application) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = int(sock.getsockname()[1])
+        self.loop = asyncio.new_event_loop()
+        self.runner = web.AppRunner(app, access_log=None)
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def start(self) -> None:
+        self.loop.run_until_complete(self.runner.setup())
+        site = web.TCPSite(self.runner, "127.0.0.1", self.port)
+        self.loop.run_until_complete(site.start())
+        self.thread.start()
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, dict[str, str], bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            head = {k.lower(): v for k, v in response.getheaders()}
+            streaming = head.get("content-type", "").startswith("text/event-stream")
+            return response.status, head, b"" if streaming else response.read()
+        finally:
+            connection.close()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"

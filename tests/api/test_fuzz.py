@@ -8,73 +8,28 @@ still read. Bounded: a fixed number of examples, each with a timeout.
 
 from __future__ import annotations
 
-import asyncio
 import codecs
-import http.client
 import json
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
-from aiohttp import web
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pcc_router.api.app import create_app
 from pcc_router.api.tokens import TokenMinter
-from tests.api.support import make_settings, stringee_event
+from tests.api.support import ThreadServer, make_settings, stringee_event
 
 AUTH = {"X-STRINGEE-AUTH": TokenMinter(sid="SKtest", secret="test-secret-of-at-least-32-bytes!")
         .rest(ttl=86400)}  # fmt: skip
 
 
-class Server:
-    """The controller on 127.0.0.1 in a thread with its own event loop."""
-
-    def __init__(self, app: web.Application) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = int(sock.getsockname()[1])
-        self.loop = asyncio.new_event_loop()
-        self.runner = web.AppRunner(app, access_log=None)
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def start(self) -> None:
-        self.loop.run_until_complete(self.runner.setup())
-        site = web.TCPSite(self.runner, "127.0.0.1", self.port)
-        self.loop.run_until_complete(site.start())
-        self.thread.start()
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        body: bytes | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> tuple[int, dict[str, str], bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            connection.request(method, path, body=body, headers=headers or {})
-            response = connection.getresponse()
-            head = {k.lower(): v for k, v in response.getheaders()}
-            streaming = head.get("content-type", "").startswith("text/event-stream")
-            return response.status, head, b"" if streaming else response.read()
-        finally:
-            connection.close()
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = Server(create_app(make_settings(Path(tmp_path_factory.mktemp("fuzz")))))
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThreadServer]:
+    running = ThreadServer(create_app(make_settings(Path(tmp_path_factory.mktemp("fuzz")))))
     running.start()
     canary = json.dumps(stringee_event("answered", "canary", 0)).encode()
     status, _, _ = running.request("POST", "/pcc/events", canary)
@@ -180,7 +135,7 @@ queries = st.dictionaries(
     authed=st.booleans(),
 )
 def test_no_input_gets_a_5xx_or_poisons_later_requests(
-    server: Server,
+    server: ThreadServer,
     route: tuple[str, str],
     segment: str,
     query: dict[str, str],

@@ -1,0 +1,125 @@
+"""Every route of the controller, once: its handler, what it takes and answers, who may call it.
+
+:mod:`pcc_router.api.app` adds these to aiohttp, and
+:mod:`pcc_router.api.openapi` describes them from this same table, so the
+published API cannot drift from the one served.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from pcc_router.api import schemas as s
+from pcc_router.api.views import admin, caresoft, config, live, pcc
+
+__all__ = ["ROUTES", "Route"]
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+#: A route's answers: a model (JSON) or a media type, by status.
+Answers = Mapping[int, type[BaseModel] | str]
+Guard = Literal["token", "pcc", "caresoft", "open"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Route:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    tag: str
+    answers: Answers = field(default_factory=dict)
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    #: token: a Stringee REST token; pcc: Stringee's signature or the URL secret;
+    #: caresoft: CareSoft's X-Hub-Signature; open: nobody is refused.
+    guard: Guard = "token"
+
+
+def _admin(method: str, path: str, handler: Handler, summary: str, **more: object) -> Route:
+    return Route(method=method, path=path, handler=handler, summary=summary, tag="admin", **more)  # type: ignore[arg-type]
+
+
+_PCC = "PCC callbacks"
+_CS = "CareSoft"
+
+ROUTES: tuple[Route, ...] = (
+    Route(method="GET", path="/healthz", handler=admin.healthz, summary="liveness and store check",
+          tag="service", answers={200: s.Ack}, guard="open"),
+    Route(method="GET", path="/metrics", handler=admin.metrics, summary="Prometheus metrics",
+          tag="service", answers={200: "text/plain"}, guard="open"),
+    Route(method="POST", path="/pcc/events", handler=pcc.events, tag=_PCC, guard="pcc",
+          summary="PCC event_url: call events, idempotent and order-safe",
+          body=s.PccEventCallback, answers={200: s.Ack}),
+    Route(method="POST", path="/pcc/agents-for-queue", handler=pcc.agents_for_queue, tag=_PCC,
+          summary="PCC get_list_agents_url: routable agents in ring order (version 2)",
+          body=s.AgentsRequest, answers={200: s.AgentsAnswer}, guard="pcc"),
+    Route(method="GET", path="/pcc/agents-for-queue", handler=pcc.agents_for_queue, tag=_PCC,
+          summary="get_list_agents_url asked with a GET (one call)",
+          query=s.AgentsQuery, answers={200: s.AgentsAnswer}, guard="pcc"),
+    Route(method="GET", path="/pcc/customer-info", handler=pcc.customer_info, tag=_PCC,
+          summary="PCC get_customer_info_url: the caller's newest call",
+          query=s.CustomerInfoQuery, answers={200: s.CustomerInfo}, guard="pcc"),
+    _admin("POST", "/v1/tokens/agent", admin.token, "mint an agent's Stringee client token",
+           body=s.TokenRequest, answers={200: s.TokenAnswer}),
+    _admin("GET", "/v1/agents", admin.agents, "agents: state, online channels, verdict",
+           answers={200: s.AgentList}),
+    _admin("POST", "/v1/agents", config.create_agent, "create an agent (mirrored to PCC)",
+           body=s.AgentCreate, answers={201: s.ConfigAnswer}),
+    _admin("GET", "/v1/agents/{agent_id}", admin.agent, "one agent, with why it is not routable",
+           answers={200: s.AgentOut}),
+    _admin("PUT", "/v1/agents/{agent_id}", admin.update_agent,
+           "change manual_status, routing_type, phone_number",
+           body=s.AgentChange, answers={200: s.AgentOut}),
+    _admin("DELETE", "/v1/agents/{agent_id}", config.delete_agent, "delete an agent",
+           answers={200: s.ConfigAnswer}),
+    _admin("POST", "/v1/agents/{agent_id}/presence", admin.presence,
+           "app login/logout, push register/unregister, SIP register",
+           body=s.PresenceChange, answers={200: s.AgentOut}),
+    _admin("POST", "/v1/groups", config.create_group, "create or replace a group",
+           body=s.GroupCreate, answers={201: s.ConfigAnswer}),
+    _admin("DELETE", "/v1/groups/{group_id}", config.delete_group, "delete a group",
+           answers={200: s.ConfigAnswer}),
+    _admin("POST", "/v1/queues", config.create_queue, "create or replace a queue",
+           body=s.QueueCreate, answers={201: s.ConfigAnswer}),
+    _admin("GET", "/v1/queues/{queue_id}", admin.queue,
+           "waiting calls, ring order, and why others are not routable",
+           answers={200: s.QueueOut}),
+    _admin("DELETE", "/v1/queues/{queue_id}", config.delete_queue, "delete a queue",
+           answers={200: s.ConfigAnswer}),
+    _admin("POST", "/v1/numbers", config.create_number, "create or replace a number",
+           body=s.NumberCreate, answers={201: s.ConfigAnswer}),
+    _admin("DELETE", "/v1/numbers/{number}", config.delete_number, "delete a number",
+           answers={200: s.ConfigAnswer}),
+    _admin("GET", "/v1/calls/{call_id}", admin.call, "a call's history as received and applied",
+           answers={200: s.CallOut}),
+    _admin("POST", "/v1/sync", admin.sync, "pull the configuration from PCC now",
+           answers={200: s.SyncAnswer}),
+    _admin("GET", "/v1/stream", live.stream, "server-sent events of every state change",
+           answers={200: "text/event-stream"}),
+    Route(method="POST", path="/v1/caresoft/token", handler=caresoft.token, tag=_CS,
+          summary="CareSoft mobile voice JWT {ipphone}",
+          body=s.CareSoftTokenRequest, answers={200: s.CareSoftTokenAnswer}),
+    Route(method="POST", path="/v1/caresoft/links/login", handler=caresoft.link_login, tag=_CS,
+          summary="CsCall login link", body=s.CareSoftTokenRequest, answers={200: s.LinkAnswer}),
+    Route(method="POST", path="/v1/caresoft/links/call", handler=caresoft.link_call, tag=_CS,
+          summary="CsCall click-to-call link with a unique temp_id",
+          body=s.CareSoftCallRequest, answers={200: s.CallLinkAnswer}),
+    Route(method="GET", path="/v1/caresoft/calls/{temp_id}", handler=caresoft.call_status,
+          tag=_CS, summary="what is known of a click-to-call call",
+          answers={200: s.CareSoftCallOut}),
+    Route(method="POST", path="/caresoft/webhook", handler=caresoft.webhook, tag=_CS,
+          summary="CareSoft webhook deliveries (X-Hub-Signature checked)",
+          answers={200: s.WebhookAnswer}, guard="caresoft"),
+    Route(method="GET", path="/openapi.json", handler=live.openapi, tag="service",
+          summary="this description", answers={200: "application/json"}, guard="open"),
+    Route(method="GET", path="/docs", handler=live.docs, tag="service",
+          summary="the API, readable and tryable (Swagger UI)", answers={200: "text/html"},
+          guard="open"),
+    Route(method="GET", path="/", handler=live.wallboard, tag="service",
+          summary="the wallboard", answers={200: "text/html"}, guard="open"),
+)  # fmt: skip
