@@ -64,7 +64,7 @@ def commands(calls: int, agents: int, workdir: Path) -> dict[str, list[str]]:
     py = sys.executable
     simulate = ["-m", "pcc_router.simulator", "simulate", str(scenario), "--summary", "--json"]
     tools = {"pcc-router": [py, *simulate]}
-    if (COMPILED / "routing").is_dir():
+    if (COMPILED / "pcc_router" / "routing").is_dir():
         # the same sources compiled by bench/build_compiled.sh, found first on the path
         tools["pcc-router (mypyc)"] = ["env", f"PYTHONPATH={COMPILED}", py, "-P", *simulate]
     return {
