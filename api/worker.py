@@ -29,15 +29,22 @@ Step = Callable[[], Any]
 Unit = Generator[Step, Any, T]
 
 
+def _resume(unit: Unit[Any], value: Any, error: BaseException | None) -> tuple[bool, Any]:
+    """Hand ``unit`` the last outcome: ``(True, result)`` once it ends, else its next step."""
+    try:
+        return False, unit.throw(error) if error is not None else unit.send(value)
+    except StopIteration as stop:
+        return True, stop.value
+
+
 def run_inline(unit: Unit[T]) -> T:
     """Drive ``unit`` to its end on this thread."""
     value: Any = None
     error: BaseException | None = None
     while True:
-        try:
-            step = unit.throw(error) if error is not None else unit.send(value)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
+        ended, step = _resume(unit, value, error)
+        if ended:
+            return step  # type: ignore[no-any-return]
         value, error = None, None
         try:
             value = step()
@@ -64,10 +71,9 @@ class StoreWorker:
             value: Any = None
             error: BaseException | None = None
             while True:
-                try:
-                    step = unit.throw(error) if error is not None else unit.send(value)
-                except StopIteration as stop:
-                    return stop.value  # type: ignore[no-any-return]
+                ended, step = _resume(unit, value, error)
+                if ended:
+                    return step  # type: ignore[no-any-return]
                 value, error = None, None
                 try:
                     value = await loop.run_in_executor(self._executor, step)

@@ -13,12 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from pcc_router.api import inputs
-from pcc_router.api.errors import ApiError, answer, read_body
-from pcc_router.api.keys import CONTROLLER, METRICS, PCC, SETTINGS
-from pcc_router.api.pcc import PccError
-from pcc_router.api.reads import Snapshot
-from pcc_router.api.schemas import (
-    Ack,
+from pcc_router.api.admin_schemas import (
     AgentChange,
     AgentList,
     AgentOut,
@@ -32,6 +27,11 @@ from pcc_router.api.schemas import (
     TokenAnswer,
     TokenRequest,
 )
+from pcc_router.api.errors import ApiError, answer, read_body
+from pcc_router.api.keys import CONTROLLER, METRICS, PCC, SETTINGS
+from pcc_router.api.pcc import PccError
+from pcc_router.api.reads import Snapshot
+from pcc_router.api.schemas import Ack
 from pcc_router.api.store import crud, repo
 from pcc_router.api.tokens import TokenError, TokenMinter
 from pcc_router.routing import AgentView, Channel, ConfigError, is_phone_number, normal_number

@@ -7,6 +7,15 @@ import json
 
 from aiohttp import web
 
+from pcc_router.api.admin_schemas import (
+    CallLinkAnswer,
+    CareSoftCallOut,
+    CareSoftCallRequest,
+    CareSoftTokenAnswer,
+    CareSoftTokenRequest,
+    LinkAnswer,
+    WebhookAnswer,
+)
 from pcc_router.api.caresoft import (
     LinkError,
     call_link,
@@ -17,15 +26,6 @@ from pcc_router.api.caresoft import (
 )
 from pcc_router.api.errors import ApiError, answer, parse_json, read_body
 from pcc_router.api.keys import CONTROLLER, SETTINGS
-from pcc_router.api.schemas import (
-    CallLinkAnswer,
-    CareSoftCallOut,
-    CareSoftCallRequest,
-    CareSoftTokenAnswer,
-    CareSoftTokenRequest,
-    LinkAnswer,
-    WebhookAnswer,
-)
 from pcc_router.api.store import crud
 
 __all__ = ["call_status", "link_call", "link_login", "token", "webhook"]

@@ -20,10 +20,16 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from pcc_router.api import inputs
+from pcc_router.api.admin_schemas import (
+    AgentCreate,
+    ConfigAnswer,
+    GroupCreate,
+    NumberCreate,
+    QueueCreate,
+)
 from pcc_router.api.errors import ApiError, answer, read_body
 from pcc_router.api.keys import CONTROLLER, PCC
 from pcc_router.api.pcc import PccError
-from pcc_router.api.schemas import AgentCreate, ConfigAnswer, GroupCreate, NumberCreate, QueueCreate
 from pcc_router.api.store import crud, repo
 from pcc_router.routing import ConfigError, Project
 from pcc_router.routing.fields import Fields

@@ -1,0 +1,235 @@
+"""Bodies of the admin routes (agents, the project's configuration, CareSoft) as pydantic models.
+
+Everything here is behind the admin token; :mod:`pcc_router.api.schemas`
+holds the shared pieces and what PCC itself sends and reads. Admin bodies
+refuse unknown fields and take no coercion (``"5"`` is not 5); project
+entries are then read by the core's project codec, which checks what a
+schema cannot (references, durations, the menu).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from pcc_router.api.schemas import Answer, Duration, RoutingTypeField, Strict, Text
+
+# ----------------------------------------------------------------- agents
+
+
+class TokenRequest(Strict):
+    stringee_user_id: Text
+    ttl: int = Field(3600, ge=1, le=604800, description="seconds")
+
+
+class TokenAnswer(Answer):
+    access_token: str
+    expires_at: int
+
+
+class AgentChange(Strict):
+    manual_status: str | None = Field(None, min_length=1, max_length=64)
+    routing_type: RoutingTypeField | None = None
+    phone_number: str | None = Field(None, max_length=32)
+
+    @model_validator(mode="after")
+    def _something(self) -> AgentChange:
+        if self.manual_status is None and self.routing_type is None and self.phone_number is None:
+            raise ValueError("give at least one of manual_status, routing_type, phone_number")
+        return self
+
+
+class PresenceChange(Strict):
+    """Exactly one of ``app``, ``push`` (with its ``device_token``), ``sip`` (and ``expires``)."""
+
+    app: Literal["login", "logout"] | None = None
+    push: Literal["register", "unregister"] | None = None
+    device_token: str | None = Field(None, max_length=4096)
+    sip: Literal["register", "unregister"] | None = None
+    expires: float | None = Field(None, ge=1, le=2592000, description="seconds")
+
+    @model_validator(mode="after")
+    def _one_channel(self) -> PresenceChange:
+        given = [c for c in ("app", "push", "sip") if getattr(self, c) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of app, push, sip")
+        if self.device_token is not None and self.push is None:
+            raise ValueError("device_token goes with push")
+        if self.expires is not None and self.sip is None:
+            raise ValueError("expires goes with sip")
+        return self
+
+
+class Reason(Answer):
+    code: str
+    text: str
+
+
+class AgentOut(Answer):
+    stringee_user_id: str
+    name: str
+    manual_status: str
+    system_status: int
+    routing_type: int
+    phone_number: str
+    online: list[str]
+    state: str = Field(description="idle | ringing | talking | wrap_up")
+    call_id: str | None
+    until: float | None = Field(description="when the ring or the wrap-up ends")
+    routable: bool
+    reasons: list[Reason]
+    mirrored_to_pcc: bool | None = None
+
+
+class AgentList(Answer):
+    r: int
+    agents: list[AgentOut]
+
+
+class NotRoutable(Answer):
+    stringee_user_id: str
+    reasons: list[str]
+
+
+class QueueOut(Answer):
+    id: str
+    waiting_calls: list[str]
+    ring_order: list[str]
+    not_routable: list[NotRoutable]
+
+
+class HistoryEntry(Answer):
+    received_at: float
+    applied: bool
+    event: Any
+
+
+class CallOut(Answer):
+    call_id: str
+    queue_id: str | None
+    status: str
+    open: bool
+    agent: str | None
+    from_: str = Field(alias="from")
+    to: str
+    first_seen: float
+    last_seen: float
+    history: list[HistoryEntry]
+
+
+# --------------------------------------------------- configuration (project)
+
+
+class AgentCreate(Strict):
+    stringee_user_id: Annotated[str, Field(min_length=1, max_length=128)]
+    name: str | None = Field(None, max_length=256)
+    manual_status: str | None = Field(None, min_length=1, max_length=64)
+    routing_type: RoutingTypeField | None = None
+    phone_number: str | None = Field(None, max_length=32)
+    online: list[Literal["app", "push", "sip"]] | None = None
+
+
+class GroupCreate(Strict):
+    id: Annotated[str, Field(min_length=1, max_length=128)]
+    agents: list[Annotated[str, Field(max_length=128)]] = Field(default=[])  # pydantic copies it
+
+
+class GroupRouteIn(Strict):
+    group: Annotated[str, Field(min_length=1, max_length=128)]
+    primary: bool = True
+
+
+class QueueCreate(Strict):
+    """A queue in the project format (the scenario's field names, PCC's where they exist)."""
+
+    id: Annotated[str, Field(min_length=1, max_length=128)]
+    groups: list[GroupRouteIn] = Field(min_length=1)
+    strategy: (
+        Literal[
+            "longest_idle",
+            "round_robin",
+            "fewest_calls",
+            "least_talk_time",
+            "top_down",
+            "random",
+            "ring_all",
+        ]
+        | None
+    ) = None
+    wait_agent_answer_timeout: Duration | None = None
+    agent_wrap_up_after_calls: bool | None = None
+    wrap_up_time_limit: Duration | None = None
+    maximum_queue_wait_time: Duration | None = None
+    maximum_queue_size: int | None = Field(None, ge=0)
+    overflow: str | None = Field(None, max_length=128, description="queue:<id> or forward:<n>")
+    max_no_answer: int | None = Field(None, ge=0)
+    get_list_agents_url: str | None = Field(None, max_length=2048)
+
+
+class NumberCreate(Strict):
+    number: Annotated[str, Field(min_length=1, max_length=64)]
+    queue_id: str | None = Field(None, max_length=128)
+    ivr: dict[str, Annotated[str, Field(max_length=128)]] | None = None
+    keypress_timeout: Duration | None = None
+
+
+class ConfigAnswer(Answer):
+    r: int
+    message: str
+    mirrored_to_pcc: bool | None = None
+
+
+class SyncAnswer(Answer):
+    r: int
+    message: str
+    counts: dict[str, int]
+
+
+# ---------------------------------------------------------------- CareSoft
+
+
+class CareSoftTokenRequest(Strict):
+    ipphone: Annotated[str, Field(min_length=1, max_length=32)]
+
+
+class CareSoftCallRequest(Strict):
+    ipphone: Annotated[str, Field(min_length=1, max_length=32)]
+    phone: Annotated[str, Field(min_length=1, max_length=32)]
+    temp_id: str | None = Field(None, min_length=1, max_length=64)
+
+
+class CareSoftTokenAnswer(Answer):
+    token: str
+
+
+class LinkAnswer(Answer):
+    url: str
+
+
+class CallLinkAnswer(Answer):
+    url: str
+    temp_id: str
+
+
+class CareSoftCallOut(Answer):
+    temp_id: str
+    ipphone: str
+    phone: str
+    created_at: float
+    status: str
+    call_id: str | None
+    history: list[Any]
+
+
+class WebhookAnswer(Answer):
+    r: int
+    message: str
+    temp_id: str | None = None
+
+
+__all__ = sorted(
+    name
+    for name, value in dict(globals()).items()
+    if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == __name__
+)
