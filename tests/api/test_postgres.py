@@ -5,14 +5,16 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import inspect, text
 
+from pcc_router.api.app import create_app
 from pcc_router.api.controller import Controller
 from pcc_router.api.store import repo
 from pcc_router.api.store.tables import CallRow, EventRow
-from tests.api.support import EPOCH_MS, call_event, empty_pg, hotline
+from tests.api.support import EPOCH_MS, call_event, empty_pg, hotline, make_settings, stringee_event
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -115,3 +117,19 @@ def test_two_instances_never_offer_one_agent_first_for_two_calls(pg_url: str) ->
     a.catch_up()
     for engine in (a.engine, b.engine):
         assert engine.ring_order("support") == []
+
+
+async def test_the_http_call_flow_on_postgresql(
+    aiohttp_client: Any, tmp_path: Any, pg_url: str, auth: dict[str, str]
+) -> None:
+    settings = make_settings(tmp_path, database_url=empty_pg(pg_url))
+    client = await aiohttp_client(create_app(settings))
+    await client.post(
+        "/pcc/agents-for-queue", json={"queueId": "support", "calls": [{"callId": "p1"}]}
+    )
+    for status, ts in (("answered", 5), ("answered", 5), ("ended", 9)):
+        await client.post("/pcc/events", json=stringee_event(status, "p1", ts))
+    history = await (await client.get("/v1/calls/p1", headers=auth)).json()
+    assert [h["event"]["call_status"] for h in history["history"]] == ["answered", "ended"]
+    alice = await (await client.get("/v1/agents/alice", headers=auth)).json()
+    assert [r["code"] for r in alice["reasons"]] == ["wrap_up"]

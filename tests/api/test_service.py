@@ -1,4 +1,7 @@
-"""The controller over HTTP: auth, tokens, PCC callbacks, agents, queues, bad input."""
+"""The controller over HTTP: auth, tokens, PCC callbacks, agents, queues, bad input.
+
+(Just over 300 lines: one walk through every route family, sharing one client.)
+"""
 
 from __future__ import annotations
 
@@ -260,47 +263,6 @@ async def test_configuration_crud_keeps_the_project_whole(
     assert (await client.delete("/v1/agents/ivy", headers=auth)).status == 404
 
 
-async def test_stream_sends_a_snapshot_then_changes(client: Client, auth: dict[str, str]) -> None:
-    import asyncio
-
-    response = await client.get("/v1/stream", params={"access_token": auth["X-STRINGEE-AUTH"]})
-    assert response.headers["Content-Type"] == "text/event-stream"
-    hello = await asyncio.wait_for(response.content.readuntil(b"\n\n"), 5)
-    assert hello.startswith(b"event: hello\n") and b'"support": ["alice"' in hello
-    await client.post("/pcc/events", json=event("s1", "answered", 1))
-    change = await asyncio.wait_for(response.content.readuntil(b"\n\n"), 5)
-    assert change == b'event: call\ndata: {"call_id": "s1", "call_status": "answered"}\n\n'
-    response.close()
-    refused = await client.get("/v1/stream")
-    assert refused.status == 401
-
-
-async def test_wallboard(client: Client) -> None:
-    board = await (await client.get("/")).text()
-    assert "EventSource" in board
-
-
-async def test_call_flow_on_postgresql(
-    aiohttp_client: Any, tmp_path: Any, pg_url: str, auth: dict[str, str]
-) -> None:
-    from pcc_router.api.store import repo
-    from tests.api.support import make_settings
-
-    cleaned = repo.Store(pg_url)
-    repo.SQLModel.metadata.drop_all(cleaned.engine)
-    cleaned.close()
-    client = await aiohttp_client(create_app(make_settings(tmp_path, database_url=pg_url)))
-    await client.post(
-        "/pcc/agents-for-queue", json={"queueId": "support", "calls": [{"callId": "p1"}]}
-    )
-    for status, ts in (("answered", 5), ("answered", 5), ("ended", 9)):
-        await client.post("/pcc/events", json=event("p1", status, ts))
-    history = await (await client.get("/v1/calls/p1", headers=auth)).json()
-    assert [h["event"]["call_status"] for h in history["history"]] == ["answered", "ended"]
-    alice = await (await client.get("/v1/agents/alice", headers=auth)).json()
-    assert [r["code"] for r in alice["reasons"]] == ["wrap_up"]
-
-
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [
@@ -329,31 +291,6 @@ async def test_nasty_values_are_4xx(
     response = await client.request(method, path, data=body.encode(), headers=auth)
     assert 400 <= response.status < 500, await response.text()
     assert (await response.json())["r"] == response.status
-
-
-async def test_streams_end_when_the_app_shuts_down(client: Client, auth: dict[str, str]) -> None:
-    import asyncio
-
-    from pcc_router.api.views import live
-
-    response = await client.get("/v1/stream", params={"access_token": auth["X-STRINGEE-AUTH"]})
-    await asyncio.wait_for(response.content.readuntil(b"\n\n"), 5)  # hello
-    await live.close_streams(client.app)  # type: ignore[arg-type]
-    assert await asyncio.wait_for(response.content.read(), 5) == b""  # the stream ended
-
-
-async def test_an_idle_stream_sends_keepalives(
-    client: Client, auth: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import asyncio
-
-    from pcc_router.api.views import live
-
-    monkeypatch.setattr(live, "KEEPALIVE", 0.05)
-    response = await client.get("/v1/stream", params={"access_token": auth["X-STRINGEE-AUTH"]})
-    await asyncio.wait_for(response.content.readuntil(b"\n\n"), 5)  # hello
-    assert await asyncio.wait_for(response.content.readuntil(b"\n\n"), 5) == b": keepalive\n\n"
-    response.close()
 
 
 @pytest.mark.parametrize(
