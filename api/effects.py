@@ -22,6 +22,7 @@ from pcc_router.routing import (
     Command,
     Event,
     OfferAgents,
+    RequestAgents,
     RoutingError,
     SetManualStatus,
     SetSystemStatus,
@@ -80,6 +81,9 @@ class Effects:
     def offer_agents(self, command: OfferAgents, now: float) -> None:
         if not self._replayed:
             self._tx.offers.append(command)
+
+    def request_agents(self, command: RequestAgents, now: float) -> None:
+        """Never given: the controller's engine rings nobody, PCC does."""
 
     def set_system_status(self, command: SetSystemStatus, now: float) -> None:
         """Written with the agent's snapshot."""

@@ -19,6 +19,7 @@ from pcc_router.routing.events import (
     AgentCallEnded,
     AgentCallStarted,
     AgentRingStarted,
+    AgentsListed,
     AgentsRequested,
     AgentUpdated,
     CallArrived,
@@ -28,7 +29,7 @@ from pcc_router.routing.events import (
     PresenceChanged,
     TimerFired,
 )
-from pcc_router.routing.model import CallId, Channel
+from pcc_router.routing.model import AgentId, CallId, Channel
 from pcc_router.routing.timers import TimerKey, parse_timer_key
 
 __all__ = ["decode_event", "encode_event"]
@@ -40,6 +41,7 @@ _TYPES: dict[str, type[Any]] = {
         AgentCallEnded,
         AgentCallStarted,
         AgentRingStarted,
+        AgentsListed,
         AgentsRequested,
         AgentUpdated,
         CallArrived,
@@ -61,6 +63,8 @@ _READERS: dict[str, Callable[[Any], Any]] = {
     "channel": Channel,
     "key": _timer_key,
     "call_ids": lambda ids: tuple(CallId(i) for i in ids),
+    "agents": lambda ids: tuple(AgentId(i) for i in ids),
+    "answer_timeouts": lambda values: tuple(float(v) for v in values),
 }
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "HangUp",
     "OfferAgents",
     "QueueCall",
+    "RequestAgents",
     "RingAgent",
     "SetManualStatus",
     "SetSystemStatus",
@@ -119,6 +120,17 @@ class OfferAgents:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RequestAgents:
+    """Ask the queue's ``get_list_agents_url`` whom to ring for the call (PCC's custom routing).
+
+    The shell answers with :class:`~pcc_router.routing.events.AgentsListed`.
+    """
+
+    call_id: CallId
+    queue_id: QueueId
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SetSystemStatus:
     """PCC ``system_status``: 0 while the agent is in a call, 1 when free."""
 
@@ -148,4 +160,5 @@ Command = (
     | SetSystemStatus
     | SetManualStatus
     | OfferAgents
+    | RequestAgents
 )

@@ -52,6 +52,7 @@ from pcc_router.routing.events import (
     AgentCallEnded,
     AgentCallStarted,
     AgentRingStarted,
+    AgentsListed,
     AgentsRequested,
     AgentUpdated,
     CallArrived,
@@ -83,12 +84,18 @@ class Engine:
         start: float = 0.0,
         explain: bool = False,
         agents: Mapping[AgentId, AgentSnapshot] | None = None,
+        ask_lists: bool = False,
     ) -> None:
-        """``agents``: snapshots from an earlier engine (:meth:`snapshot`) to carry on from."""
+        """``agents``: snapshots from an earlier engine (:meth:`snapshot`) to carry on from.
+
+        ``ask_lists``: a queue with a ``get_list_agents_url`` asks it whom to
+        ring (:class:`RequestAgents`), as PCC does (the emulator); otherwise
+        the queue's strategy stands in for the URL (the simulator).
+        """
         project.check()
         self._roster = roster = Roster(project, start=start, snapshots=agents)
         numbers = {n.number: n for n in project.numbers}
-        self._flow = CallFlow(roster, numbers, rng=rng, explain=explain)
+        self._flow = CallFlow(roster, numbers, rng=rng, explain=explain, ask_lists=ask_lists)
         self._external = ExternalCalls(roster, self._flow.calls)
         self._handlers: dict[type, Callable[[Any, float, list[Command]], None]] = {}
 
@@ -132,6 +139,8 @@ class Engine:
                 return external.call_ended
             case AgentsRequested():
                 return external.requested
+            case AgentsListed():
+                return flow.listed
             case _:
                 assert_never(event)
 

@@ -18,6 +18,7 @@ __all__ = [
     "AgentCallStarted",
     "AgentRingStarted",
     "AgentUpdated",
+    "AgentsListed",
     "AgentsRequested",
     "CallArrived",
     "CallEnded",
@@ -143,6 +144,28 @@ class AgentsRequested:
     seed: int = 0
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentsListed:
+    """The queue's ``get_list_agents_url`` answered for a call the engine routes.
+
+    Only an engine that asks (``Engine(ask_lists=True)``, the PCC emulator's)
+    hears this, in answer to :class:`~pcc_router.routing.commands.RequestAgents`.
+    The agents ring one after the other, in this order, each for its own
+    ``answer_timeout``; an agent who cannot ring now is skipped. ``failed``:
+    no usable answer (an error, a time-out), so the call takes the queue's
+    own routing for this turn, as PCC does with no URL set.
+    """
+
+    call_id: CallId
+    agents: tuple[AgentId, ...] = ()
+    answer_timeouts: tuple[float, ...] = ()
+    failed: bool = False
+
+    def __post_init__(self) -> None:
+        if len(self.agents) != len(self.answer_timeouts):
+            raise ValueError("agents and answer_timeouts must pair up")
+
+
 Event = (
     CallArrived
     | CallerHungUp
@@ -155,4 +178,5 @@ Event = (
     | AgentCallStarted
     | AgentCallEnded
     | AgentsRequested
+    | AgentsListed
 )

@@ -9,6 +9,11 @@ A call's phase moves only along :data:`CALL_MOVES`, checked by one
      │        └──┼──────────────┘ │     forward, menu failure: done from
      └───────────┴──► done ◄──────┘     any phase but done)
 
+With custom routing (``ask_lists``, the emulator's engine) a queue with a
+``get_list_agents_url`` asks it whom to ring: ``waiting ──► asking`` until
+the list comes (:class:`AgentsListed`), then ``asking ──► ringing`` for each
+listed agent in turn, or back to ``waiting`` when none of them can ring.
+
 The agents' side of each step (ringing, talking, freed, wrap-up) is the
 roster's (:class:`~pcc_router.routing.roster.Roster`); this class keeps the
 calls, the queues' lines, and serves the queues after every event. (Just
@@ -30,11 +35,18 @@ from pcc_router.routing.commands import (
     ForwardCall,
     HangUp,
     QueueCall,
+    RequestAgents,
     RingAgent,
     StartTimer,
 )
 from pcc_router.routing.errors import RoutingError, UnknownCall, UnknownNumber
-from pcc_router.routing.events import AgentAnswered, CallArrived, CallEnded, CallerHungUp
+from pcc_router.routing.events import (
+    AgentAnswered,
+    AgentsListed,
+    CallArrived,
+    CallEnded,
+    CallerHungUp,
+)
 from pcc_router.routing.explain import explain_ring
 from pcc_router.routing.ivr import MenuStep, after_silence, read_keys
 from pcc_router.routing.model import (
@@ -57,7 +69,10 @@ _Out = list[Command]
 #: The legal moves of a call's phase (see the module's picture).
 CALL_MOVES: Mapping[CallPhase, frozenset[CallPhase]] = {
     CallPhase.IVR: frozenset({CallPhase.WAITING, CallPhase.DONE}),
-    CallPhase.WAITING: frozenset({CallPhase.RINGING, CallPhase.WAITING, CallPhase.DONE}),
+    CallPhase.WAITING: frozenset(
+        {CallPhase.RINGING, CallPhase.WAITING, CallPhase.ASKING, CallPhase.DONE}
+    ),
+    CallPhase.ASKING: frozenset({CallPhase.RINGING, CallPhase.WAITING, CallPhase.DONE}),
     CallPhase.RINGING: frozenset({CallPhase.WAITING, CallPhase.TALKING, CallPhase.DONE}),
     CallPhase.TALKING: frozenset({CallPhase.DONE}),
     CallPhase.DONE: frozenset(),
@@ -81,11 +96,13 @@ class CallFlow:
         *,
         rng: random.Random,
         explain: bool,
+        ask_lists: bool = False,
     ) -> None:
         self._roster = roster
         self._numbers = numbers
         self._rng = rng
         self._explain = explain
+        self._ask_lists = ask_lists
         self.calls: dict[CallId, CallState] = {}
         self._seq = itertools.count()
 
@@ -220,7 +237,10 @@ class CallFlow:
                         best, best_seq = queue, head.seq
             if best is None:
                 break
-            self._ring(best.pop(), best, now, out)
+            if self._ask_lists and best.spec.get_list_agents_url is not None:
+                self._ask(best.pop(), best, out)
+            else:
+                self._ring(best.pop(), best, now, out)
         dirty.clear()
 
     def _ring(self, call: CallState, queue: QueueState, now: float, out: _Out) -> None:
@@ -294,6 +314,9 @@ class CallFlow:
             self._roster.rang_out(agent, queue.spec, now, out)
         call.ringing = []
         move(call, CallPhase.WAITING)
+        if call.listed:
+            self._ring_listed(call, queue, now, out)
+            return
         queue.push(call)
         self._roster.dirty[queue.spec.id] = queue
 
@@ -305,3 +328,49 @@ class CallFlow:
             )
             self._roster.free(agent, now)
         call.ringing = []
+
+    # ------------------------------- custom routing (the queue's get_list_agents_url)
+
+    def _ask(self, call: CallState, queue: QueueState, out: _Out) -> None:
+        move(call, CallPhase.ASKING)
+        out.append(RequestAgents(call_id=call.id, queue_id=queue.spec.id))
+
+    def listed(self, event: AgentsListed, now: float, out: _Out) -> None:
+        call = self.calls.get(event.call_id)
+        if call is None or call.phase is not CallPhase.ASKING:
+            return  # the caller left, or the queue gave up, while the list was coming
+        queue = call.queue
+        assert queue is not None
+        if event.failed:  # no usable list: the queue's own routing, this turn
+            move(call, CallPhase.WAITING)
+            if queue.candidates() is not None:
+                self._ring(call, queue, now, out)
+            else:
+                queue.push(call)
+            return
+        call.listed = list(zip(event.agents, event.answer_timeouts, strict=True))
+        self._ring_listed(call, queue, now, out)
+
+    def _ring_listed(self, call: CallState, queue: QueueState, now: float, out: _Out) -> None:
+        """Ring the next listed agent who can ring now; if none can, back in line.
+
+        Back in line without asking again at once: the queue asks for this
+        call when an agent next becomes routable, not in a loop at one instant.
+        """
+        roster = self._roster
+        while call.listed:
+            agent_id, answer_timeout = call.listed.pop(0)
+            agent = roster.agents.get(agent_id)
+            if agent is None or not agent.routable:
+                continue
+            until = now + answer_timeout
+            move(call, CallPhase.RINGING)
+            call.ringing = [agent]
+            roster.ring(agent, call.id, until, now)
+            out.append(
+                RingAgent(call_id=call.id, agent_id=agent.id, queue_id=queue.spec.id, until=until)
+            )
+            out.append(StartTimer(key=timer_key(TimerKind.RING, call.id), at=until))
+            return
+        move(call, CallPhase.WAITING)
+        queue.push(call)

@@ -23,6 +23,7 @@ from pcc_router.routing.commands import (
     HangUp,
     OfferAgents,
     QueueCall,
+    RequestAgents,
     RingAgent,
     SetManualStatus,
     SetSystemStatus,
@@ -49,6 +50,7 @@ class Shell(Protocol):
     def set_system_status(self, command: SetSystemStatus, now: float) -> None: ...
     def set_manual_status(self, command: SetManualStatus, now: float) -> None: ...
     def offer_agents(self, command: OfferAgents, now: float) -> None: ...
+    def request_agents(self, command: RequestAgents, now: float) -> None: ...
 
 
 def method_for(shell: Shell, command: Command) -> Callable[[Any, float], None]:
@@ -78,6 +80,8 @@ def method_for(shell: Shell, command: Command) -> Callable[[Any, float], None]:
             return shell.set_manual_status
         case OfferAgents():
             return shell.offer_agents
+        case RequestAgents():
+            return shell.request_agents
         case _:
             assert_never(command)
 

@@ -30,6 +30,7 @@ class Activity(enum.StrEnum):
 class CallPhase(enum.StrEnum):
     IVR = "ivr"
     WAITING = "waiting"
+    ASKING = "asking"  # waiting for the queue's get_list_agents_url to answer
     RINGING = "ringing"
     TALKING = "talking"
     DONE = "done"
@@ -187,6 +188,7 @@ class CallState:
         "id",
         "ivr_plays",
         "keys",
+        "listed",
         "number",
         "phase",
         "queue",
@@ -208,6 +210,8 @@ class CallState:
         self.tries: dict[AgentId, int] = {}
         self.agent: AgentState | None = None
         self.ivr_plays = 1
+        # The rest of the list get_list_agents_url gave: (agent, answer_timeout), in order.
+        self.listed: list[tuple[AgentId, float]] = []
 
     def __lt__(self, other: CallState) -> bool:  # heap ties never happen: seq is unique
         return self.seq < other.seq

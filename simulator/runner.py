@@ -36,6 +36,7 @@ from pcc_router.routing import (
     HangUp,
     OfferAgents,
     QueueCall,
+    RequestAgents,
     RingAgent,
     SetManualStatus,
     SetSystemStatus,
@@ -217,6 +218,9 @@ class Simulation:
 
     def offer_agents(self, command: OfferAgents, now: float) -> None:
         """Only an answer to PCC's request for agents, which no scenario makes."""
+
+    def request_agents(self, command: RequestAgents, now: float) -> None:
+        """Never given: the simulator's queues use their strategy in place of the URL."""
 
 
 def simulate(

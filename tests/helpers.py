@@ -68,8 +68,10 @@ def project(
 class EngineHarness:
     """Feeds events to an engine and checks the commands, ring decisions stripped."""
 
-    def __init__(self, proj: Project, *, seed: int = 0, explain: bool = False) -> None:
-        self.engine = Engine(proj, rng=random.Random(seed), explain=explain)
+    def __init__(
+        self, proj: Project, *, seed: int = 0, explain: bool = False, ask_lists: bool = False
+    ) -> None:
+        self.engine = Engine(proj, rng=random.Random(seed), explain=explain, ask_lists=ask_lists)
 
     def feed(
         self, event: Event, now: float, expect: Sequence[Command] | None = None

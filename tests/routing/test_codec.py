@@ -13,6 +13,7 @@ from pcc_router.routing import (
     AgentCallEnded,
     AgentCallStarted,
     AgentRingStarted,
+    AgentsListed,
     AgentsRequested,
     AgentUpdated,
     CallArrived,
@@ -51,6 +52,15 @@ events = st.one_of(
         queue_id=ids,
         call_ids=st.lists(ids, max_size=3).map(tuple),
         seed=st.integers(0, 2**32 - 1),
+    ),
+    st.lists(st.tuples(ids, times), max_size=3).flatmap(
+        lambda pairs: st.builds(
+            AgentsListed,
+            call_id=ids,
+            agents=st.just(tuple(agent for agent, _ in pairs)),
+            answer_timeouts=st.just(tuple(timeout for _, timeout in pairs)),
+            failed=st.booleans(),
+        )
     ),
 )
 
