@@ -66,6 +66,7 @@ class _Opened:
     rows: list[EventRow]
     state: repo.StoredState | None  # set when a configuration row means: rebuild
     data: Any
+    due: list[tuple[float, str]]  # timers due before this input, still stored
 
 
 @dataclass
@@ -82,6 +83,7 @@ class Controller:
 
     def __post_init__(self) -> None:
         self._last_id = 0  # the newest event-log row this engine has applied
+        self._timers: dict[str, float] = {}  # every timer scheduled, by key: when
         # The generator belongs to the shell; the controller needs no replayable draws.
         self._rng = random.Random()
         run_inline(self.rebuild_unit())
@@ -129,10 +131,13 @@ class Controller:
     ) -> Unit[T]:
         """The shape of every input: read under the lock, apply on the loop, write, commit."""
         tx = Tx(self.clock())
+        due = sorted((at, key) for key, at in self._timers.items() if at <= tx.now)
         opened: _Opened | None = None
         try:
-            opened = yield partial(self._open, read, tx.now, lock)
+            opened = yield partial(self._open, read, tx.now, lock, due)
             self._catch_up(opened, tx)
+            for at, key in opened.due:  # a late scheduler never lets an input see stale state
+                inputs.fire_timer(self, key, tx, at=at)
             result = apply(opened.data, tx)
             for agent_id in self.engine.drain_changed_agents():
                 tx.changed[agent_id] = self.engine.agent_snapshot(agent_id)
@@ -147,7 +152,9 @@ class Controller:
         self._after_commit(tx)
         return result
 
-    def _open(self, read: Callable[[Session], R], now: float, lock: bool) -> _Opened:
+    def _open(
+        self, read: Callable[[Session], R], now: float, lock: bool, due: list[tuple[float, str]]
+    ) -> _Opened:
         session = self.store.open_session()
         try:
             if lock:
@@ -155,7 +162,12 @@ class Controller:
             rows = repo.events_after(session, self._last_id)
             config = any(row.kind == "config" for row in rows)
             state = repo.load_state(session, now=now) if config else None
-            return _Opened(session, rows, state, read(session))
+            if due and state is None:
+                stored = repo.stored_timers(session, [key for _, key in due])
+                due = [(at, key) for at, key in due if key in stored]
+            else:
+                due = []  # a rebuild reschedules every stored timer anyway
+            return _Opened(session, rows, state, read(session), due)
         except Exception:
             session.close()
             raise
@@ -173,12 +185,13 @@ class Controller:
             self._last_id = row.id or self._last_id
         self.engine.drain_changed_agents()  # their instance wrote those agents
 
-    def handle(self, events: list[Event], tx: Tx) -> None:
-        """Feed this input's events to the engine; what they mean goes to the transaction."""
+    def handle(self, events: list[Event], tx: Tx, *, at: float | None = None) -> None:
+        """Feed this input's events to the engine (at ``at``, or now); their meaning to ``tx``."""
         tx.touched_engine = True
         loop = Loop(self.engine, Effects(tx, replayed=False))
+        when = tx.now if at is None else at
         for event in events:
-            loop.feed(event, tx.now)
+            loop.feed(event, when)
 
     def _commit(self, session: Session, tx: Tx) -> int:
         """Write what the unit changed, one statement per kind of row; the newest log id."""
@@ -202,6 +215,10 @@ class Controller:
 
     def _after_commit(self, tx: Tx) -> None:
         for key, at in tx.schedule.items():  # the last word on each key, in order
+            if at is None:
+                self._timers.pop(key, None)
+            else:
+                self._timers[key] = at
             jobs.set_timer(self, key, at)
         for kind, data in tx.notes:
             self.on_change(kind, data)
@@ -281,6 +298,7 @@ class Controller:
         """A new engine from stored state; every stored timer is scheduled again after commit."""
         now = tx.now
         self.engine = Engine(state.project, rng=self._rng, start=now, agents=state.snapshots)
+        self._timers.clear()  # the stored ones come back through tx.schedule
         self.engine.drain_changed_agents()
         for row in state.agents:  # "idle since the start" means this start for a new agent
             agent_id = AgentId(row.stringee_user_id)

@@ -48,10 +48,23 @@ class Tx:
     offers: list[OfferAgents] = field(default_factory=list)
     changed: dict[AgentId, AgentSnapshot] = field(default_factory=dict)
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    #: Timers fired in this unit (due ones go first, before the input).
+    fired: set[str] = field(default_factory=set)
     touched_engine: bool = False
 
-    def add_log(self, kind: str, key: str, body: str, events: list[Event], **extra: Any) -> None:
-        row = {"kind": kind, "key": key, "body": body, "received_at": self.now, **extra}
+    def add_log(
+        self,
+        kind: str,
+        key: str,
+        body: str,
+        events: list[Event],
+        *,
+        at: float | None = None,
+        **extra: Any,
+    ) -> None:
+        """A log row; ``at``: when its events happened, if not now (a timer that was due)."""
+        when = self.now if at is None else at
+        row = {"kind": kind, "key": key, "body": body, "received_at": when, **extra}
         row["events"] = json.dumps([encode_event(event) for event in events])
         self.log.append(row)
 

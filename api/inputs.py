@@ -85,7 +85,7 @@ def _pcc_event(
         return "duplicate"
     seen.add(event.key)
     call = known.get(event.call_id)
-    logged = {"call_id": event.call_id, "ts_ms": event.timestamp_ms}
+    logged: dict[str, Any] = {"call_id": event.call_id, "ts_ms": event.timestamp_ms}
     if call is not None and (event.timestamp_ms < call.last_ts_ms or call.status == EXPIRED):
         # older than what is applied, or for a call given up as lost: kept, not applied
         tx.add_log("pcc", event.key, event.raw, [], applied=False, **logged)
@@ -214,15 +214,21 @@ def timer_unit(ctl: Controller, key: str) -> Unit[None]:
         return repo.timer_due(session, key)
 
     def apply(due: bool, tx: Tx) -> None:
-        if not due:
-            return  # cancelled meanwhile, or fired by another instance
-        event = TimerFired(key=TimerKey(key))
-        tx.writes.append(lambda session: repo.drop_timer(session, key))
-        ctl.handle([event], tx)
-        tx.add_log("timer", _key("timer"), json.dumps({"key": key}), [event])
-        tx.notes.append(("timer", {"key": key}))
+        if due and key not in tx.fired:  # else cancelled, or fired already (here or elsewhere)
+            fire_timer(ctl, key, tx, at=tx.now)
 
     return ctl.unit(read, apply)
+
+
+def fire_timer(ctl: Controller, key: str, tx: Tx, *, at: float) -> None:
+    """The stored timer ``key`` fires at ``at``: into the engine, the log, out of the store."""
+    event = TimerFired(key=TimerKey(key))
+    tx.fired.add(key)
+    tx.timers[key] = None  # forgotten, unless the engine sets it again right now
+    tx.schedule[key] = None
+    ctl.handle([event], tx, at=at)
+    tx.add_log("timer", _key("timer"), json.dumps({"key": key}), [event], at=at)
+    tx.notes.append(("timer", {"key": key}))
 
 
 def expiry_unit(ctl: Controller) -> Unit[list[str]]:

@@ -8,7 +8,9 @@ lost):
 - A request for agents (:class:`AgentsRequested`) is answered with each
   call's ring order (:class:`OfferAgents`), and the first agent offered for
   each call is reserved for it, as if rung: the next call is offered someone
-  else first while anyone is free.
+  else first while anyone is free. An agent whose ring (or offer) for a call
+  ended unanswered goes after those not yet tried for it, as when the engine
+  rings itself; ``round_robin`` moves on past whoever was offered first.
 - A ring (``ringing``, or an offer) makes an idle agent unroutable until
   ``until``, the call's answer or its end; a ring of another agent for the
   same call ends it (PCC rings one agent at a time). A ring never overrides a
@@ -42,6 +44,7 @@ from pcc_router.routing.timers import TimerKind, timer_key
 __all__ = ["ExternalCalls"]
 
 _Out = list[Command]
+_MAX_TRIED_CALLS = 10_000  # the oldest call's tries are forgotten past this many
 
 
 class ExternalCalls:
@@ -56,6 +59,8 @@ class ExternalCalls:
         self._engine_calls = engine_calls
         #: Agents ringing (or offered first) for each PCC-routed call.
         self._offers: dict[CallId, set[AgentId]] = {}
+        #: Per call still open: its unanswered rings and offers, per agent.
+        self._tries: dict[CallId, dict[AgentId, int]] = {}
         for agent in roster.agents.values():  # rebuilt from snapshots: who rings for what
             if agent.activity is Activity.RINGING and agent.call_id is not None:
                 self._offers.setdefault(agent.call_id, set()).add(agent.id)
@@ -67,8 +72,9 @@ class ExternalCalls:
         ring = math.ceil(queue.spec.wait_agent_answer_timeout)  # PCC takes whole seconds
         rng = random.Random(event.seed)
         for call_id in dict.fromkeys(event.call_ids):
-            order = roster.ring_order(event.queue_id, rng=rng)
+            order = roster.ring_order(event.queue_id, rng=rng, tries=self._tries.get(call_id))
             if order:
+                roster.rang_first(event.queue_id, order[0])
                 offer = AgentRingStarted(agent_id=order[0], call_id=call_id, until=now + ring)
                 self.ring_started(offer, now, out)
             out.append(
@@ -84,7 +90,7 @@ class ExternalCalls:
         agent = self._roster.agent(event.agent_id)
         if event.until <= now:
             return  # over before it was heard of
-        self._release(event.call_id, now, out, keep=agent.id)
+        self._release(event.call_id, now, out, keep=agent.id, unanswered=True)
         if self._rung_externally(agent):
             self._drop_offer(agent)  # rung for another call now: that ring is over
         elif agent.activity is not Activity.IDLE:
@@ -96,12 +102,15 @@ class ExternalCalls:
     def offer_expired(self, agent_id: str, now: float, out: _Out) -> None:
         agent = self._roster.agents.get(AgentId(agent_id))
         if agent is not None and self._rung_externally(agent) and agent.ring_until <= now:
+            assert agent.call_id is not None
+            self._tried(agent.call_id, agent.id)
             self._drop_offer(agent)
             self._roster.free(agent, now)
 
     def call_started(self, event: AgentCallStarted, now: float, out: _Out) -> None:
         agent = self._roster.agent(event.agent_id)
         self._release(event.call_id, now, out, keep=agent.id)
+        self._tries.pop(event.call_id, None)  # answered: no more rings for it
         if agent.call_id in self._engine_calls:
             raise RoutingError(f"agent {agent.id!r} is in call {agent.call_id} of the engine")
         if agent.activity is Activity.TALKING:
@@ -119,6 +128,7 @@ class ExternalCalls:
         queue = roster.queue(event.queue_id) if event.queue_id is not None else None
         agent = roster.agent(event.agent_id) if event.agent_id is not None else None
         self._release(event.call_id, now, out)
+        self._tries.pop(event.call_id, None)
         if agent is None or agent.activity is not Activity.TALKING:
             return
         if agent.call_id != event.call_id or agent.call_id in self._engine_calls:
@@ -136,14 +146,33 @@ class ExternalCalls:
         )
 
     def _release(
-        self, call_id: CallId, now: float, out: _Out, *, keep: AgentId | None = None
+        self,
+        call_id: CallId,
+        now: float,
+        out: _Out,
+        *,
+        keep: AgentId | None = None,
+        unanswered: bool = False,
     ) -> None:
-        """Whoever still rings for the call (but ``keep``) is free again."""
+        """Whoever still rings for the call (but ``keep``) is free again.
+
+        ``unanswered``: their rings ended because PCC rang the next agent.
+        """
         for agent_id in sorted(self._offers.get(call_id, set()) - {keep}):
+            if unanswered:
+                self._tried(call_id, agent_id)
             agent = self._roster.agents[agent_id]
             self._drop_offer(agent)
             out.append(CancelTimer(key=timer_key(TimerKind.OFFER, agent_id)))
             self._roster.free(agent, now)
+
+    def _tried(self, call_id: CallId, agent_id: AgentId) -> None:
+        tries = self._tries.get(call_id)
+        if tries is None:
+            if len(self._tries) >= _MAX_TRIED_CALLS:  # calls whose end never came
+                del self._tries[next(iter(self._tries))]
+            tries = self._tries[call_id] = {}
+        tries[agent_id] = tries.get(agent_id, 0) + 1
 
     def _drop_offer(self, agent: AgentState) -> None:
         call_id = agent.call_id

@@ -367,6 +367,7 @@ class CallFlow:
             move(call, CallPhase.RINGING)
             call.ringing = [agent]
             roster.ring(agent, call.id, until, now)
+            roster.rang_first(queue.spec.id, agent.id)
             out.append(
                 RingAgent(call_id=call.id, agent_id=agent.id, queue_id=queue.spec.id, until=until)
             )

@@ -127,17 +127,34 @@ class Roster:
         queues = {member.queue.spec.id for member in self.agent(agent_id).memberships}
         return next(iter(queues)) if len(queues) == 1 else None
 
-    def ring_order(self, queue_id: str, *, rng: random.Random | None = None) -> list[AgentId]:
+    def ring_order(
+        self,
+        queue_id: str,
+        *,
+        rng: random.Random | None = None,
+        tries: Mapping[AgentId, int] | None = None,
+    ) -> list[AgentId]:
         """The queue's candidates in the order its strategy rings them.
 
-        ``random`` gives the tie order, or a draw from ``rng`` when one is given.
+        ``random`` gives the tie order, or a draw from ``rng`` when one is
+        given. ``tries``: the call's unanswered rings per agent; those tried
+        fewer times come first, as when the engine rings itself.
         """
         queue = self.queue(queue_id)
         pool = queue.candidates()
         order = pool.order(queue.rr_last) if pool is not None else []
         if rng is not None and queue.spec.strategy is Strategy.RANDOM:
             rng.shuffle(order)
+        if tries:
+            order.sort(key=lambda agent_id: tries.get(agent_id, 0))  # stable: order kept
         return order
+
+    def rang_first(self, queue_id: str, agent_id: AgentId) -> None:
+        """``agent_id`` is rung first for a call of the queue: ``round_robin`` moves on past her."""
+        queue = self.queue(queue_id)
+        member = queue.members.get(agent_id)
+        if member is not None:
+            queue.rr_last = member.pos
 
     def members(self, queue_id: str) -> list[AgentId]:
         """Every agent of the queue's groups, in tie order."""

@@ -116,6 +116,12 @@ def timer_due(session: Session, key: str) -> bool:
     return session.get(TimerRow, key) is not None
 
 
+def stored_timers(session: Session, keys: list[str]) -> set[str]:
+    """Which of ``keys`` are stored timers (not yet fired or cancelled anywhere)."""
+    query = select(TimerRow.key).where(col(TimerRow.key).in_(keys))
+    return set(session.exec(query).all())
+
+
 def caresoft_call_by_call_id(session: Session, call_id: str) -> CareSoftCallRow | None:
     return session.exec(select(CareSoftCallRow).where(CareSoftCallRow.call_id == call_id)).first()
 

@@ -72,3 +72,28 @@ async def test_a_store_lock_wait_does_not_stall_the_loop(
     assert response.status == 200 and (await response.json())["message"] == "applied"
     controller = client.app[CONTROLLER]
     assert controller.engine.agent_view("alice", controller.clock()).call_id == "held"
+
+
+def test_a_due_timer_goes_before_the_next_input_though_the_scheduler_is_late(
+    tmp_path: Path,
+) -> None:
+    from pcc_router.api.controller import Controller
+    from pcc_router.api.store import repo
+    from tests.api.support import call_event, seeded_store
+
+    store = seeded_store(f"sqlite:///{tmp_path / 's.db'}")
+    clock = [100.0]
+    controller = Controller(store=store, clock=lambda: clock[0])  # no scheduler: none fires
+    controller.pcc_event(call_event("c1", "answered", 1, "alice"))
+    controller.pcc_event(call_event("c1", "ended", 2, "alice"))  # wrap-up of 10 s: to 110
+    clock[0] = 109.0
+    assert "alice" not in controller.decide(["c2"], "support", {})["c2"]
+    clock[0] = 111.0
+    assert "alice" in controller.decide(["c3"], "support", {})["c3"]
+    with store.session() as session:
+        fired = [row for row in repo.events_after(session, 0) if row.kind == "timer"]
+        assert repo.stored_timers(session, ["wrapup:alice"]) == set()
+    assert [(row.body, row.received_at) for row in fired] == [('{"key": "wrapup:alice"}', 110.0)]
+    controller.fire_timer("wrapup:alice")  # the scheduler, late: nothing left to do
+    with store.session() as session:
+        assert len([row for row in repo.events_after(session, 0) if row.kind == "timer"]) == 1

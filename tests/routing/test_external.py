@@ -255,3 +255,38 @@ def test_a_call_moves_only_along_its_table() -> None:
     for phase in (CallPhase.WAITING, CallPhase.RINGING, CallPhase.TALKING, CallPhase.DONE):
         move(call, phase)
     assert CALL_MOVES[CallPhase.DONE] == frozenset()
+
+
+def offer(h: EngineHarness, call_id: CallId, now: float) -> tuple[AgentId, ...]:
+    from pcc_router.routing import AgentsRequested, OfferAgents
+
+    commands = h.feed(AgentsRequested(queue_id=Q, call_ids=(call_id,)), now)
+    offers = [c for c in commands if isinstance(c, OfferAgents)]
+    assert len(offers) == 1
+    return offers[0].agents
+
+
+def test_an_agent_who_let_the_call_ring_out_is_offered_last_for_it() -> None:
+    h = harness()
+    assert offer(h, X, 0.0) == (A, B, C)
+    h.feed(rung(B, X, 30.0), 15.0)  # PCC moved on to b: a's ring ended unanswered
+    h.feed(TimerFired(key="offer:b"), 30.0)  # and b's ran out too
+    assert offer(h, X, 30.0) == (C, A, B)
+    # another call is not held to x's tries, and x's tries end with its answer
+    assert offer(h, Y, 31.0)[0] == A
+    h.feed(answered(A, X), 32.0)
+    h.feed(ended(X, A), 40.0)
+    assert offer(h, X, 41.0) == (B, C)  # with x's tries kept, c would come before b
+
+
+def test_round_robin_moves_on_past_whoever_was_offered_first() -> None:
+    from pcc_router.routing import Strategy
+
+    agents = [agent("a", "app"), agent("b", "app"), agent("c", "app")]
+    h = EngineHarness(project(agents, strategy=Strategy.ROUND_ROBIN))
+    assert offer(h, X, 0.0)[0] == A
+    h.feed(answered(A, X), 1.0)
+    h.feed(ended(X, A), 2.0)
+    h.feed(TimerFired(key="wrapup:a"), 20.0)
+    # a is free again, yet the next call starts after her
+    assert offer(h, Y, 21.0) == (B, C, A)
