@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from pcc_router.api.batcher import EventBatcher
 from pcc_router.api.controller import Controller
 from pcc_router.api.keys import (
     BATCHER,
+    CLOCK,
     CONTROLLER,
     METRICS,
     OPENAPI,
@@ -56,6 +58,7 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     worker = StoreWorker()
     app[CONTROLLER] = controller = Controller(
         store=store,
+        clock=app[CLOCK],
         on_change=lambda kind, data: _changed(app, kind, data),
         worker=worker,
         max_call_age=settings.max_call_age,
@@ -112,14 +115,25 @@ def _routes(app: web.Application) -> None:
     app[OPENAPI] = spec(ROUTES, version=package_version())
 
 
-def create_app(settings: Settings) -> web.Application:
-    """A new controller app; the store and the scheduler open when it starts."""
+def create_app(
+    settings: Settings,
+    *,
+    clock: Callable[[], float] = time.time,
+    scheduler: bool = True,
+) -> web.Application:
+    """A new controller app; the store and the scheduler open when it starts.
+
+    ``clock`` and ``scheduler=False`` are for running on another clock (the
+    emulator's virtual time in tests): timers then fire as inputs come, each
+    at its due time (see :meth:`Controller.unit`), with no scheduler at all.
+    """
     app = web.Application(
         middlewares=[error_middleware, auth_middleware], client_max_size=settings.max_body
     )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[SUBSCRIBERS] = set()
+    app[CLOCK] = clock
     minter = TokenMinter(sid=settings.api_key_sid, secret=settings.api_key_secret)
     app[PCC] = PccClient(settings.base_url, minter) if settings.pcc_enabled else None
     warning = short_secret_warning(settings.api_key_secret)
@@ -127,7 +141,8 @@ def create_app(settings: Settings) -> web.Application:
         log.warning(warning)
     app.on_shutdown.append(live.close_streams)
     app.cleanup_ctx.append(_store_ctx)
-    app.cleanup_ctx.append(_scheduler_ctx)
+    if scheduler:
+        app.cleanup_ctx.append(_scheduler_ctx)
     _routes(app)
     return app
 

@@ -87,7 +87,8 @@ def agent_of(event: PccEvent, engine: Engine) -> AgentOnCall | None:
     for number, kind, role in ends:
         if kind == "internal" and engine.has_agent(number):
             return AgentOnCall(AgentId(number), role)
-        if kind == "external" and number and (by_phone := engine.agent_by_phone(number)):
+        by_phone = engine.agent_by_phone(number, event.call_id) if kind == "external" else None
+        if number and by_phone is not None:
             return AgentOnCall(by_phone, role)
     if event.request_from_user_id and engine.has_agent(event.request_from_user_id):
         return AgentOnCall(AgentId(event.request_from_user_id), Role.CALLER)

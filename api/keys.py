@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -15,6 +16,7 @@ from pcc_router.api.settings import Settings
 from pcc_router.api.store.repo import Store
 
 __all__ = [
+    "CLOCK",
     "BATCHER",
     "CONTROLLER",
     "METRICS",
@@ -36,3 +38,5 @@ PCC: web.AppKey[PccClient | None] = web.AppKey("pcc")
 OPENAPI = web.AppKey("openapi", dict[str, Any])
 #: Server-sent-event subscribers: one queue of rendered messages each.
 SUBSCRIBERS = web.AppKey("subscribers", set[asyncio.Queue[str]])
+#: The controller's clock (epoch seconds): the wall clock, or an emulator's in tests.
+CLOCK: web.AppKey[Callable[[], float]] = web.AppKey("clock")

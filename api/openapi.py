@@ -41,7 +41,19 @@ SCHEMES = {
 }  # fmt: skip
 
 
-def spec(routes: Iterable[Route], *, version: str) -> dict[str, Any]:
+DESCRIPTION = (
+    "Routing state and control for Stringee PCC: its callbacks, the agents' state and "
+    "verdicts, configuration, CareSoft mobile voice."
+)
+
+
+def spec(
+    routes: Iterable[Route],
+    *,
+    version: str,
+    title: str = "pcc-router controller",
+    description: str = DESCRIPTION,
+) -> dict[str, Any]:
     """The OpenAPI document of these routes."""
     routes = list(routes)
     models: set[type[BaseModel]] = {schemas.ErrorAnswer}
@@ -62,10 +74,9 @@ def spec(routes: Iterable[Route], *, version: str) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "pcc-router controller",
+            "title": title,
             "version": version,
-            "description": "Routing state and control for Stringee PCC: its callbacks, the "
-            "agents' state and verdicts, configuration, CareSoft mobile voice.",
+            "description": description,
         },
         "paths": dict(sorted(paths.items())),
         "components": {

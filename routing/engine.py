@@ -64,7 +64,7 @@ from pcc_router.routing.events import (
 )
 from pcc_router.routing.external import ExternalCalls
 from pcc_router.routing.flow import CallFlow
-from pcc_router.routing.model import AgentId, Project, QueueId, Strategy
+from pcc_router.routing.model import AgentId, Project, QueueId, QueueSpec, Strategy
 from pcc_router.routing.roster import Roster
 from pcc_router.routing.stats import AgentHistory, AgentStats
 from pcc_router.routing.timers import TimerKind, parse_timer_key
@@ -175,6 +175,9 @@ class Engine:
         """
         return self._roster.ring_order(queue_id)
 
+    def queue_spec(self, queue_id: str) -> QueueSpec:
+        return self._roster.queue(queue_id).spec
+
     def strategy(self, queue_id: str) -> Strategy:
         return self._roster.queue(queue_id).spec.strategy
 
@@ -195,15 +198,23 @@ class Engine:
     def waiting(self, queue_id: str) -> int:
         return self._roster.queue(queue_id).n_waiting
 
+    def has_number(self, number: str) -> bool:
+        return self._flow.has_number(number)
+
+    def calls_in_progress(self) -> int:
+        """Calls the engine routes itself that are not over yet."""
+        return len(self._flow.calls)
+
     def agent_ids(self) -> list[AgentId]:
         return list(self._roster.agents)
 
     def has_agent(self, agent_id: str) -> bool:
         return agent_id in self._roster.agents
 
-    def agent_by_phone(self, number: str) -> AgentId | None:
-        """The agent whose ``phone_number`` is ``number`` in any of its written forms."""
-        return self._roster.by_phone(number)
+    def agent_by_phone(self, number: str, call_id: str | None = None) -> AgentId | None:
+        """The agent whose ``phone_number`` is ``number`` in any of its written forms (of
+        several sharing it, the one ringing or talking for ``call_id``)."""
+        return self._roster.by_phone(number, call_id)
 
     def only_queue(self, agent_id: str) -> QueueId | None:
         """The agent's queue when it serves exactly one, else ``None``."""

@@ -11,6 +11,8 @@ lost):
   else first while anyone is free. An agent whose ring (or offer) for a call
   ended unanswered goes after those not yet tried for it, as when the engine
   rings itself; ``round_robin`` moves on past whoever was offered first.
+  A ring PCC reported that ended unanswered counts toward the queue's
+  ``max_no_answer`` (a reservation PCC never rang does not).
 - A ring (``ringing``, or an offer) makes an idle agent unroutable until
   ``until``, the call's answer or its end; a ring of another agent for the
   same call ends it (PCC rings one agent at a time). A ring never overrides a
@@ -27,6 +29,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Container
+from typing import TypeVar
 
 from pcc_router.routing.commands import CancelTimer, Command, OfferAgents, StartTimer
 from pcc_router.routing.errors import RoutingError
@@ -36,7 +39,7 @@ from pcc_router.routing.events import (
     AgentRingStarted,
     AgentsRequested,
 )
-from pcc_router.routing.model import AgentId, CallId
+from pcc_router.routing.model import AgentId, CallId, QueueId
 from pcc_router.routing.roster import Roster
 from pcc_router.routing.state import Activity, AgentState
 from pcc_router.routing.timers import TimerKind, timer_key
@@ -45,6 +48,7 @@ __all__ = ["ExternalCalls"]
 
 _Out = list[Command]
 _MAX_TRIED_CALLS = 10_000  # the oldest call's tries are forgotten past this many
+T = TypeVar("T")
 
 
 class ExternalCalls:
@@ -61,6 +65,10 @@ class ExternalCalls:
         self._offers: dict[CallId, set[AgentId]] = {}
         #: Per call still open: its unanswered rings and offers, per agent.
         self._tries: dict[CallId, dict[AgentId, int]] = {}
+        #: The queue each requested call is in (for its max_no_answer).
+        self._queue_of: dict[CallId, QueueId] = {}
+        #: Agents whose current ring PCC reported (not only reserved by an offer).
+        self._heard: set[AgentId] = set()
         for agent in roster.agents.values():  # rebuilt from snapshots: who rings for what
             if agent.activity is Activity.RINGING and agent.call_id is not None:
                 self._offers.setdefault(agent.call_id, set()).add(agent.id)
@@ -72,11 +80,12 @@ class ExternalCalls:
         ring = math.ceil(queue.spec.wait_agent_answer_timeout)  # PCC takes whole seconds
         rng = random.Random(event.seed)
         for call_id in dict.fromkeys(event.call_ids):
+            _remember(self._queue_of, call_id, queue.spec.id)
             order = roster.ring_order(event.queue_id, rng=rng, tries=self._tries.get(call_id))
             if order:
                 roster.rang_first(event.queue_id, order[0])
                 offer = AgentRingStarted(agent_id=order[0], call_id=call_id, until=now + ring)
-                self.ring_started(offer, now, out)
+                self._ring(offer, now, out, heard=False)
             out.append(
                 OfferAgents(
                     call_id=call_id,
@@ -87,6 +96,10 @@ class ExternalCalls:
             )
 
     def ring_started(self, event: AgentRingStarted, now: float, out: _Out) -> None:
+        self._ring(event, now, out, heard=True)
+
+    def _ring(self, event: AgentRingStarted, now: float, out: _Out, *, heard: bool) -> None:
+        """The agent rings for the call (``heard``: PCC said so; else an offer reserves her)."""
         agent = self._roster.agent(event.agent_id)
         if event.until <= now:
             return  # over before it was heard of
@@ -97,20 +110,32 @@ class ExternalCalls:
             return  # talking, in wrap-up or rung by the engine: already not routable
         self._roster.ring(agent, event.call_id, event.until, now)
         self._offers.setdefault(event.call_id, set()).add(agent.id)
+        if heard:
+            self._heard.add(agent.id)
         out.append(StartTimer(key=timer_key(TimerKind.OFFER, agent.id), at=event.until))
 
     def offer_expired(self, agent_id: str, now: float, out: _Out) -> None:
         agent = self._roster.agents.get(AgentId(agent_id))
         if agent is not None and self._rung_externally(agent) and agent.ring_until <= now:
             assert agent.call_id is not None
-            self._tried(agent.call_id, agent.id)
-            self._drop_offer(agent)
+            self._rang_out(agent, agent.call_id, now, out)
+
+    def _rang_out(self, agent: AgentState, call_id: CallId, now: float, out: _Out) -> None:
+        """The agent's ring (or offer) for the call ended unanswered: she is free again."""
+        heard = agent.id in self._heard
+        self._tried(call_id, agent.id)
+        self._drop_offer(agent)
+        queue_id = self._queue_of.get(call_id) or self._roster.only_queue(agent.id)
+        if heard and queue_id is not None:
+            self._roster.rang_out(agent, self._roster.queue(queue_id).spec, now, out)
+        else:
             self._roster.free(agent, now)
 
     def call_started(self, event: AgentCallStarted, now: float, out: _Out) -> None:
         agent = self._roster.agent(event.agent_id)
         self._release(event.call_id, now, out, keep=agent.id)
         self._tries.pop(event.call_id, None)  # answered: no more rings for it
+        self._queue_of.pop(event.call_id, None)
         if agent.call_id in self._engine_calls:
             raise RoutingError(f"agent {agent.id!r} is in call {agent.call_id} of the engine")
         if agent.activity is Activity.TALKING:
@@ -129,6 +154,7 @@ class ExternalCalls:
         agent = roster.agent(event.agent_id) if event.agent_id is not None else None
         self._release(event.call_id, now, out)
         self._tries.pop(event.call_id, None)
+        self._queue_of.pop(event.call_id, None)
         if agent is None or agent.activity is not Activity.TALKING:
             return
         if agent.call_id != event.call_id or agent.call_id in self._engine_calls:
@@ -159,28 +185,36 @@ class ExternalCalls:
         ``unanswered``: their rings ended because PCC rang the next agent.
         """
         for agent_id in sorted(self._offers.get(call_id, set()) - {keep}):
-            if unanswered:
-                self._tried(call_id, agent_id)
             agent = self._roster.agents[agent_id]
-            self._drop_offer(agent)
             out.append(CancelTimer(key=timer_key(TimerKind.OFFER, agent_id)))
-            self._roster.free(agent, now)
+            if unanswered:
+                self._rang_out(agent, call_id, now, out)
+            else:
+                self._drop_offer(agent)
+                self._roster.free(agent, now)
 
     def _tried(self, call_id: CallId, agent_id: AgentId) -> None:
         tries = self._tries.get(call_id)
         if tries is None:
-            if len(self._tries) >= _MAX_TRIED_CALLS:  # calls whose end never came
-                del self._tries[next(iter(self._tries))]
-            tries = self._tries[call_id] = {}
+            tries = _remember(self._tries, call_id, {})
         tries[agent_id] = tries.get(agent_id, 0) + 1
 
     def _drop_offer(self, agent: AgentState) -> None:
+        self._heard.discard(agent.id)
         call_id = agent.call_id
         ringing = self._offers.get(call_id) if call_id is not None else None
         if call_id is not None and ringing is not None:
             ringing.discard(agent.id)
             if not ringing:
                 del self._offers[call_id]
+
+
+def _remember(memory: dict[CallId, T], call_id: CallId, value: T) -> T:
+    """``memory[call_id] = value``, the oldest call forgotten past a bound (ends never came)."""
+    if call_id not in memory and len(memory) >= _MAX_TRIED_CALLS:
+        del memory[next(iter(memory))]
+    memory[call_id] = value
+    return value
 
 
 def _answered_earlier(since: float | None, current_since: float | None) -> bool:

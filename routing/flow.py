@@ -106,6 +106,9 @@ class CallFlow:
         self.calls: dict[CallId, CallState] = {}
         self._seq = itertools.count()
 
+    def has_number(self, number: str) -> bool:
+        return number in self._numbers
+
     # ------------------------------------------------------- arrival, menu
 
     def arrived(self, event: CallArrived, now: float, out: _Out) -> None:
@@ -314,9 +317,8 @@ class CallFlow:
             self._roster.rang_out(agent, queue.spec, now, out)
         call.ringing = []
         move(call, CallPhase.WAITING)
-        if call.listed:
-            self._ring_listed(call, queue, now, out)
-            return
+        if call.listed and self._ring_listed(call, queue, now, out):
+            return  # the next agent on the list rings
         queue.push(call)
         self._roster.dirty[queue.spec.id] = queue
 
@@ -349,14 +351,14 @@ class CallFlow:
                 queue.push(call)
             return
         call.listed = list(zip(event.agents, event.answer_timeouts, strict=True))
-        self._ring_listed(call, queue, now, out)
+        if not self._ring_listed(call, queue, now, out):
+            # Back in line without asking again at once: the queue asks for this call
+            # when an agent next becomes routable, not in a loop at one instant.
+            move(call, CallPhase.WAITING)
+            queue.push(call)
 
-    def _ring_listed(self, call: CallState, queue: QueueState, now: float, out: _Out) -> None:
-        """Ring the next listed agent who can ring now; if none can, back in line.
-
-        Back in line without asking again at once: the queue asks for this
-        call when an agent next becomes routable, not in a loop at one instant.
-        """
+    def _ring_listed(self, call: CallState, queue: QueueState, now: float, out: _Out) -> bool:
+        """Ring the next listed agent who can ring now; whether one could."""
         roster = self._roster
         while call.listed:
             agent_id, answer_timeout = call.listed.pop(0)
@@ -372,6 +374,5 @@ class CallFlow:
                 RingAgent(call_id=call.id, agent_id=agent.id, queue_id=queue.spec.id, until=until)
             )
             out.append(StartTimer(key=timer_key(TimerKind.RING, call.id), at=until))
-            return
-        move(call, CallPhase.WAITING)
-        queue.push(call)
+            return True
+        return False

@@ -154,8 +154,8 @@ class QueueSpec:
     overflow: Action | None = None
     strategy: Strategy = Strategy.LONGEST_IDLE
     max_no_answer: int = 0
-    #: PCC custom routing: the URL PCC asks for the agents (the emulator calls it;
-    #: the engine itself ignores it and routes by the strategy).
+    #: PCC custom routing: the URL PCC asks for the agents. An engine built with
+    #: ``ask_lists`` (the emulator's) asks it; otherwise the strategy stands in.
     get_list_agents_url: str | None = None
 
     @property

@@ -118,9 +118,20 @@ class Roster:
             raise RoutingError(f"unknown queue {queue_id!r}", http_status=404)
         return queue
 
-    def by_phone(self, number: str) -> AgentId | None:
-        """The agent whose ``phone_number`` is ``number`` in any of its written forms."""
-        return self._phones.get(normal_number(number))
+    def by_phone(self, number: str, call_id: str | None = None) -> AgentId | None:
+        """The agent whose ``phone_number`` is ``number`` in any of its written forms.
+
+        Where several agents share the number, the one ringing or talking for
+        ``call_id`` is meant; failing that, the first who holds it.
+        """
+        holders = self._phones.get(normal_number(number))
+        if not holders:
+            return None
+        if call_id is not None:
+            for agent in holders:
+                if agent.call_id == call_id:
+                    return agent.id
+        return holders[0].id
 
     def only_queue(self, agent_id: str) -> QueueId | None:
         """The agent's queue when it serves exactly one, else ``None``."""
@@ -332,10 +343,10 @@ class Roster:
             agent.staffed = staffed
 
 
-def _phone_index(agents: Iterable[AgentState]) -> dict[str, AgentId]:
-    """Agents by phone number in its normal form; the first agent holding a number keeps it."""
-    index: dict[str, AgentId] = {}
+def _phone_index(agents: Iterable[AgentState]) -> dict[str, list[AgentState]]:
+    """Agents by phone number in its normal form (a shared desk phone: several)."""
+    index: dict[str, list[AgentState]] = {}
     for agent in agents:
         if agent.phone_number:
-            index.setdefault(normal_number(agent.phone_number), agent.id)
+            index.setdefault(normal_number(agent.phone_number), []).append(agent)
     return index

@@ -58,5 +58,15 @@ class Kernel(Generic[T]):
             return item
         return None
 
+    def peek(self) -> float | None:
+        """When the next live item is due, without taking it; ``None`` when none is left."""
+        heap, live = self._heap, self._live
+        while heap:
+            _, _, seq, key, _ = heap[0]
+            if key is None or live.get(key) == seq:
+                return heap[0][0]
+            heappop(heap)  # cancelled: dropped now rather than at its time
+        return None
+
     def __len__(self) -> int:
         return len(self._heap)

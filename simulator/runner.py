@@ -48,7 +48,7 @@ from pcc_router.simulator.inputs import scripted_arrival, traffic_call_id
 from pcc_router.simulator.kernel import PRIORITY_ANSWER, PRIORITY_TIMELINE, Kernel
 from pcc_router.simulator.kpis import Recorder
 from pcc_router.simulator.result import SimResult
-from pcc_router.simulator.scenario import Scenario, Traffic
+from pcc_router.simulator.scenario import Scenario, ScriptedCall, Traffic
 
 __all__ = ["Simulation", "simulate"]
 
@@ -75,16 +75,32 @@ class _NextArrival:
 class Simulation:
     """One run of a scenario; :meth:`run` returns its :class:`SimResult`."""
 
-    def __init__(self, scenario: Scenario, *, keep_calls: bool = True, explain: bool = False):
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        keep_calls: bool = True,
+        explain: bool = False,
+        ask_lists: bool = False,
+    ):
+        """``ask_lists``: queues with a ``get_list_agents_url`` ask it (the emulator's run)."""
         seed = scenario.seed
         self.scenario = scenario
-        self.engine = Engine(scenario.project, rng=random.Random(f"{seed}:engine"), explain=explain)
+        #: The engine's own generator (the ``random`` strategy), seeded from the scenario.
+        self.engine_rng = random.Random(f"{seed}:engine")
+        self.engine = Engine(
+            scenario.project,
+            rng=self.engine_rng,
+            explain=explain,
+            ask_lists=ask_lists,
+        )
         self.kernel: Kernel[Event | _NextArrival] = Kernel()
         watched = frozenset(e.target for e in scenario.expects if e.subject == "call")
         self.recorder = Recorder(keep_calls=keep_calls, watched=watched)
         self.decisions: list[Decision] = []
         self._answer_rng = random.Random(f"{seed}:answers")
-        self._behaviours = scenario.behaviours
+        #: How each agent picks up (``answer_after``, ``answer_prob``), by agent.
+        self.behaviours = dict(scenario.behaviours)
         self._talk: dict[str, float] = {}
         self._patience: dict[str, float | None] = {}
         self._streams = [
@@ -100,31 +116,51 @@ class Simulation:
     def run(self, *, progress: Callable[[float], None] | None = None) -> SimResult:
         """Run to the end; ``progress`` is told the fraction done every few thousand events."""
         kernel = self.kernel
-        for call in self.scenario.calls:
-            self._talk[call.id] = call.talk
-            self._patience[call.id] = call.patience
-            kernel.schedule(call.at, scripted_arrival(call))
-        for timeline in self.scenario.events:
-            kernel.schedule(timeline.at, timeline.event, priority=PRIORITY_TIMELINE)
-        for index in range(len(self._streams)):
-            self._schedule_next_arrival(index)
+        self.prime()
         feed = Loop(self.engine, self).feed
+        next_event = self.next_event
         countdown = _PROGRESS_EVERY
-        while (item := kernel.pop()) is not None:
+        while (event := next_event()) is not None:
             now = kernel.now
             countdown -= 1
             if not countdown and progress is not None:
                 countdown = _PROGRESS_EVERY
                 progress(self._fraction_done(now))
-            if isinstance(item, _NextArrival):
-                event: Event = self._traffic_arrival(item.stream, now)
-            else:
-                event = item
-            if type(event) is CallArrived:
-                self._arrive(event, now)
             feed(event, now)
-        end = kernel.now
+        return self.result()
+
+    def result(self) -> SimResult:
+        """The run's result as it stands (at the end of :meth:`run`: the whole run's)."""
+        end = self.kernel.now
         return SimResult.collect(self, end=end, agents=self.engine.agent_stats(end))
+
+    def prime(self) -> None:
+        """Put the scenario's inputs on the clock: its calls, its timeline, each stream's first."""
+        for call in self.scenario.calls:
+            self.add_call(call)
+        for timeline in self.scenario.events:
+            self.kernel.schedule(timeline.at, timeline.event, priority=PRIORITY_TIMELINE)
+        for index in range(len(self._streams)):
+            self._schedule_next_arrival(index)
+
+    def add_call(self, call: ScriptedCall) -> None:
+        """A call to arrive at ``call.at`` with its talk time and patience."""
+        self._talk[call.id] = call.talk
+        self._patience[call.id] = call.patience
+        self.kernel.schedule(call.at, scripted_arrival(call))
+
+    def next_event(self) -> Event | None:
+        """The next input, the clock moved to its time; ``None`` once nothing is left."""
+        item = self.kernel.pop()
+        if item is None:
+            return None
+        if isinstance(item, _NextArrival):
+            event: Event = self._traffic_arrival(item.stream, self.kernel.now)
+        else:
+            event = item
+        if type(event) is CallArrived:
+            self._arrive(event, self.kernel.now)
+        return event
 
     def _fraction_done(self, now: float) -> float:
         until = self.scenario.until
@@ -175,7 +211,7 @@ class Simulation:
         decision = command.decision
         if decision is not None and (not self.decisions or self.decisions[-1] is not decision):
             self.decisions.append(decision)
-        behaviour = self._behaviours[command.agent_id]
+        behaviour = self.behaviours[command.agent_id]
         if behaviour.answer_prob >= 1.0 or self._answer_rng.random() < behaviour.answer_prob:
             answer = AgentAnswered(call_id=command.call_id, agent_id=command.agent_id)
             key = f"answer:{command.call_id}:{command.agent_id}"

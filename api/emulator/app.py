@@ -1,0 +1,199 @@
+"""The emulator's aiohttp application: PCC's REST subset, ``/_emulator``, docs and health.
+
+PCC's paths (``/v1/...``) take a REST token in ``X-STRINGEE-AUTH``, as PCC
+does, for the configured API key; ``/_emulator``, ``/healthz``,
+``/openapi.json`` and ``/docs`` are open: the emulator listens on loopback
+unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from pydantic import BaseModel
+from swagger_ui_bundle import swagger_ui_path
+
+from pcc_router.api.emulator import bodies as b
+from pcc_router.api.emulator import control, rest
+from pcc_router.api.emulator.driver import Emulator
+from pcc_router.api.emulator.keys import API_KEY, EMULATOR
+from pcc_router.api.emulator.records import RestError
+from pcc_router.api.errors import ApiError
+from pcc_router.api.keys import METRICS, OPENAPI
+from pcc_router.api.metrics import Metrics
+from pcc_router.api.middlewares import error_middleware
+from pcc_router.api.openapi import spec
+from pcc_router.api.routes import Handler, Route
+from pcc_router.api.tokens import TokenError, verify_rest_token
+from pcc_router.api.views import live
+from pcc_router.simulator.result import package_version
+
+__all__ = ["EMULATOR_ROUTES", "create_emulator_app"]
+
+log = logging.getLogger("pcc_router.emulator")
+
+
+def _pcc(
+    method: str, path: str, handler: Handler, summary: str, body: type[BaseModel] | None = None
+) -> Route:
+    return Route(
+        method=method,
+        path=path,
+        handler=handler,
+        summary=summary,
+        tag="PCC REST",
+        body=body,
+        answers={200: b.Envelope},
+    )
+
+
+def _own(
+    method: str, path: str, handler: Handler, summary: str, body: type[BaseModel] | None = None
+) -> Route:
+    return Route(
+        method=method,
+        path=path,
+        handler=handler,
+        summary=summary,
+        tag="emulator",
+        body=body,
+        answers={200: b.Envelope},
+        guard="open",
+    )
+
+
+EMULATOR_ROUTES: tuple[Route, ...] = (
+    _pcc("POST", "/v1/agent", rest.create_agent, "Create an agent", b.AgentIn),
+    _pcc("GET", "/v1/agent", rest.list_agents, "List agents (page, limit, stringee_user_id)"),
+    _pcc("PUT", "/v1/agent/{id}", rest.update_agent, "Update an agent", b.AgentPatch),
+    _pcc("DELETE", "/v1/agent/{id}", rest.delete_agent, "Delete an agent"),
+    _pcc("POST", "/v1/group", rest.create_group, "Create a group", b.GroupIn),
+    _pcc("GET", "/v1/group", rest.list_groups, "List groups"),
+    _pcc("PUT", "/v1/group/{id}", rest.update_group, "Rename a group", b.GroupIn),
+    _pcc("DELETE", "/v1/group/{id}", rest.delete_group, "Delete a group"),
+    _pcc(
+        "POST", "/v1/manage-agents-in-group", rest.add_member, "Add an agent to a group", b.MemberIn
+    ),
+    _pcc("GET", "/v1/manage-agents-in-group", rest.list_members, "A group's agents (?group=)"),
+    _pcc(
+        "DELETE",
+        "/v1/manage-agents-in-group",
+        rest.remove_member,
+        "Remove an agent from a group",
+        b.MemberIn,
+    ),
+    _pcc(
+        "POST",
+        "/v1/routing-call-to-groups",
+        rest.create_routing,
+        "Route a queue to a group",
+        b.RoutingIn,
+    ),
+    _pcc("GET", "/v1/routing-call-to-groups", rest.list_routings, "A queue's groups (?queue=)"),
+    _pcc(
+        "PUT",
+        "/v1/routing-call-to-groups/{id}",
+        rest.update_routing,
+        "Make a group primary or backup",
+        b.RoutingPatch,
+    ),
+    _pcc("DELETE", "/v1/routing-call-to-groups/{id}", rest.delete_routing, "Unroute a group"),
+    _pcc("POST", "/v1/queue", rest.create_queue, "Create a queue", b.QueueIn),
+    _pcc("GET", "/v1/queue", rest.list_queues, "List queues"),
+    _pcc("PUT", "/v1/queue/{id}", rest.update_queue, "Update a queue", b.QueueIn),
+    _pcc("DELETE", "/v1/queue/{id}", rest.delete_queue, "Delete a queue"),
+    _pcc("POST", "/v1/number", rest.create_number, "Add a number", b.NumberIn),
+    _pcc("GET", "/v1/number", rest.list_numbers, "List numbers"),
+    _pcc("PUT", "/v1/number/{id}", rest.update_number, "Update a number", b.NumberIn),
+    _pcc("DELETE", "/v1/number/{id}", rest.delete_number, "Remove a number"),
+    _pcc("GET", "/v1/callsettings", rest.get_settings, "The project's call settings"),
+    _pcc(
+        "PUT",
+        "/v1/callsettings",
+        rest.put_settings,
+        "Set event_url, get_customer_info_url",
+        b.CallSettingsIn,
+    ),
+    _own("POST", "/_emulator/calls", control.place_call, "Place a call now", b.CallIn),
+    _own("GET", "/_emulator/calls", control.list_calls, "Every call: its rings and outcome"),
+    _own("POST", "/_emulator/clock", control.clock, "Advance virtual time", b.ClockIn),
+    _own(
+        "GET",
+        "/_emulator/deliveries",
+        control.deliveries,
+        "Every event delivery, request for agents and customer-info fetch",
+    ),
+    _own(
+        "PUT",
+        "/_emulator/agents/{user}",
+        control.set_agent,
+        "An emulated agent's presence and pick-up",
+        b.AgentBehaviourIn,
+    ),
+    _own("GET", "/_emulator/state", control.state, "The clock, what is pending, the KPIs"),
+    _own("GET", "/healthz", control.healthz, "Liveness"),
+    Route(
+        method="GET",
+        path="/openapi.json",
+        handler=live.openapi,
+        summary="This API",
+        tag="emulator",
+        answers={200: "application/json"},
+        guard="open",
+    ),
+    Route(
+        method="GET",
+        path="/docs",
+        handler=live.docs,
+        summary="This API, to read and try",
+        tag="emulator",
+        answers={200: "text/html"},
+        guard="open",
+    ),
+)
+
+
+@web.middleware
+async def _pcc_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """PCC's paths take a REST token, as PCC does; a refused change is PCC's envelope."""
+    if request.path.startswith("/v1/"):
+        token = request.headers.get("X-STRINGEE-AUTH")
+        if not token:
+            raise ApiError(401, "a REST token is required in X-STRINGEE-AUTH")
+        sid, secret = request.app[API_KEY]
+        try:
+            verify_rest_token(token, sid=sid, secret=secret)
+        except TokenError as exc:
+            raise ApiError(401, f"token refused: {exc}") from None
+    try:
+        return await handler(request)
+    except RestError as exc:
+        return web.json_response({"r": exc.r, "message": exc.message}, status=exc.status)
+
+
+def create_emulator_app(emulator: Emulator, *, api_key: tuple[str, str]) -> web.Application:
+    """The emulator's app; it starts and closes ``emulator`` with itself."""
+    app = web.Application(middlewares=[error_middleware, _pcc_auth], client_max_size=1 << 20)
+    app[EMULATOR] = emulator
+    app[API_KEY] = api_key
+    app[METRICS] = Metrics()
+    for route in EMULATOR_ROUTES:
+        app.router.add_route(route.method, route.path, route.handler)
+    app.router.add_static("/docs/static", swagger_ui_path)
+    app[OPENAPI] = spec(
+        EMULATOR_ROUTES,
+        version=package_version(),
+        title="pcc-router PCC emulator",
+        description="A local Stringee PCC for one scenario: PCC's REST subset, call events "
+        "to event_url, requests to get_list_agents_url; /_emulator to drive it.",
+    )
+
+    async def lifetime(app: web.Application) -> AsyncIterator[None]:
+        await emulator.start()
+        yield
+        await emulator.close()
+
+    app.cleanup_ctx.append(lifetime)
+    return app
