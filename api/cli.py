@@ -3,7 +3,8 @@
 The root of the command line lives here, at the top of the import graph
 (``api -> simulator -> routing``): ``simulate``, ``check``, ``theory`` and
 ``sweep`` come from :mod:`pcc_router.simulator.cli`; ``serve``, ``replay``,
-``token`` and ``caresoft`` are the controller's. Secrets come from the
+``token`` and ``caresoft`` are the controller's; ``emulate`` is the PCC
+emulator's (:mod:`pcc_router.api.emulator.cli`). Secrets come from the
 environment (``PCC_API_KEY_SID``, ``PCC_API_KEY_SECRET``,
 ``CARESOFT_VOICE_TOKEN``, ``CARESOFT_LINK_TEMPLATE``); a missing one is exit
 2 naming the variable.
@@ -25,15 +26,17 @@ from pcc_router.api.caresoft import (
     new_temp_id,
     voice_token,
 )
+from pcc_router.api.emulator import cli as emulator_cli
 from pcc_router.api.tokens import TokenError, TokenMinter, short_secret_warning
 from pcc_router.simulator import cli as simulator_cli
 
 __all__ = ["add_parsers", "main", "run"]
 
-COMMANDS = ("token", "caresoft", "serve", "replay")
+COMMANDS = ("token", "caresoft", "serve", "replay", "emulate")
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    emulator_cli.add_parser(commands)
     serve = commands.add_parser("serve", help="run the controller service")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port (8080)")
@@ -98,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
         return _serve(args)
     if args.command == "replay":
         return _replay(args)
+    if args.command == "emulate":
+        return emulator_cli.run(args)
     try:
         print(_token(args) if args.command == "token" else _link(args))
     except LookupError as exc:

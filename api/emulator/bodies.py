@@ -1,9 +1,10 @@
 """The emulator's HTTP bodies as pydantic models: PCC's REST subset and ``/_emulator``.
 
-PCC's bodies are read as PCC reads them: unknown fields are kept and
-ignored (real clients send more, e.g. ``allow_out_of_business_hour_callout``),
-numbers may come as text. The ``/_emulator`` bodies are this project's own:
-strict, no unknown field.
+PCC's bodies take unknown fields and ignore them (real clients send more,
+e.g. ``allow_out_of_business_hour_callout``) and flags as ``true``/``false``
+or ``1``/``0`` (PCC's own answers use 0/1); otherwise no coercion: ``"15"``
+is not 15. The ``/_emulator`` bodies are this project's own: strict, no
+unknown field.
 """
 
 from __future__ import annotations
@@ -34,8 +35,12 @@ Name = Annotated[str, Field(min_length=1, max_length=256)]
 Ident = Annotated[str, Field(min_length=1, max_length=128)]
 
 
+#: A PCC flag: a boolean, or 0/1 as PCC writes them.
+Flag = bool | Literal[0, 1]
+
+
 class _Pcc(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
 
 
 class _Own(BaseModel):
@@ -90,7 +95,7 @@ class QueueIn(_Pcc):
 
     name: Name | None = None
     wait_agent_answer_timeout: float | None = Field(None, ge=3)
-    agent_wrap_up_after_calls: bool | None = None
+    agent_wrap_up_after_calls: Flag | None = None
     wrap_up_time_limit: float | None = Field(None, ge=0)
     maximum_queue_wait_time: float | None = Field(None, ge=0)
     maximum_queue_size: int | None = Field(None, ge=0)
@@ -104,7 +109,7 @@ class NumberIn(_Pcc):
     number: Annotated[str, Field(min_length=1, max_length=64)]
     nickname: str | None = Field(None, max_length=256)
     queue_id: str | None = Field(None, max_length=128)
-    enable_ivr: bool | None = None
+    enable_ivr: Flag | None = None
     ivr_menu: str | None = Field(None, max_length=128)
 
 

@@ -28,6 +28,16 @@ from pcc_router.simulator.scenario import AgentBehaviour
 __all__ = ["clock", "deliveries", "healthz", "list_calls", "place_call", "set_agent", "state"]
 
 
+DAY = 86400.0
+
+
+def _bounded(name: str, value: float | str, most: float) -> float:
+    seconds = parse_duration(value)
+    if not 0 <= seconds <= most:
+        raise ApiError(400, f"{name} must be from 0 to {most:g} seconds")
+    return seconds
+
+
 def _ok(message: str, **more: Any) -> web.Response:
     return web.json_response({"r": 0, "message": message, **more})
 
@@ -37,12 +47,10 @@ async def place_call(request: web.Request) -> web.Response:
     emulator = request.app[EMULATOR]
     if not emulator.world.sim.engine.has_number(body.to):
         raise ApiError(404, f"to: {body.to!r} is not a number of the project")
+    talk = _bounded("talk", body.talk, DAY)
+    patience = _bounded("patience", body.patience, DAY) if body.patience is not None else None
     call_id = await emulator.place_call(
-        caller=body.from_,
-        to=body.to,
-        keys=body.keys,
-        talk=parse_duration(body.talk),
-        patience=parse_duration(body.patience) if body.patience is not None else None,
+        caller=body.from_, to=body.to, keys=body.keys, talk=talk, patience=patience
     )
     return _ok("call placed", call_id=call_id, now=emulator.now())
 
@@ -59,7 +67,7 @@ async def clock(request: web.Request) -> web.Response:
     if emulator.mode != "virtual":
         raise ApiError(409, "the clock is real (--clock real): it cannot be moved")
     if body.advance is not None:
-        idle = await emulator.advance(parse_duration(body.advance))
+        idle = await emulator.advance(_bounded("advance", body.advance, 366 * DAY))
     else:
         idle = await emulator.until_idle()
     return _ok("clock moved", now=emulator.now(), idle=idle)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import json
 import math
 import random
@@ -120,8 +121,9 @@ class Emulator:
         if self.mode != "virtual":
             raise RuntimeError("the clock is real: it cannot be advanced")
         async with self._lock:
-            idle = await self._process(self._now + seconds)
-            self._now += seconds
+            target = self._now + seconds
+            idle = await self._process(target)
+            self._now = max(self._now, target)
             return idle
 
     async def until_idle(self) -> bool:
@@ -175,6 +177,17 @@ class Emulator:
         self._pending_config = self._pending_config or rebuild
         self._apply_config()
         self._wake.set()
+
+    def point_at(self, *, event_url: str | None = None, agents_url: str | None = None) -> None:
+        """Set ``event_url`` and every queue's ``get_list_agents_url`` (as REST would)."""
+        records = copy.deepcopy(self.records)
+        if event_url is not None:
+            records.settings["event_url"] = event_url
+        if agents_url is not None:
+            for queue in records.queues.values():
+                queue["get_list_agents_url"] = agents_url
+        records.project()
+        self.configure(records, rebuild=agents_url is not None)
 
     def system_status(self, user_id: str) -> int:
         """PCC's ``system_status`` of an agent: 0 in a call, 1 otherwise."""

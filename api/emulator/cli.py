@@ -1,0 +1,136 @@
+"""``pcc-router emulate SCENARIO``: the PCC emulator from the command line.
+
+The API key is ``PCC_API_KEY_SID`` / ``PCC_API_KEY_SECRET`` (as for
+``serve``): PCC's REST paths take its REST tokens. Call events are signed
+with ``PCC_SIGNING_SECRET``, or the key's secret when that is unset.
+``--check URL`` sends a conformance run to a webhook server instead of
+serving. Bad input is exit 2 naming what is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pcc_router.api.emulator.deliveries import Faults
+    from pcc_router.simulator.scenario import Scenario
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    emulate = commands.add_parser(
+        "emulate", help="run a local Stringee PCC for a scenario (REST, webhooks, calls)"
+    )
+    emulate.add_argument("scenario", type=Path, help="the scenario file (its project and calls)")
+    emulate.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    emulate.add_argument("--port", type=int, default=8090, help="port (8090)")
+    emulate.add_argument(
+        "--clock",
+        choices=("real", "virtual"),
+        default="real",
+        help="real: time runs (--speed times faster); virtual: moved by POST /_emulator/clock",
+    )
+    emulate.add_argument("--speed", type=float, default=1.0, help="real clock speed-up (1)")
+    emulate.add_argument(
+        "--faults",
+        default="",
+        help="e.g. drop=0.05,duplicate=0.05,delay=2s,reorder=0.05,agents_timeout=0.1",
+    )
+    emulate.add_argument("--seed", type=int, help="seed of the faults (default: the scenario's)")
+    emulate.add_argument("--event-url", help="the project's event_url (else set it by REST)")
+    emulate.add_argument("--agents-url", help="every queue's get_list_agents_url")
+    emulate.add_argument(
+        "--allow-remote", action="store_true", help="listen on an address other than loopback"
+    )
+    emulate.add_argument(
+        "--check", metavar="URL", help="check a webhook server against PCC's traffic, then exit"
+    )
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    from pcc_router.api.emulator.deliveries import Faults, FaultsError
+    from pcc_router.simulator.scenario import ScenarioError, load_scenario
+
+    try:
+        scenario = load_scenario(args.scenario)
+        faults = Faults.parse(args.faults)
+    except ScenarioError as exc:
+        return _fail(str(exc))
+    except FaultsError as exc:
+        return _fail(f"--faults: {exc}")
+    sid = os.environ.get("PCC_API_KEY_SID", "")
+    secret = os.environ.get("PCC_API_KEY_SECRET", "")
+    if not sid or not secret:
+        return _fail(
+            f"{'PCC_API_KEY_SID' if not sid else 'PCC_API_KEY_SECRET'} is not set "
+            "in the environment"
+        )
+    signing = os.environ.get("PCC_SIGNING_SECRET") or secret
+    if args.check:
+        from pcc_router.api.emulator.check import check_receiver, print_report
+
+        verdicts = asyncio.run(check_receiver(args.check, scenario, secret=signing))
+        return print_report(args.check, verdicts)
+    if not args.allow_remote and not _loopback(args.host):
+        return _fail(f"--host {args.host} is not a loopback address: add --allow-remote")
+    if args.speed <= 0:
+        return _fail("--speed must be above 0")
+    return _serve(args, scenario, faults, (sid, secret), signing)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _serve(
+    args: argparse.Namespace,
+    scenario: Scenario,
+    faults: Faults,
+    api_key: tuple[str, str],
+    signing: str,
+) -> int:
+    from aiohttp import web
+
+    from pcc_router.api.emulator import Emulator, create_emulator_app
+    from pcc_router.api.tokens import TokenMinter
+
+    emulator = Emulator(
+        scenario,
+        clock=args.clock,
+        speed=args.speed,
+        faults=faults,
+        seed=args.seed,
+        signing_secret=signing,
+    )
+    emulator.point_at(event_url=args.event_url, agents_url=args.agents_url)
+    base = f"http://{args.host}:{args.port}"
+    token = TokenMinter(sid=api_key[0], secret=api_key[1]).rest(ttl=86400)
+    numbers = ", ".join(n.number for n in emulator.world.sim.scenario.project.numbers)
+    print(f"PCC emulator ({args.clock} clock): {base}/docs, {base}/_emulator/state")
+    print(f"numbers: {numbers}; event_url: {args.event_url or '(unset)'}")
+    print(
+        f"place a call: curl -X POST {base}/_emulator/calls -H 'Content-Type: application/json'"
+        f' -d \'{{"to": "{numbers.split(", ")[0]}", "keys": "0"}}\''
+    )
+    print(f"a REST token for 24 h (header X-STRINGEE-AUTH):\n{token}")
+    web.run_app(
+        create_emulator_app(emulator, api_key=api_key), host=args.host, port=args.port, print=None
+    )
+    return 0

@@ -1,0 +1,19 @@
+"""Fixtures: an emulator on a scenario, in virtual time, on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from pcc_router.api.emulator.testing import EmulatedPcc
+from pcc_router.simulator import load_scenario
+from tests.conftest import ROOT
+
+HOTLINE = ROOT / "scenarios" / "hotline_02473000062.toml"
+
+
+@pytest.fixture
+async def pcc() -> AsyncIterator[EmulatedPcc]:
+    async with EmulatedPcc(load_scenario(HOTLINE), signing_secret="sign-me") as emulated:
+        yield emulated
