@@ -1,0 +1,127 @@
+"""The pytest plugin: a user's scenario files as tests, and the fixtures, in a user's project."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+GOOD = """
+version = 1
+numbers = [{ number = "1900", queue_id = "q" }]
+queues = [{ id = "q", groups = [{ group = "g" }] }]
+groups = [{ id = "g", agents = ["a", "b"] }]
+agents = [
+  { stringee_user_id = "a", online = ["app"] },
+  { stringee_user_id = "b", online = ["app"] },
+]
+calls = [{ id = "c1", at = 0, to = "1900", talk = "30s" }]
+
+[[expect]]
+call = "c1"
+answered_by = "a"
+
+[[expect]]
+metric = "offered"
+approx = 1
+"""
+
+
+def ini(pytester: pytest.Pytester, more: str = "") -> None:
+    """The user's pytest settings (pytest-asyncio wants its loop scope said)."""
+    pytester.makeini(f"[pytest]\nasyncio_default_fixture_loop_scope = function\n{more}")
+
+
+@pytest.fixture(autouse=True)
+def _settings(pytester: pytest.Pytester) -> None:
+    ini(pytester)
+
+
+def test_each_expectation_is_an_item(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".toml", **{"scenarios/center": GOOD})
+    outcome = pytester.runpytest("-v", "-p", "no:randomly")
+    outcome.assert_outcomes(passed=2)
+    outcome.stdout.fnmatch_lines(
+        [
+            "*center.toml::expect[[]0[]] call c1 PASSED*",
+            "*center.toml::expect[[]1[]] metric offered PASSED*",
+        ]
+    )
+
+
+def test_a_failed_expectation_shows_expected_seen_and_the_calls_rings(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makefile(
+        ".toml",
+        **{
+            "scenarios/center": GOOD.replace('answered_by = "a"', 'answered_by = "b"\nrang = ["b"]')
+        },
+    )
+    outcome = pytester.runpytest()
+    outcome.assert_outcomes(passed=1, failed=1)
+    outcome.stdout.fnmatch_lines(
+        [
+            "*center.toml, line 11: call c1*",
+            "*FAIL rang: expected [[]'b'[]], seen [[]'a'[]]*",
+            "*FAIL answered_by: expected 'b', seen 'a'*",
+            "*rings of c1 (arrived at 0 s):*",
+            "*0 s  a * answered*",
+        ]
+    )
+
+
+def test_a_file_that_does_not_read_fails_naming_the_key(pytester: pytest.Pytester) -> None:
+    pytester.makefile(
+        ".toml", **{"scenarios/broken": GOOD.replace('talk = "30s"', 'talk = "soon"')}
+    )
+    outcome = pytester.runpytest()
+    outcome.assert_outcomes(failed=1)
+    outcome.stdout.fnmatch_lines(["*does not read*calls[[]0[]].talk*"])
+
+
+def test_the_glob_is_the_users(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".toml", **{"cases/one": GOOD, "scenarios/other": GOOD})
+    ini(pytester, "pcc_scenarios = cases/*.toml\n")
+    pytester.runpytest().assert_outcomes(passed=2)
+    pytester.runpytest("--pcc-scenarios", "scenarios/*.toml").assert_outcomes(passed=2)
+    pytester.runpytest("--pcc-scenarios", "nothing/*.toml").assert_outcomes()
+
+
+def test_the_fixtures_run_a_scenario_and_the_emulator_against_the_users_app(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makefile(".toml", **{"center": GOOD})
+    pytester.makepyfile(
+        test_mine="""
+from aiohttp import web
+
+async def test_simulate(pcc_simulate):
+    result = pcc_simulate("center.toml", seed=3)
+    assert result.seed == 3 and result.calls[0].answered_by == "a"
+
+async def test_my_webhook_server(pcc_emulator):
+    seen = []
+
+    async def events(request):
+        seen.append((await request.json())["call_status"])
+        return web.json_response({"r": 0})
+
+    async def agents(request):
+        body = await request.json()
+        b = {"stringee_user_id": "b", "answer_timeout": 10}
+        listed = [{"callId": c["callId"], "agents": [b]} for c in body["calls"]]
+        return web.json_response({"version": 2, "calls": listed})
+
+    app = web.Application()
+    app.router.add_post("/events", events)
+    app.router.add_post("/agents", agents)
+    urls = {"event_url": "/events", "agents_url": "/agents"}
+    async with pcc_emulator("center.toml", app=app, **urls) as pcc:
+        await pcc.until_idle()
+        assert pcc.calls()[0]["answered_by"] == "b"  # my server chose b
+    assert seen == ["created", "ringing", "answered", "agentEnded", "ended"]
+"""
+    )
+    ini(pytester, "asyncio_mode = auto\npcc_scenarios = nothing\n")
+    pytester.runpytest().assert_outcomes(passed=2)
