@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Strict editable install: a tree of links under build/ that mypy can follow. It holds
 # the files that existed at install time, so the stamp names the list of modules.
-MODULES := $(shell find routing api simulator -name '*.py' -o -name py.typed 2>/dev/null | sort | cksum | cut -d' ' -f1)
+MODULES := $(shell find routing api simulator -name '*.py' -o -name py.typed -o -path '*/static/*' 2>/dev/null | sort | cksum | cut -d' ' -f1)
 STAMP := $(VENV)/.installed-$(MODULES)
 DEMO ?= scenarios/hotline_02473000062.toml
 DAY ?= scenarios/hotline_day.toml

@@ -228,6 +228,41 @@ class WebhookAnswer(Answer):
     temp_id: str | None = None
 
 
+# ------------------------------------------------------------------- board
+
+
+class BoardQueue(Answer):
+    id: str
+    waiting: int = Field(description="calls waiting for an agent now")
+    longest_wait: float | None = Field(description="seconds the oldest waiting call has waited")
+    offered: int = Field(description="calls queued today")
+    answered: int
+    abandoned: int = Field(description="calls that left unanswered today")
+    service_level: float | None = Field(description="answered within the target / offered")
+    asa: float | None = Field(description="average speed of answer today, seconds")
+
+
+class BoardAgent(Answer):
+    stringee_user_id: str
+    name: str
+    state: Literal["available", "ringing", "talking", "wrap_up", "not_available", "offline"]
+    reason: str | None = Field(description="why she cannot ring, when she cannot")
+    since: float = Field(description="when she entered this state (epoch seconds)")
+    call_id: str | None
+    queues: list[str]
+
+
+class Board(Answer):
+    """What a wallboard shows: each queue today and now, each agent's state."""
+
+    r: int
+    now: float
+    day_start: float = Field(description="the start of 'today' (the controller's local midnight)")
+    target: float = Field(description="the service-level target, seconds")
+    queues: list[BoardQueue]
+    agents: list[BoardAgent]
+
+
 __all__ = sorted(
     name
     for name, value in dict(globals()).items()

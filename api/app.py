@@ -112,6 +112,7 @@ def _routes(app: web.Application) -> None:
     for route in ROUTES:
         app.router.add_route(route.method, route.path, route.handler)
     app.router.add_static("/docs/static", swagger_ui_path)
+    app.router.add_static("/static", live.STATIC)
     app[OPENAPI] = spec(ROUTES, version=package_version())
 
 

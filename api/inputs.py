@@ -110,6 +110,7 @@ def _pcc_event(
             "queue_id": None,
             "seen": tx.now,
             "is_open": still_open,
+            "answered_at": tx.now if event.call_status == "answered" else None,
         }
     )
     known[event.call_id] = repo.KnownCall(
@@ -153,11 +154,13 @@ def decision_unit(
                     "queue_id": queue_id,
                     "seen": tx.now,
                     "is_open": True,
+                    "queued_at": tx.now,
                 }
             )
         orders = {offer.call_id: list(offer.agents) for offer in tx.offers}
         body = {"queue": queue_id, "calls": list(calls), "orders": orders}
         tx.add_log("decision", _key("decision"), json.dumps(body), [request])
+        tx.notes.append(("decision", {"queue": queue_id, "calls": list(calls)}))
         return tx.offers
 
     return ctl.unit(_nothing, apply)
@@ -272,6 +275,7 @@ def config_unit(ctl: Controller, change: Callable[[Session], None]) -> Unit[None
     def apply(_: None, tx: Tx) -> None:
         tx.writes.append(change)
         tx.add_log("config", _key("config"), "{}", [])
+        tx.notes.append(("config", {}))
 
     yield from ctl.unit(_nothing, apply)
     yield from ctl.rebuild_unit()

@@ -27,7 +27,15 @@ log = logging.getLogger("pcc_router.api")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 #: Paths open without a REST token: PCC's callbacks (their own secret), health, docs.
-PUBLIC = ("/pcc/", "/caresoft/webhook", "/healthz", "/metrics", "/openapi.json", "/docs")
+PUBLIC = (
+    "/pcc/",
+    "/caresoft/webhook",
+    "/healthz",
+    "/metrics",
+    "/openapi.json",
+    "/docs",
+    "/static/",
+)
 
 
 def _error(status: int, message: str, **extra: Any) -> web.Response:

@@ -102,6 +102,8 @@ ROUTES: tuple[Route, ...] = (
            answers={200: a.SyncAnswer}),
     _admin("GET", "/v1/stream", live.stream, "server-sent events of every state change",
            answers={200: "text/event-stream"}),
+    _admin("GET", "/v1/board", live.board, "the wallboard's numbers: queues today, agents now",
+           answers={200: a.Board}),
     Route(method="POST", path="/v1/caresoft/token", handler=caresoft.token, tag=_CS,
           summary="CareSoft mobile voice JWT {ipphone}",
           body=a.CareSoftTokenRequest, answers={200: a.CareSoftTokenAnswer}),

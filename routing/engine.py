@@ -216,6 +216,10 @@ class Engine:
         several sharing it, the one ringing or talking for ``call_id``)."""
         return self._roster.by_phone(number, call_id)
 
+    def queues_of(self, agent_id: str) -> list[QueueId]:
+        """The queues the agent serves, in id order."""
+        return self._roster.queues_of(agent_id)
+
     def only_queue(self, agent_id: str) -> QueueId | None:
         """The agent's queue when it serves exactly one, else ``None``."""
         return self._roster.only_queue(agent_id)

@@ -10,9 +10,11 @@ A call's phase moves only along :data:`CALL_MOVES`, checked by one
      └───────────┴──► done ◄──────┘     any phase but done)
 
 With custom routing (``ask_lists``, the emulator's engine) a queue with a
-``get_list_agents_url`` asks it whom to ring: ``waiting ──► asking`` until
-the list comes (:class:`AgentsListed`), then ``asking ──► ringing`` for each
-listed agent in turn, or back to ``waiting`` when none of them can ring.
+``get_list_agents_url`` asks it whom to ring as each call comes, and again
+for a waiting call whenever an agent becomes routable: ``waiting ──►
+asking`` until the list comes (:class:`AgentsListed`), then ``asking ──►
+ringing`` for each listed agent in turn, or back to ``waiting`` when none
+of them can ring.
 
 The agents' side of each step (ringing, talking, freed, wrap-up) is the
 roster's (:class:`~pcc_router.routing.roster.Roster`); this class keeps the
@@ -159,11 +161,14 @@ class CallFlow:
         call.seq = next(self._seq)
         call.tries = {}
         queue.n_unanswered += 1
-        queue.push(call)
         out.append(QueueCall(call_id=call.id, queue_id=spec.id))
         if spec.maximum_queue_wait_time is not None:
             at = now + spec.maximum_queue_wait_time
             out.append(StartTimer(key=timer_key(TimerKind.QUEUE_WAIT, call.id), at=at))
+        if self._ask_lists and spec.get_list_agents_url is not None:
+            self._ask(call, queue, out)  # PCC asks as the call comes, whoever it sees free
+            return
+        queue.push(call)
         self._roster.dirty[spec.id] = queue
 
     def _overflow(

@@ -133,10 +133,14 @@ class Roster:
                     return agent.id
         return holders[0].id
 
+    def queues_of(self, agent_id: str) -> list[QueueId]:
+        """The queues the agent serves (through any of her groups), in id order."""
+        return sorted({member.queue.spec.id for member in self.agent(agent_id).memberships})
+
     def only_queue(self, agent_id: str) -> QueueId | None:
         """The agent's queue when it serves exactly one, else ``None``."""
-        queues = {member.queue.spec.id for member in self.agent(agent_id).memberships}
-        return next(iter(queues)) if len(queues) == 1 else None
+        queues = self.queues_of(agent_id)
+        return queues[0] if len(queues) == 1 else None
 
     def ring_order(
         self,
@@ -189,21 +193,22 @@ class Roster:
 
     # ------------------------------------------------------ transitions
 
-    def _move(self, agent: AgentState, activity: Activity) -> None:
+    def _move(self, agent: AgentState, activity: Activity, now: float) -> None:
         if activity not in AGENT_MOVES[agent.activity]:
             raise RoutingError(f"agent {agent.id!r} cannot go from {agent.activity} to {activity}")
         agent.activity = activity
+        agent.state_since = now
 
     def ring(self, agent: AgentState, call_id: CallId, until: float, now: float) -> None:
         """The agent rings for the call until ``until``: not routable meanwhile."""
-        self._move(agent, Activity.RINGING)
+        self._move(agent, Activity.RINGING, now)
         agent.call_id = call_id
         agent.ring_until = until
         self.refresh(agent, now)
 
     def free(self, agent: AgentState, now: float) -> None:
         """A ring ended unanswered (or for another agent): routable again, idle time kept."""
-        self._move(agent, Activity.IDLE)
+        self._move(agent, Activity.IDLE, now)
         agent.call_id = None
         agent.ring_until = 0.0
         self.refresh(agent, now)
@@ -238,7 +243,7 @@ class Roster:
         was lost): its talk time counts up to now and the status stays 0.
         """
         was = agent.activity
-        self._move(agent, Activity.TALKING)
+        self._move(agent, Activity.TALKING, now)
         if was is Activity.TALKING:
             agent.talk_time += now - agent.answered_at
         elif was is Activity.WRAP_UP:
@@ -260,11 +265,11 @@ class Roster:
         agent.call_since = None
         out.append(SetSystemStatus(agent_id=agent.id, system_status=1))
         if wrap_up > 0:
-            self._move(agent, Activity.WRAP_UP)
+            self._move(agent, Activity.WRAP_UP, now)
             agent.wrap_until = now + wrap_up
             out.append(StartTimer(key=timer_key(TimerKind.WRAP_UP, agent.id), at=agent.wrap_until))
         else:
-            self._move(agent, Activity.IDLE)
+            self._move(agent, Activity.IDLE, now)
             agent.idle_since = now
         self.refresh(agent, now)
 
@@ -272,7 +277,7 @@ class Roster:
         agent = self.agents.get(AgentId(agent_id))
         if agent is None or agent.activity is not Activity.WRAP_UP:
             return  # answered meanwhile, or deleted
-        self._move(agent, Activity.IDLE)
+        self._move(agent, Activity.IDLE, now)
         agent.idle_since = now
         self.refresh(agent, now)
 
@@ -286,6 +291,7 @@ class Roster:
         if event.manual_status is not None and event.manual_status != agent.manual_status:
             agent.manual_status = event.manual_status
             agent.consecutive_no_answers = 0
+            agent.state_since = now
         if event.routing_type is not None:
             agent.routing_type = RoutingType(event.routing_type)
         if event.phone_number is not None:
@@ -309,6 +315,7 @@ class Roster:
                 out.append(StartTimer(key=key, at=expires))
             elif had_timer:
                 out.append(CancelTimer(key=key))
+        agent.state_since = now
         self.refresh(agent, now)
 
     def sip_expired(self, agent_id: str, now: float) -> None:
@@ -324,6 +331,7 @@ class Roster:
         routable = is_routable(agent, now)
         if routable is not agent.routable:
             agent.routable = routable
+            agent.state_since = now
             for member in agent.memberships:
                 queue = member.queue
                 if routable:

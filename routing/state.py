@@ -62,6 +62,7 @@ class AgentState:
         "staffed",
         "staffed_since",
         "staffed_time",
+        "state_since",
         "talk_time",
         "wrap_until",
     )  # fmt: skip
@@ -83,6 +84,9 @@ class AgentState:
         self.ring_until = 0.0
         self.wrap_until = 0.0
         self.idle_since = start
+        #: When the agent's state as a wallboard shows it last changed (activity, routable,
+        #: manual status, presence); a rebuilt engine starts it at its own start.
+        self.state_since = start
         self.handled = 0
         self.talk_time = 0.0
         self.no_answers = 0

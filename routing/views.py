@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pcc_router.routing.eligibility import Verdict, verdict
-from pcc_router.routing.model import AgentId, CallId, RoutingType
+from pcc_router.routing.model import AVAILABLE, AgentId, CallId, RoutingType
 from pcc_router.routing.state import Activity, AgentState
 from pcc_router.routing.stats import AgentHistory
 
@@ -93,6 +93,19 @@ class AgentView:
     online: tuple[str, ...]
     verdict: Verdict
     snapshot: AgentSnapshot
+    #: When her state as a wallboard shows it last changed (see ``board_state``).
+    state_since: float = 0.0
+
+    @property
+    def board_state(self) -> str:
+        """What a wallboard shows: ``available``, ``ringing``, ``talking``, ``wrap_up``,
+        ``not_available`` (her manual status) or ``offline`` (nowhere to ring her)."""
+        activity = self.activity
+        if activity != "idle":
+            return activity
+        if self.verdict.routable:
+            return "available"
+        return "not_available" if self.manual_status != AVAILABLE else "offline"
 
     @property
     def history(self) -> AgentHistory:
@@ -134,4 +147,5 @@ def agent_view(agent: AgentState, now: float) -> AgentView:
         online=agent.online(now),
         verdict=verdict(agent, now),
         snapshot=AgentSnapshot.of(agent),
+        state_since=agent.state_since,
     )

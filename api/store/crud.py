@@ -1,4 +1,5 @@
-"""The views' own queries: agents' PCC ids, calls, configuration deletes, CareSoft calls.
+"""The views' own queries: agents' PCC ids, calls, the board's numbers, configuration deletes,
+CareSoft calls.
 
 Keyword-only functions that take the session (the full-stack template's
 ``crud.py``); "not found" is ``None``, and the views turn it into a 404. The
@@ -8,9 +9,12 @@ engine's event path is in :mod:`pcc_router.api.store.repo`.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, SQLModel, select
+from sqlalchemy import case, func
+from sqlalchemy import select as sql_select
+from sqlmodel import Session, SQLModel, col, select
 
 from pcc_router.api.store import repo
 from pcc_router.api.store.tables import (
@@ -24,7 +28,9 @@ from pcc_router.api.store.tables import (
 )
 
 __all__ = [
+    "QueueDay",
     "agent_pcc_id",
+    "queue_days",
     "agent_row",
     "caresoft_call",
     "delete_config",
@@ -151,3 +157,62 @@ def record_caresoft_delivery(
     call.call_id = call.call_id or call_id
     session.add(call)
     return {"r": 0, "message": "matched", "temp_id": call.temp_id}
+
+
+@dataclass(frozen=True, slots=True)
+class QueueDay:
+    """One queue since a moment (the board's "today"): its calls, and those waiting now."""
+
+    offered: int = 0
+    answered: int = 0
+    within_target: int = 0
+    abandoned: int = 0
+    wait_total: float = 0.0
+    waiting: int = 0
+    oldest_queued_at: float | None = None
+
+
+def queue_days(session: Session, *, since: float, target: float) -> dict[str, QueueDay]:
+    """Per queue: calls queued since ``since`` (answered, within ``target`` s, abandoned,
+    the total wait of those answered) and the calls waiting now, oldest first."""
+    waited = col(CallRow.answered_at) - col(CallRow.queued_at)
+    answered = col(CallRow.answered_at).is_not(None)
+    connection = session.connection()  # SQL Core: six aggregates in one statement
+    day = connection.execute(
+        sql_select(
+            col(CallRow.queue_id),
+            func.count(),
+            func.sum(case((answered, 1), else_=0)),
+            func.sum(case((answered & (waited <= target), 1), else_=0)),
+            func.sum(case((~answered & ~col(CallRow.is_open), 1), else_=0)),
+            func.coalesce(func.sum(case((answered, waited), else_=0.0)), 0.0),
+        )
+        .where(col(CallRow.queued_at) >= since, col(CallRow.queue_id).is_not(None))
+        .group_by(col(CallRow.queue_id))
+    ).all()
+    waiting = connection.execute(
+        sql_select(col(CallRow.queue_id), func.count(), func.min(col(CallRow.queued_at)))
+        .where(col(CallRow.is_open), ~answered, col(CallRow.queued_at).is_not(None))
+        .group_by(col(CallRow.queue_id))
+    ).all()
+    days: dict[str, QueueDay] = {}
+    for queue_id, offered, ans, within, abandoned, wait_total in day:
+        days[str(queue_id)] = QueueDay(
+            int(offered),
+            int(ans or 0),
+            int(within or 0),
+            int(abandoned or 0),
+            float(wait_total or 0.0),
+        )
+    for queue_id, count, oldest in waiting:
+        base = days.get(str(queue_id), QueueDay())
+        days[str(queue_id)] = QueueDay(
+            base.offered,
+            base.answered,
+            base.within_target,
+            base.abandoned,
+            base.wait_total,
+            int(count),
+            oldest,
+        )
+    return days

@@ -183,11 +183,12 @@ def save_calls(session: Session, calls: list[dict[str, Any]]) -> None:
     what is stored, a closed call stays closed.
 
     Each: ``call_id``, ``status``, ``last_ts_ms``, ``caller``, ``callee``,
-    ``agent_id``, ``queue_id``, ``seen`` (now), ``is_open``.
+    ``agent_id``, ``queue_id``, ``seen`` (now), ``is_open``; ``queued_at`` and
+    ``answered_at`` when this input queued or answered it (the first is kept).
     """
     params = []
     for call in calls:
-        values = dict(call)
+        values = {"queued_at": None, "answered_at": None, **call}
         seen = values.pop("seen")
         params.append({**values, "first_seen": seen, "last_seen": seen})
     run(session, "save_call", params)

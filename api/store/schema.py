@@ -133,6 +133,18 @@ def _v5_agent_snapshots(connection: Connection) -> None:
         )
 
 
+def _v6_call_times(connection: Connection) -> None:
+    """When each call was queued and answered: the wallboard's waits and service level.
+
+    Calls of an older store have neither (they count from this version on).
+    """
+    columns = _columns(connection, "calls")
+    for name in ("queued_at", "answered_at"):
+        if name not in columns:
+            connection.execute(text(f"ALTER TABLE calls ADD COLUMN {name} FLOAT"))
+    connection.execute(text("CREATE INDEX IF NOT EXISTS ix_calls_queued_at ON calls (queued_at)"))
+
+
 #: Migration N (1-based) brings the schema from version N-1 to N. Append only.
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _v1_create_tables,
@@ -140,6 +152,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _v3_agent_history,
     _v4_epoch_ms_and_engine_events,
     _v5_agent_snapshots,
+    _v6_call_times,
 ]
 
 

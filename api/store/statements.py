@@ -48,6 +48,8 @@ def _save_call(dialect: str) -> Any:
             "callee": kept("callee"),
             "agent_id": func.coalesce(new.agent_id, calls.c.agent_id),
             "queue_id": func.coalesce(new.queue_id, calls.c.queue_id),
+            "queued_at": func.coalesce(calls.c.queued_at, new.queued_at),  # the first stays
+            "answered_at": func.coalesce(calls.c.answered_at, new.answered_at),
             "last_seen": new.last_seen,
             "is_open": and_(calls.c.is_open, new.is_open),  # a closed call stays closed
         },

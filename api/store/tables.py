@@ -77,6 +77,7 @@ class CallRow(SQLModel, table=True):
         Index("ix_calls_open_seen", "is_open", "last_seen"),
         Index("ix_calls_caller_first_seen", "caller", "first_seen"),
         Index("ix_calls_queue_open", "queue_id", "is_open"),
+        Index("ix_calls_queued_at", "queued_at"),
     )
     call_id: str = Field(primary_key=True)
     queue_id: str | None = None
@@ -89,6 +90,9 @@ class CallRow(SQLModel, table=True):
     first_seen: float = 0.0  # when the controller first heard of the call (epoch seconds)
     last_seen: float = 0.0  # when it last heard of it: a call silent too long is closed
     is_open: bool = True  # False once ended (or closed as lost)
+    # when PCC first asked whom to ring for it, and when it was answered (schema 6)
+    queued_at: float | None = None
+    answered_at: float | None = None
 
 
 class EventRow(SQLModel, table=True):

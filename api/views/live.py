@@ -1,16 +1,30 @@
-"""Live views: server-sent events of every state change, a wallboard, the API description."""
+"""Live views: server-sent events of every state change, the wallboard and its numbers,
+the API description."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
+from pcc_router.api.board import TARGET, build_board, day_start
+from pcc_router.api.errors import answer
 from pcc_router.api.keys import CONTROLLER, OPENAPI, SUBSCRIBERS
+from pcc_router.api.store import crud
 
-__all__ = ["broadcast", "close_streams", "docs", "openapi", "stream", "wallboard"]
+__all__ = [
+    "STATIC",
+    "board",
+    "broadcast",
+    "close_streams",
+    "docs",
+    "openapi",
+    "stream",
+    "wallboard",
+]
 
 QUEUE_LIMIT = 1000  # a subscriber this far behind misses events rather than growing memory
 KEEPALIVE = 15.0  # seconds of silence before a stream sends a keep-alive comment
@@ -82,31 +96,20 @@ async def docs(request: web.Request) -> web.Response:
     return web.Response(text=DOCS_PAGE, content_type="text/html")
 
 
-async def wallboard(request: web.Request) -> web.Response:
-    page = """<!doctype html><meta charset=utf-8><title>pcc-router wallboard</title>
-<style>body{font-family:sans-serif;margin:2em} li{margin:.2em 0} #log{color:#555}</style>
-<h1>Queues</h1><ul id=queues></ul><h2>Changes</h2><ol id=log reversed></ol>
-<script>
-const token = new URLSearchParams(location.search).get("access_token") || "";
-const source = new EventSource("/v1/stream?access_token=" + encodeURIComponent(token));
-source.addEventListener("hello", e => {
-  const queues = JSON.parse(e.data), list = document.getElementById("queues");
-  list.innerHTML = "";
-  for (const [q, agents] of Object.entries(queues)) {
-    const li = document.createElement("li");
-    li.textContent = q + ": " + (agents.join(", ") || "nobody routable");
-    list.appendChild(li);
-  }
-});
-for (const kind of ["call", "agent", "presence", "timer"]) {
-  source.addEventListener(kind, e => {
-    const li = document.createElement("li");
-    li.textContent = new Date().toLocaleTimeString() + " " + kind + " " + e.data;
-    document.getElementById("log").prepend(li);
-  });
-}
-source.onerror = () => {
-  document.title = "pcc-router wallboard (disconnected: add ?access_token=)";
-};
-</script>"""
-    return web.Response(text=page, content_type="text/html")
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+async def wallboard(request: web.Request) -> web.FileResponse:
+    """The wallboard page (its script and style are served from /static: no CDN)."""
+    return web.FileResponse(STATIC / "wallboard.html")
+
+
+async def board(request: web.Request) -> web.Response:
+    """The wallboard's numbers: each queue today and now, each agent's state and since when."""
+    controller = request.app[CONTROLLER]
+    snapshot = await controller.read()
+    since = day_start(snapshot.now)
+    days = await controller.in_store(
+        lambda session: crud.queue_days(session, since=since, target=TARGET)
+    )
+    return answer(build_board(snapshot, days, since=since))

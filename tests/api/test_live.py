@@ -34,9 +34,48 @@ async def test_stream_sends_a_snapshot_then_changes(client: Client, auth: dict[s
     assert refused.status == 401
 
 
-async def test_wallboard(client: Client) -> None:
-    board = await (await client.get("/")).text()
-    assert "EventSource" in board
+async def test_wallboard_page_and_assets_are_served_without_a_token(client: Client) -> None:
+    page = await client.get("/")
+    assert page.status == 200 and page.content_type == "text/html"
+    html = await page.text()
+    assert "/static/wallboard.js" in html and "http" not in html.replace("http-equiv", "")
+    script = await (await client.get("/static/wallboard.js")).text()
+    assert "EventSource" in script and "/v1/board" in script
+    assert (await client.get("/static/wallboard.css")).status == 200
+
+
+async def test_the_board_counts_today_and_shows_each_agent(
+    client: Client, auth: dict[str, str]
+) -> None:
+    asked = {"queueId": "support", "calls": [{"callId": "b1"}, {"callId": "b2"}]}
+    assert (await client.post("/pcc/agents-for-queue", json=asked)).status == 200
+    board = await (await client.get("/v1/board", headers=auth)).json()
+    assert board["target"] == 20 and board["day_start"] <= board["now"]
+    support = board["queues"][0]
+    assert (support["id"], support["waiting"], support["offered"]) == ("support", 2, 2)
+    assert support["longest_wait"] >= 0 and support["service_level"] == 0.0
+    agents = {a["stringee_user_id"]: a for a in board["agents"]}
+    assert agents["alice"]["state"] == "ringing"  # offered first for b1: reserved
+    assert agents["gina"]["state"] == "not_available" and "LUNCH" in agents["gina"]["reason"]
+    assert agents["erin"]["state"] == "offline" and agents["erin"]["reason"]
+    assert agents["henry"]["queues"] == ["support"]
+    for status, call, ts in (("answered", "b1", 1), ("ended", "b2", 2)):
+        await client.post(
+            "/pcc/events",
+            json=stringee_event(
+                status,
+                call,
+                ts,
+                to=("alice", "internal") if call == "b1" else ("02473000062", "external"),
+            ),
+        )
+    board = await (await client.get("/v1/board", headers=auth)).json()
+    support = board["queues"][0]
+    assert (support["waiting"], support["answered"], support["abandoned"]) == (0, 1, 1)
+    assert support["service_level"] == 0.5 and support["asa"] >= 0
+    alice = next(a for a in board["agents"] if a["stringee_user_id"] == "alice")
+    assert (alice["state"], alice["call_id"]) == ("talking", "b1")
+    assert alice["since"] <= board["now"]
 
 
 async def test_streams_end_when_the_app_shuts_down(client: Client, auth: dict[str, str]) -> None:

@@ -220,6 +220,7 @@ ADMIN_ROUTES = [
     ("post", "/v1/tokens/agent"),
     ("post", "/v1/sync"),
     ("get", "/v1/stream"),
+    ("get", "/v1/board"),
     ("post", "/v1/caresoft/token"),
     ("post", "/v1/caresoft/links/login"),
     ("post", "/v1/caresoft/links/call"),
