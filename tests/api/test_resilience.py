@@ -232,7 +232,7 @@ async def test_the_admin_route_list_covers_every_admin_route(settings: Any) -> N
     from aiohttp.test_utils import make_mocked_request
 
     app = create_app(settings)
-    public = ("/pcc/", "/caresoft/", "/healthz", "/metrics", "/openapi.json", "/docs")
+    public = ("/pcc/", "/caresoft/", "/healthz", "/metrics", "/openapi.json", "/docs", "/static")
     admin = {
         (route.method, route.resource.canonical)
         for route in app.router.routes()
