@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(MODULES)
 DEMO ?= scenarios/hotline_02473000062.toml
 DAY ?= scenarios/hotline_day.toml
 
-.PHONY: demo test lint bench serve clean
+.PHONY: demo test lint bench serve emulate clean
 
 # Demo credentials for `make serve`; set your own Stringee API key in the environment.
 export PCC_API_KEY_SID ?= SKdemo0000000000000000000000000000
@@ -44,6 +44,12 @@ bench: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/pcc-router serve --scenario $(DEMO)
+
+# The PCC emulator on :8090, pointed at `make serve` (run that first, in another terminal).
+CONTROLLER ?= http://127.0.0.1:8080
+emulate: $(STAMP)
+	$(BIN)/pcc-router emulate $(DEMO) --event-url $(CONTROLLER)/pcc/events \
+		--agents-url $(CONTROLLER)/pcc/agents-for-queue
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis reports

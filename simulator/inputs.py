@@ -33,7 +33,7 @@ from pcc_router.simulator.schema import Fields, ScenarioError
 __all__ = ["read_calls", "read_events", "read_expects", "read_traffic"]
 
 _OUTCOMES = frozenset({"answered", "abandoned", "queue_timeout", "queue_full", "ivr_failed",
-                       "forwarded", "hangup", "waiting"})  # fmt: skip
+                       "forwarded", "hangup", "waiting", "talking"})  # fmt: skip
 _PRESENCE = {
     "app": {"login": True, "logout": False},
     "push": {"register": True, "unregister": False},

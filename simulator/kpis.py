@@ -144,6 +144,7 @@ class Recorder:
         self.ring_ended(call_id, agent_id, "answered")
         record.answered_by = agent_id
         record.answered_at = at
+        record.outcome = "talking"  # until it ends (seen mid-run: the emulator)
         assert record.entered is not None
         wait = at - record.entered
         self.waits.add(wait)
