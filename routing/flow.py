@@ -18,8 +18,8 @@ of them can ring.
 
 The agents' side of each step (ringing, talking, freed, wrap-up) is the
 roster's (:class:`~pcc_router.routing.roster.Roster`); this class keeps the
-calls, the queues' lines, and serves the queues after every event. (Just
-over 300 lines: a call's whole life in one place.)
+calls, the queues' lines, and serves the queues after every event. (Over 300
+lines on purpose: a call's whole life in one place, custom routing included.)
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from swagger_ui_bundle import swagger_ui_path
 
 from pcc_router.api.emulator import bodies as b
-from pcc_router.api.emulator import control, rest
+from pcc_router.api.emulator import control, rest, rest_queues
 from pcc_router.api.emulator.driver import Emulator
 from pcc_router.api.emulator.keys import API_KEY, EMULATOR
 from pcc_router.api.emulator.records import RestError
@@ -87,32 +87,36 @@ EMULATOR_ROUTES: tuple[Route, ...] = (
     _pcc(
         "POST",
         "/v1/routing-call-to-groups",
-        rest.create_routing,
+        rest_queues.create_routing,
         "Route a queue to a group",
         b.RoutingIn,
     ),
-    _pcc("GET", "/v1/routing-call-to-groups", rest.list_routings, "A queue's groups (?queue=)"),
+    _pcc(
+        "GET", "/v1/routing-call-to-groups", rest_queues.list_routings, "A queue's groups (?queue=)"
+    ),
     _pcc(
         "PUT",
         "/v1/routing-call-to-groups/{id}",
-        rest.update_routing,
+        rest_queues.update_routing,
         "Make a group primary or backup",
         b.RoutingPatch,
     ),
-    _pcc("DELETE", "/v1/routing-call-to-groups/{id}", rest.delete_routing, "Unroute a group"),
-    _pcc("POST", "/v1/queue", rest.create_queue, "Create a queue", b.QueueIn),
-    _pcc("GET", "/v1/queue", rest.list_queues, "List queues"),
-    _pcc("PUT", "/v1/queue/{id}", rest.update_queue, "Update a queue", b.QueueIn),
-    _pcc("DELETE", "/v1/queue/{id}", rest.delete_queue, "Delete a queue"),
-    _pcc("POST", "/v1/number", rest.create_number, "Add a number", b.NumberIn),
-    _pcc("GET", "/v1/number", rest.list_numbers, "List numbers"),
-    _pcc("PUT", "/v1/number/{id}", rest.update_number, "Update a number", b.NumberIn),
-    _pcc("DELETE", "/v1/number/{id}", rest.delete_number, "Remove a number"),
-    _pcc("GET", "/v1/callsettings", rest.get_settings, "The project's call settings"),
+    _pcc(
+        "DELETE", "/v1/routing-call-to-groups/{id}", rest_queues.delete_routing, "Unroute a group"
+    ),
+    _pcc("POST", "/v1/queue", rest_queues.create_queue, "Create a queue", b.QueueIn),
+    _pcc("GET", "/v1/queue", rest_queues.list_queues, "List queues"),
+    _pcc("PUT", "/v1/queue/{id}", rest_queues.update_queue, "Update a queue", b.QueueIn),
+    _pcc("DELETE", "/v1/queue/{id}", rest_queues.delete_queue, "Delete a queue"),
+    _pcc("POST", "/v1/number", rest_queues.create_number, "Add a number", b.NumberIn),
+    _pcc("GET", "/v1/number", rest_queues.list_numbers, "List numbers"),
+    _pcc("PUT", "/v1/number/{id}", rest_queues.update_number, "Update a number", b.NumberIn),
+    _pcc("DELETE", "/v1/number/{id}", rest_queues.delete_number, "Remove a number"),
+    _pcc("GET", "/v1/callsettings", rest_queues.get_settings, "The project's call settings"),
     _pcc(
         "PUT",
         "/v1/callsettings",
-        rest.put_settings,
+        rest_queues.put_settings,
         "Set event_url, get_customer_info_url",
         b.CallSettingsIn,
     ),

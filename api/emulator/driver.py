@@ -16,6 +16,9 @@ Two clocks, one kernel (SimPy's ``rt.py`` idea):
 At one instant, the events already due go out before the next input is
 applied, and a step's events go out before its requests for agents: a
 receiver always knows what happened before it is asked whom to ring.
+
+(Over 300 lines on purpose: the clock and the order of every exchange at one
+instant belong together.)
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Any, Literal
 
 import aiohttp
 
+from pcc_router.api.emulator.asking import get, post, read_agents_answer
 from pcc_router.api.emulator.deliveries import Deliveries, Faults
 from pcc_router.api.emulator.records import PccRecords
 from pcc_router.api.emulator.world import AgentChange, Ask, CustomerInfoFetch, Webhook, World
@@ -39,10 +43,9 @@ from pcc_router.api.signing import stringee_signature
 from pcc_router.routing import AgentId, Channel
 from pcc_router.simulator.scenario import AgentBehaviour, Scenario
 
-__all__ = ["Emulator"]
+__all__ = ["Emulator", "read_agents_answer"]
 
 Clock = Literal["virtual", "real"]
-ASK_TIMEOUT = aiohttp.ClientTimeout(total=5)
 MAX_STEPS = 2_000_000  # until_idle gives up after this many inputs (endless traffic)
 
 
@@ -297,7 +300,6 @@ class Emulator:
             "projectId": self.records.project_id,
             "calls": list(ask.calls),
         }
-        body = json.dumps(request, separators=(",", ":")).encode()
         record: dict[str, Any] = {
             "id": len(self.log) + 1,
             "kind": "agents",
@@ -309,32 +311,23 @@ class Emulator:
         timed_out = bool(self.faults.agents_timeout) and (
             self._draw.random() < self.faults.agents_timeout
         )
-        started = time.perf_counter()
-        try:
-            async with self._client().post(
-                ask.url, data=body, headers=self._headers(body), timeout=ASK_TIMEOUT
-            ) as response:
-                record["status"] = response.status
-                text = await response.text()
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            record.update(state="failed", error=type(exc).__name__)
+        body = json.dumps(request, separators=(",", ":")).encode()
+        text = await post(self._client(), ask.url, body, self._headers(body), record)
+        if text is None:
             return {}
-        finally:
-            record["ms"] = round((time.perf_counter() - started) * 1000, 1)
-        record["answer"] = text[:2000]
         if timed_out:
             record.update(state="timed out (fault)", fault="agents_timeout")
             return {}
         default = self.world.sim.engine.answer_timeout(ask.queue_id)
         answers, problem = read_agents_answer(text, default)
         record["state"] = "answered" if problem is None else f"unusable: {problem}"
-        return answers if response.status == 200 else {}
+        return answers if record["status"] == 200 else {}
 
     async def _fetch_customer_info(self, fetch: CustomerInfoFetch, now: float) -> None:
-        url = str(self.records.settings.get("get_customer_info_url") or "")
+        settings = self.records.settings
+        url = str(settings.get("get_customer_info_url") or "")
         if not url:
             return
-        wait = float(self.records.settings.get("get_customer_info_timeout") or 2000) / 1000
         params = {"from": fetch.caller, "to": fetch.to, "project": str(self.records.project_id)}
         record: dict[str, Any] = {
             "id": len(self.log) + 1,
@@ -345,45 +338,7 @@ class Emulator:
             "request": params,
         }
         self.log.append(record)
-        try:
-            async with self._client().get(
-                url, params=params, timeout=aiohttp.ClientTimeout(total=wait)
-            ) as response:
-                record["status"] = response.status
-                record["answer"] = (await response.text())[:2000]
-                record["state"] = "answered"
-                self.customer_info[fetch.call_id] = record["answer"]
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            record.update(state="failed", error=type(exc).__name__)
-
-
-def read_agents_answer(
-    text: str, default_timeout: float
-) -> tuple[dict[str, list[tuple[str, float]]], str | None]:
-    """``get_list_agents_url``'s answer: each call's (agent, answer_timeout) list, or why not."""
-    import json
-
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return {}, "not JSON"
-    if not isinstance(data, dict) or data.get("version") != 2:
-        return {}, 'not {"version": 2, "calls": [...]}'
-    calls = data.get("calls")
-    if not isinstance(calls, list):
-        return {}, "calls is not a list"
-    answers: dict[str, list[tuple[str, float]]] = {}
-    for call in calls:
-        if not isinstance(call, dict) or not isinstance(call.get("callId"), str):
-            return {}, "a call without a callId"
-        listed: list[tuple[str, float]] = []
-        for agent in call.get("agents") or []:
-            user = agent.get("stringee_user_id") if isinstance(agent, dict) else None
-            if not isinstance(user, str):
-                return {}, "an agent without a stringee_user_id"
-            timeout = agent.get("answer_timeout", default_timeout)
-            if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-                return {}, "answer_timeout is not a positive number of seconds"
-            listed.append((user, float(timeout)))
-        answers[call["callId"]] = listed
-    return answers, None
+        wait = float(settings.get("get_customer_info_timeout") or 2000) / 1000
+        answer = await get(self._client(), url, params, wait, record)
+        if answer is not None:
+            self.customer_info[fetch.call_id] = answer

@@ -1,7 +1,8 @@
-"""PCC's REST subset on the emulator: the same paths, envelopes, ids and paging as PCC.
+"""PCC's REST subset on the emulator: agents, groups and members; the shared envelope.
 
-Agents, groups, group members, group routings, queues, numbers and call
-settings (``event_url``, ``get_customer_info_url``). Answers are PCC's
+The same paths, envelopes, ids and paging as PCC (group routings, queues,
+numbers and call settings are in :mod:`pcc_router.api.emulator.rest_queues`).
+Answers are PCC's
 envelope ``{"r": 0, "message", "project", ...}``: an id on create
 (``agentID``, ``groupID``, ``groupRoutingID``, ``queueID``, ``numberID``),
 ``data`` on list with the total as text (``totalAgents``, ``totalGroups``,
@@ -26,46 +27,36 @@ from aiohttp import web
 
 from pcc_router.api.emulator import bodies as b
 from pcc_router.api.emulator.keys import EMULATOR
-from pcc_router.api.emulator.records import PccRecords, RestError, not_found, queue_fields
+from pcc_router.api.emulator.records import PccRecords, RestError, not_found
 from pcc_router.api.errors import read_body
 from pcc_router.routing import is_phone_number, normal_number
 
 __all__ = [
     "add_member",
+    "change",
     "create_agent",
     "create_group",
-    "create_number",
-    "create_queue",
-    "create_routing",
     "delete_agent",
     "delete_group",
-    "delete_number",
-    "delete_queue",
-    "delete_routing",
-    "get_settings",
     "list_agents",
     "list_groups",
     "list_members",
-    "list_numbers",
-    "list_queues",
-    "list_routings",
+    "ok",
+    "page",
+    "query_number",
     "remove_member",
-    "put_settings",
     "update_agent",
     "update_group",
-    "update_number",
-    "update_queue",
-    "update_routing",
 ]
 
 Mutation = Callable[[PccRecords], dict[str, Any]]
 
 
-def _ok(records: PccRecords, message: str, **more: Any) -> dict[str, Any]:
+def ok(records: PccRecords, message: str, **more: Any) -> dict[str, Any]:
     return {"r": 0, "message": message, "project": records.project_id, **more}
 
 
-async def _change(request: web.Request, mutate: Mutation, *, rebuild: bool = True) -> web.Response:
+async def change(request: web.Request, mutate: Mutation, *, rebuild: bool = True) -> web.Response:
     """Apply ``mutate`` to a copy of the records; keep it only if the project still holds."""
     emulator = request.app[EMULATOR]
     records = copy.deepcopy(emulator.records)
@@ -75,10 +66,10 @@ async def _change(request: web.Request, mutate: Mutation, *, rebuild: bool = Tru
     return web.json_response(answer)
 
 
-def _page(
+def page(
     request: web.Request, items: list[dict[str, Any]], key: str, total: str, message: str
 ) -> web.Response:
-    page, limit = _number(request, "page", 1, 10**6), _number(request, "limit", 50, 1000)
+    page, limit = query_number(request, "page", 1, 10**6), query_number(request, "limit", 50, 1000)
     pages = max(1, math.ceil(len(items) / limit))
     data = {
         total: str(len(items)),
@@ -88,10 +79,10 @@ def _page(
         key: items[(page - 1) * limit : page * limit],
     }
     records = request.app[EMULATOR].records
-    return web.json_response(_ok(records, message, data=data))
+    return web.json_response(ok(records, message, data=data))
 
 
-def _number(request: web.Request, name: str, default: int, most: int) -> int:
+def query_number(request: web.Request, name: str, default: int, most: int) -> int:
     raw = request.query.get(name)
     if raw is None or raw == "":
         return default
@@ -128,9 +119,9 @@ async def create_agent(request: web.Request) -> web.Response:
             "routing_type": body.routing_type,
             "phone_number": _phone(body.phone_number),
         }
-        return _ok(records, "Create agent success", agentID=ident)
+        return ok(records, "Create agent success", agentID=ident)
 
-    return await _change(request, mutate)
+    return await change(request, mutate)
 
 
 async def list_agents(request: web.Request) -> web.Response:
@@ -141,7 +132,7 @@ async def list_agents(request: web.Request) -> web.Response:
         for agent in emulator.records.agents.values()
         if wanted is None or agent["stringee_user_id"] == wanted
     ]
-    return _page(request, agents, "agents", "totalAgents", "Load agents success")
+    return page(request, agents, "agents", "totalAgents", "Load agents success")
 
 
 async def update_agent(request: web.Request) -> web.Response:
@@ -157,9 +148,9 @@ async def update_agent(request: web.Request) -> web.Response:
 
     def mutate(records: PccRecords) -> dict[str, Any]:
         records.agents[ident].update(changes)
-        return _ok(records, "Update agent success")
+        return ok(records, "Update agent success")
 
-    response = await _change(request, mutate, rebuild=False)
+    response = await change(request, mutate, rebuild=False)
     routed = {k: v for k, v in changes.items() if k != "name"}
     if routed:
         await emulator.update_agent(user, routed)
@@ -175,9 +166,9 @@ async def delete_agent(request: web.Request) -> web.Response:
             raise not_found("agent", ident)
         records.members = [(g, a) for g, a in records.members if a != ident]
         records.online.pop(agent["stringee_user_id"], None)
-        return _ok(records, "Delete agent success")
+        return ok(records, "Delete agent success")
 
-    return await _change(request, mutate)
+    return await change(request, mutate)
 
 
 # ------------------------------------------------------------------ groups
@@ -194,9 +185,9 @@ async def create_group(request: web.Request) -> web.Response:
             "project": records.project_id,
             "name": body.name,
         }
-        return _ok(records, "Create group success", groupID=ident)
+        return ok(records, "Create group success", groupID=ident)
 
-    return await _change(request, mutate)
+    return await change(request, mutate)
 
 
 async def list_groups(request: web.Request) -> web.Response:
@@ -205,7 +196,7 @@ async def list_groups(request: web.Request) -> web.Response:
         {**group, "number_of_agent": sum(1 for g, _ in records.members if g == gid)}
         for gid, group in records.groups.items()
     ]
-    return _page(request, groups, "groups", "totalGroups", "Load groups success")
+    return page(request, groups, "groups", "totalGroups", "Load groups success")
 
 
 async def update_group(request: web.Request) -> web.Response:
@@ -216,9 +207,9 @@ async def update_group(request: web.Request) -> web.Response:
         if ident not in records.groups:
             raise not_found("group", ident)
         records.groups[ident]["name"] = body.name
-        return _ok(records, "Update group success")
+        return ok(records, "Update group success")
 
-    return await _change(request, mutate)
+    return await change(request, mutate)
 
 
 async def delete_group(request: web.Request) -> web.Response:
@@ -232,9 +223,9 @@ async def delete_group(request: web.Request) -> web.Response:
                 409, 4, f"group {ident!r} is routed to a queue: remove the routing first"
             )
         records.members = [(g, a) for g, a in records.members if g != ident]
-        return _ok(records, "Delete group success")
+        return ok(records, "Delete group success")
 
-    return await _change(request, mutate)
+    return await change(request, mutate)
 
 
 async def add_member(request: web.Request) -> web.Response:
@@ -245,9 +236,9 @@ async def add_member(request: web.Request) -> web.Response:
         if (body.group_id, body.agent_id) in records.members:
             raise RestError(409, 2, "the agent is in the group already")
         records.members.append((body.group_id, body.agent_id))
-        return _ok(records, "Add agent to Group success")
+        return ok(records, "Add agent to Group success")
 
-    return await _change(request, mutate)
+    return await change(request, mutate)
 
 
 async def list_members(request: web.Request) -> web.Response:
@@ -263,7 +254,7 @@ async def list_members(request: web.Request) -> web.Response:
         for g, a in records.members
         if group is None or g == group
     ]
-    return _page(request, members, "groupAgents", "totalCount", "Load agents in group success")
+    return page(request, members, "groupAgents", "totalCount", "Load agents in group success")
 
 
 async def remove_member(request: web.Request) -> web.Response:
@@ -273,9 +264,9 @@ async def remove_member(request: web.Request) -> web.Response:
         if (body.group_id, body.agent_id) not in records.members:
             raise not_found("member", f"{body.agent_id} in {body.group_id}")
         records.members.remove((body.group_id, body.agent_id))
-        return _ok(records, "Remove agent from Group success")
+        return ok(records, "Remove agent from Group success")
 
-    return await _change(request, mutate)
+    return await change(request, mutate)
 
 
 def _member_refs(records: PccRecords, agent_id: str, group_id: str) -> None:
@@ -283,228 +274,3 @@ def _member_refs(records: PccRecords, agent_id: str, group_id: str) -> None:
         raise not_found("agent", agent_id)
     if group_id not in records.groups:
         raise not_found("group", group_id)
-
-
-# ---------------------------------------------------------------- routings
-
-
-async def create_routing(request: web.Request) -> web.Response:
-    body, _ = await read_body(request, b.RoutingIn)
-
-    def mutate(records: PccRecords) -> dict[str, Any]:
-        if body.queue_id not in records.queues:
-            raise not_found("queue", body.queue_id)
-        if body.group_id not in records.groups:
-            raise not_found("group", body.group_id)
-        if any(
-            r["queue_id"] == body.queue_id and r["group_id"] == body.group_id
-            for r in records.routings.values()
-        ):
-            raise RestError(409, 2, "the group is routed to the queue already")
-        ident = records.new_id("GR_RO", f"{body.queue_id}|{body.group_id}")
-        records.routings[ident] = {
-            "id": ident,
-            "account": f"AC_{records.project_id}",
-            "project": records.project_id,
-            "queue_id": body.queue_id,
-            "group_id": body.group_id,
-            "primary_group": body.primary_group,
-        }
-        return _ok(records, "Create group routing success", groupRoutingID=ident)
-
-    return await _change(request, mutate)
-
-
-async def list_routings(request: web.Request) -> web.Response:
-    records = request.app[EMULATOR].records
-    queue = request.query.get("queue")
-    routings = [r for r in records.routings.values() if queue is None or r["queue_id"] == queue]
-    return _page(request, routings, "groupRoutings", "totalCount", "Load group routings success")
-
-
-async def update_routing(request: web.Request) -> web.Response:
-    body, _ = await read_body(request, b.RoutingPatch)
-    ident = request.match_info["id"]
-
-    def mutate(records: PccRecords) -> dict[str, Any]:
-        if ident not in records.routings:
-            raise not_found("group routing", ident)
-        records.routings[ident]["primary_group"] = body.primary_group
-        return _ok(records, "Update group routing success")
-
-    return await _change(request, mutate)
-
-
-async def delete_routing(request: web.Request) -> web.Response:
-    ident = request.match_info["id"]
-
-    def mutate(records: PccRecords) -> dict[str, Any]:
-        if records.routings.pop(ident, None) is None:
-            raise not_found("group routing", ident)
-        return _ok(records, "Delete group routing success")
-
-    return await _change(request, mutate)
-
-
-# ------------------------------------------------------------------ queues
-
-
-def _queue_values(body: b.QueueIn) -> dict[str, Any]:
-    given = b.dump(body)
-    values = queue_fields({k: v for k, v in given.items() if k != "name"}, "")
-    if "get_list_agents_url" in given and not given["get_list_agents_url"]:
-        values["get_list_agents_url"] = None  # "" or null: PCC's own routing again
-    return values
-
-
-async def create_queue(request: web.Request) -> web.Response:
-    body, _ = await read_body(request, b.QueueIn)
-    if body.name is None:
-        raise RestError(400, 1, "name is required")
-    values = _queue_values(body)
-
-    def mutate(records: PccRecords) -> dict[str, Any]:
-        ident = records.new_id("QU", body.name or "")
-        records.queues[ident] = {
-            "id": ident,
-            "account": f"AC_{records.project_id}",
-            "project": records.project_id,
-            "name": body.name,
-            **values,
-        }
-        return _ok(records, "Create queue success", queueID=ident)
-
-    return await _change(request, mutate)
-
-
-async def list_queues(request: web.Request) -> web.Response:
-    records = request.app[EMULATOR].records
-    queues = [_queue_out(q) for q in records.queues.values()]
-    return _page(request, queues, "queues", "totalCount", "Load queues success")
-
-
-def _queue_out(queue: dict[str, Any]) -> dict[str, Any]:
-    """A queue as PCC shows it: booleans as 0/1, PCC's defaults where none was set."""
-    out = {
-        "wait_agent_answer_timeout": 15,
-        "agent_wrap_up_after_calls": 1,
-        "wrap_up_time_limit": 10,
-        "get_list_agents_url": None,
-        **queue,
-    }
-    out["agent_wrap_up_after_calls"] = int(bool(out["agent_wrap_up_after_calls"]))
-    return out
-
-
-async def update_queue(request: web.Request) -> web.Response:
-    body, _ = await read_body(request, b.QueueIn)
-    ident = request.match_info["id"]
-    values = _queue_values(body)
-
-    def mutate(records: PccRecords) -> dict[str, Any]:
-        if ident not in records.queues:
-            raise not_found("queue", ident)
-        records.queues[ident].update(values)
-        if body.name is not None:
-            records.queues[ident]["name"] = body.name
-        return _ok(records, "Update queue success")
-
-    return await _change(request, mutate)
-
-
-async def delete_queue(request: web.Request) -> web.Response:
-    ident = request.match_info["id"]
-
-    def mutate(records: PccRecords) -> dict[str, Any]:
-        if records.queues.pop(ident, None) is None:
-            raise not_found("queue", ident)
-        records.routings = {k: r for k, r in records.routings.items() if r["queue_id"] != ident}
-        return _ok(records, "Delete queue success")
-
-    return await _change(request, mutate)
-
-
-# ----------------------------------------------------------------- numbers
-
-
-async def create_number(request: web.Request) -> web.Response:
-    body, _ = await read_body(request, b.NumberIn)
-
-    def mutate(records: PccRecords) -> dict[str, Any]:
-        if any(n["number"] == body.number for n in records.numbers.values()):
-            raise RestError(409, 2, f"Number existed: {body.number!r}")
-        if body.queue_id is not None and body.queue_id not in records.queues:
-            raise not_found("queue", body.queue_id)
-        ident = records.new_id("NU", body.number)
-        records.numbers[ident] = {
-            "id": ident,
-            "account": f"AC_{records.project_id}",
-            "project": records.project_id,
-            "number": body.number,
-            "nickname": body.nickname or body.number,
-            "queue_id": body.queue_id,
-            "enable_ivr": 0,
-            "ivr_menu": None,
-        }
-        return _ok(records, "Create number success", numberID=ident)
-
-    return await _change(request, mutate)
-
-
-async def list_numbers(request: web.Request) -> web.Response:
-    records = request.app[EMULATOR].records
-    numbers = [
-        {k: v for k, v in n.items() if k not in ("ivr", "keypress_timeout")}
-        for n in records.numbers.values()
-    ]
-    return _page(request, numbers, "numbers", "totalCount", "Load numbers success")
-
-
-async def update_number(request: web.Request) -> web.Response:
-    body, _ = await read_body(request, b.NumberIn)
-    ident = request.match_info["id"]
-
-    def mutate(records: PccRecords) -> dict[str, Any]:
-        number = records.numbers.get(ident)
-        if number is None:
-            raise not_found("number", ident)
-        if body.queue_id is not None and body.queue_id not in records.queues:
-            raise not_found("queue", body.queue_id)
-        changes = b.dump(body)
-        if changes.get("enable_ivr") and not number.get("ivr"):
-            raise RestError(400, 1, "enable_ivr: the emulator's menus come from the scenario")
-        number.update({k: v for k, v in changes.items() if k != "number"})
-        if "enable_ivr" in changes:
-            number["enable_ivr"] = int(bool(changes["enable_ivr"]))
-        return _ok(records, "Update number success")
-
-    return await _change(request, mutate)
-
-
-async def delete_number(request: web.Request) -> web.Response:
-    ident = request.match_info["id"]
-
-    def mutate(records: PccRecords) -> dict[str, Any]:
-        if records.numbers.pop(ident, None) is None:
-            raise not_found("number", ident)
-        return _ok(records, "Delete number success")
-
-    return await _change(request, mutate)
-
-
-# ------------------------------------------------------------ call settings
-
-
-async def get_settings(request: web.Request) -> web.Response:
-    records = request.app[EMULATOR].records
-    return web.json_response(_ok(records, "Load call settings success", data=records.settings))
-
-
-async def put_settings(request: web.Request) -> web.Response:
-    body, _ = await read_body(request, b.CallSettingsIn)
-
-    def mutate(records: PccRecords) -> dict[str, Any]:
-        records.settings.update(b.dump(body))
-        return _ok(records, "Update call settings success", data=records.settings)
-
-    return await _change(request, mutate, rebuild=False)

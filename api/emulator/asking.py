@@ -1,0 +1,92 @@
+"""PCC's requests to your server: whom to ring, and who is calling; and reading the answers.
+
+Each request is logged in the record it is given (status, answer, time
+taken, or the error); a failure is an answer of ``None``, never an exception.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import aiohttp
+
+__all__ = ["ASK_TIMEOUT", "get", "post", "read_agents_answer"]
+
+ASK_TIMEOUT = aiohttp.ClientTimeout(total=5)
+
+
+async def post(
+    session: aiohttp.ClientSession,
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    record: dict[str, Any],
+) -> str | None:
+    """POST ``body``; the answer's text, or ``None`` when there was none."""
+    started = time.perf_counter()
+    try:
+        async with session.post(url, data=body, headers=headers, timeout=ASK_TIMEOUT) as response:
+            record["status"] = response.status
+            text = await response.text()
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        record.update(state="failed", error=type(exc).__name__)
+        return None
+    finally:
+        record["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    record["answer"] = text[:2000]
+    return text
+
+
+async def get(
+    session: aiohttp.ClientSession,
+    url: str,
+    params: dict[str, str],
+    wait: float,
+    record: dict[str, Any],
+) -> str | None:
+    """GET with ``params`` within ``wait`` seconds; the answer's text, or ``None``."""
+    started = time.perf_counter()
+    try:
+        timeout = aiohttp.ClientTimeout(total=wait)
+        async with session.get(url, params=params, timeout=timeout) as response:
+            record["status"] = response.status
+            text = (await response.text())[:2000]
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        record.update(state="failed", error=type(exc).__name__)
+        return None
+    finally:
+        record["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    record.update(answer=text, state="answered")
+    return text
+
+
+def read_agents_answer(
+    text: str, default_timeout: float
+) -> tuple[dict[str, list[tuple[str, float]]], str | None]:
+    """``get_list_agents_url``'s answer: each call's (agent, answer_timeout) list, or why not."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}, "not JSON"
+    if not isinstance(data, dict) or data.get("version") != 2:
+        return {}, 'not {"version": 2, "calls": [...]}'
+    calls = data.get("calls")
+    if not isinstance(calls, list):
+        return {}, "calls is not a list"
+    answers: dict[str, list[tuple[str, float]]] = {}
+    for call in calls:
+        if not isinstance(call, dict) or not isinstance(call.get("callId"), str):
+            return {}, "a call without a callId"
+        listed: list[tuple[str, float]] = []
+        for agent in call.get("agents") or []:
+            user = agent.get("stringee_user_id") if isinstance(agent, dict) else None
+            if not isinstance(user, str):
+                return {}, "an agent without a stringee_user_id"
+            timeout = agent.get("answer_timeout", default_timeout)
+            if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+                return {}, "answer_timeout is not a positive number of seconds"
+            listed.append((user, float(timeout)))
+        answers[call["callId"]] = listed
+    return answers, None
