@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -12,23 +11,7 @@ import pytest
 
 from pcc_router.api.app import create_app
 from tests.api.support import ThreadServer, make_settings
-
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        pytest.skip("Chromium is not installed (Debian's chromium; .ci/run installs it)")
-    return found
+from tests.browser import FLAGS, chromium
 
 
 def rendered(url: str, *, budget_ms: int = 15_000) -> str:
