@@ -147,3 +147,19 @@ async def test_the_controller_syncs_from_the_emulator_unchanged(
                              headers=auth)  # fmt: skip
     assert made.status == 201 and (await made.json())["mirrored_to_pcc"] is True
     assert pcc.emulator.records.agent_by_user("zoe") is not None
+
+
+async def test_a_change_during_a_call_reaches_the_routing_once_no_call_is_left(
+    pcc: EmulatedPcc,
+) -> None:
+    await pcc.until_idle()
+    await pcc.place_call("02473000062", keys="0", talk=30)
+    assert pcc.emulator.world.busy()
+    made = await pcc.rest("POST", "/v1/agent", {"name": "Kim", "stringee_user_id": "kim"})
+    assert made["r"] == 0
+    listed = await pcc.rest("GET", "/v1/agent?stringee_user_id=kim")
+    assert listed["data"]["totalAgents"] == "1"  # REST shows her at once
+    assert not pcc.emulator.world.sim.engine.has_agent("kim")  # the call is not moved
+    await pcc.until_idle()
+    assert pcc.emulator.world.sim.engine.has_agent("kim")
+    assert next(c for c in pcc.calls() if c["id"] == "api-1")["outcome"] == "answered"
