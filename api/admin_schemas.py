@@ -164,6 +164,9 @@ class QueueCreate(Strict):
     maximum_queue_size: int | None = Field(None, ge=0)
     overflow: str | None = Field(None, max_length=128, description="queue:<id> or forward:<n>")
     max_no_answer: int | None = Field(None, ge=0)
+    cond_routing: RoutingTypeField | None = Field(
+        None, description="1: agents online on Web/App only; 2: Web/App or SIP (the default)"
+    )
     get_list_agents_url: str | None = Field(None, max_length=2048)
 
 

@@ -191,6 +191,8 @@ def _queue_fields(queue: dict[str, Any], routings: list[dict[str, Any]]) -> dict
         fields["wait_agent_answer_timeout"] = max(3.0, fields["wait_agent_answer_timeout"])
     if queue.get("agent_wrap_up_after_calls") not in (None, ""):
         fields["agent_wrap_up_after_calls"] = bool(int(queue["agent_wrap_up_after_calls"]))
+    if str(queue.get("cond_routing")) in ("1", "2"):  # PCC: 1 Web/App only, 2 or SIP too
+        fields["cond_routing"] = int(queue["cond_routing"])
     if queue.get("get_list_agents_url"):
         fields["get_list_agents_url"] = str(queue["get_list_agents_url"])
     return fields

@@ -44,7 +44,7 @@ class Snapshot:
         if not engine.has_queue(queue_id):
             return None
         order = engine.ring_order(queue_id)
-        verdicts = {a: engine.verdict(a, self.now) for a in engine.members(queue_id)}
+        verdicts = {a: engine.verdict(a, self.now, queue_id) for a in engine.members(queue_id)}
         return QueueView(
             id=QueueId(queue_id),
             ring_order=order,

@@ -16,6 +16,11 @@ and, because a call centre rings one call per agent and gives the agent
 time after a call, the agent is not ringing for another call and not in
 wrap-up.
 
+A queue's ``cond_routing`` says whether a SIP phone counts (PCC: 1 = agents
+online on Web/App only, 2 = Web/App or SIP, the default): an agent online
+only by SIP is routable for the queues that take SIP phones, and not for the
+others (:func:`sip_only`, and the ``sip_only`` reason of a queue's verdict).
+
 The rules are a table: each row is a test and the words that explain a
 failure. :func:`is_routable` stops at the first failing row (the hot path);
 :func:`verdict` runs every row and collects every reason, so an engineer sees
@@ -40,6 +45,7 @@ __all__ = [
     "Verdict",
     "is_routable",
     "reachable",
+    "sip_only",
     "verdict",
 ]
 
@@ -51,6 +57,7 @@ class ReasonCode(enum.StrEnum):
     NO_PHONE = "no_phone"
     RINGING = "ringing"
     WRAP_UP = "wrap_up"
+    SIP_ONLY = "sip_only"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,6 +94,16 @@ def reachable(agent: AgentState, now: float) -> bool:
     if agent.app or agent.push:
         return True
     return agent.sip_expires is not None and now < agent.sip_expires
+
+
+def sip_only(agent: AgentState, now: float) -> bool:
+    """Reachable by a registered SIP phone and by nothing else (routing_type 1)."""
+    return (
+        agent.routing_type is RoutingType.APP
+        and not (agent.app or agent.push)
+        and agent.sip_expires is not None
+        and now < agent.sip_expires
+    )
 
 
 def _unreachable_text(agent: AgentState, now: float) -> str:
@@ -137,7 +154,12 @@ def is_routable(agent: AgentState, now: float) -> bool:
     )
 
 
-def verdict(agent: AgentState, now: float) -> Verdict:
+SIP_ONLY_TEXT = "online only by SIP, and this queue does not route to SIP phones (cond_routing 1)"
+
+
+def verdict(agent: AgentState, now: float, *, sip: bool = True) -> Verdict:
+    """Every reason the agent cannot ring now; ``sip=False``: for a queue that takes no
+    SIP phones (``cond_routing`` 1)."""
     reasons = []
     for rule in RULES:
         if not rule.passes(agent, now):
@@ -145,4 +167,6 @@ def verdict(agent: AgentState, now: float) -> Verdict:
             if code is ReasonCode.OFFLINE and agent.routing_type is RoutingType.PHONE:
                 code = ReasonCode.NO_PHONE
             reasons.append(Reason(code=code, text=rule.explain(agent, now)))
+    if not sip and sip_only(agent, now):
+        reasons.append(Reason(code=ReasonCode.SIP_ONLY, text=SIP_ONLY_TEXT))
     return Verdict(routable=not reasons, reasons=tuple(reasons))

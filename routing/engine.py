@@ -164,8 +164,10 @@ class Engine:
 
     # --------------------------------------------------------------- reads
 
-    def verdict(self, agent_id: str, now: float) -> Verdict:
-        return self._roster.verdict(agent_id, now)
+    def verdict(self, agent_id: str, now: float, queue_id: str | None = None) -> Verdict:
+        """Whether the agent may ring now, and why not; for ``queue_id``, for that queue
+        (an agent online only by SIP is not routable for a ``cond_routing`` 1 queue)."""
+        return self._roster.verdict(agent_id, now, queue_id)
 
     def ring_order(self, queue_id: str) -> list[AgentId]:
         """The candidates of the queue, in the order its strategy would ring them.

@@ -51,7 +51,7 @@ def explain_ring(
     strategy = queue.spec.strategy
     considered = []
     for agent_id in sorted(queue.members, key=lambda a: queue.members[a].pos):
-        agent_verdict = verdict(agents[agent_id], now)
+        agent_verdict = verdict(agents[agent_id], now, sip=queue.takes_sip)
         if agent_id in chosen:
             note = "rung"
         elif not agent_verdict.routable:

@@ -368,7 +368,7 @@ class CallFlow:
         while call.listed:
             agent_id, answer_timeout = call.listed.pop(0)
             agent = roster.agents.get(agent_id)
-            if agent is None or not agent.routable:
+            if agent is None or not agent.routable or (agent.sip_only and not queue.takes_sip):
                 continue
             until = now + answer_timeout
             move(call, CallPhase.RINGING)

@@ -154,9 +154,16 @@ class QueueSpec:
     overflow: Action | None = None
     strategy: Strategy = Strategy.LONGEST_IDLE
     max_no_answer: int = 0
+    #: PCC ``cond_routing``: 1 = agents online on Web/App only, 2 = Web/App or SIP.
+    cond_routing: int = 2
     #: PCC custom routing: the URL PCC asks for the agents. An engine built with
     #: ``ask_lists`` (the emulator's) asks it; otherwise the strategy stands in.
     get_list_agents_url: str | None = None
+
+    @property
+    def takes_sip(self) -> bool:
+        """Whether an agent online only by a SIP phone may ring for this queue."""
+        return self.cond_routing != 1
 
     @property
     def wrap_up(self) -> float:

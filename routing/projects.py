@@ -159,6 +159,7 @@ def read_queue(
     _given(fields, "agent_wrap_up_after_calls", lambda k: fields.typed(k, bool), values)
     _given(fields, "maximum_queue_size", lambda k: fields.integer(k, minimum=0), values)
     _given(fields, "max_no_answer", lambda k: fields.integer(k, minimum=0), values)
+    _given(fields, "cond_routing", lambda k: fields.choice(k, frozenset({1, 2})), values)
     _given(fields, "strategy", lambda k: fields.choice(k, _STRATEGIES), values)
     _given(fields, "get_list_agents_url", lambda k: fields.string(k, max_len=2048), values)
     _given(fields, "overflow", lambda k: _action(fields, k, queue_ids), values)
@@ -182,6 +183,7 @@ def queue_to_dict(queue: QueueSpec) -> dict[str, Any]:
         "maximum_queue_size": queue.maximum_queue_size,
         "overflow": str(queue.overflow) if queue.overflow else None,
         "max_no_answer": queue.max_no_answer,
+        "cond_routing": queue.cond_routing,
         "get_list_agents_url": queue.get_list_agents_url,
     }
     return {key: value for key, value in body.items() if value is not None}

@@ -176,8 +176,10 @@ class Roster:
         queue = self.queue(queue_id)
         return sorted(queue.members, key=lambda a: queue.members[a].pos)
 
-    def verdict(self, agent_id: str, now: float) -> Verdict:
-        return verdict(self.agent(agent_id), now)
+    def verdict(self, agent_id: str, now: float, queue_id: str | None = None) -> Verdict:
+        """The agent's verdict; for ``queue_id``, with that queue's SIP condition too."""
+        sip = self.queue(queue_id).takes_sip if queue_id is not None else True
+        return verdict(self.agent(agent_id), now, sip=sip)
 
     def view(self, agent_id: str, now: float) -> AgentView:
         return agent_view(self.agent(agent_id), now)
@@ -329,16 +331,23 @@ class Roster:
         """Re-evaluate the PCC rule for the agent and move it in or out of its pools."""
         self._changed.add(agent.id)
         routable = is_routable(agent, now)
-        if routable is not agent.routable:
-            agent.routable = routable
-            agent.state_since = now
+        # routable and reachable by nothing but SIP: not for queues with cond_routing 1
+        sip = routable and agent.routing_type is RoutingType.APP and not (agent.app or agent.push)
+        if routable is not agent.routable or sip is not agent.sip_only:
+            was_routable, was_sip = agent.routable, agent.sip_only
+            if routable is not was_routable:
+                agent.state_since = now
+            agent.routable, agent.sip_only = routable, sip
             for member in agent.memberships:
                 queue = member.queue
-                if routable:
+                takes_sip = queue.takes_sip
+                was_in = was_routable and (takes_sip or not was_sip)
+                now_in = routable and (takes_sip or not sip)
+                if now_in and not was_in:
                     queue.pools[member.tier].add(agent, member.pos)
                     if queue.n_waiting:
                         self.dirty[queue.spec.id] = queue
-                else:
+                elif was_in and not now_in:
                     queue.pools[member.tier].remove(agent.id)
         staffed = agent.activity is not Activity.IDLE or (
             agent.manual_status == AVAILABLE and reachable(agent, now)

@@ -59,6 +59,7 @@ class AgentState:
         "routable",
         "routing_type",
         "sip_expires",
+        "sip_only",
         "staffed",
         "staffed_since",
         "staffed_time",
@@ -93,6 +94,7 @@ class AgentState:
         self.consecutive_no_answers = 0
         self.answered_at = 0.0
         self.routable = False
+        self.sip_only = False  # routable, but only by a SIP phone (see QueueSpec.cond_routing)
         self.staffed = False
         self.staffed_since = start
         self.staffed_time = 0.0
@@ -127,10 +129,12 @@ class QueueState:
         "pools",
         "rr_last",
         "spec",
+        "takes_sip",
     )
 
     def __init__(self, spec: QueueSpec, index: int) -> None:
         self.spec = spec
+        self.takes_sip = spec.takes_sip
         self.index = index
         self.members: dict[AgentId, Membership] = {}
         # pools[0]: agents of primary groups, pools[1]: agents of backup groups only.

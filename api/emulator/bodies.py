@@ -103,6 +103,7 @@ class QueueIn(_Pcc):
     strategy: str | None = Field(None, max_length=32)
     max_no_answer: int | None = Field(None, ge=0)
     overflow: str | None = Field(None, max_length=128)
+    cond_routing: Literal[1, 2] | None = None
 
 
 class NumberIn(_Pcc):

@@ -39,6 +39,7 @@ QUEUE_FIELDS = (
     "strategy",
     "max_no_answer",
     "overflow",
+    "cond_routing",
 )
 
 

@@ -139,6 +139,7 @@ def _queue_out(queue: dict[str, Any]) -> dict[str, Any]:
         "agent_wrap_up_after_calls": 1,
         "wrap_up_time_limit": 10,
         "get_list_agents_url": None,
+        "cond_routing": 2,
         **queue,
     }
     out["agent_wrap_up_after_calls"] = int(bool(out["agent_wrap_up_after_calls"]))

@@ -86,6 +86,7 @@ def worlds(draw: st.DrawFn) -> World:
         max_no_answer=draw(st.integers(0, 3)),
         overflow=draw(st.sampled_from([None, Action.parse("forward:8490")])),
         get_list_agents_url="http://127.0.0.1:1/agents",
+        cond_routing=draw(st.sampled_from([1, 2])),
     )
     ids = [AgentId(a.stringee_user_id) for a in agents]
     inputs: list[tuple[float, Event, float, float | None]] = []
@@ -152,6 +153,7 @@ class Shell:
                 self.log.append((now, command))
                 self.execute(command, now)
             self.check_no_idle_agent_with_waiting_calls()
+            self.check_pools_agree_with_the_rule(now)
         self.check_end()
         return self.log
 
@@ -201,6 +203,14 @@ class Shell:
         chosen = self.pickup.sample(names, self.pickup.randint(0, len(names)))
         timeouts = tuple(float(self.pickup.randint(3, 20)) for _ in chosen)
         return AgentsListed(call_id=call_id, agents=tuple(chosen), answer_timeouts=timeouts)
+
+    def check_pools_agree_with_the_rule(self, now: float) -> None:
+        """The pools the engine keeps are what the rule table says, SIP condition included."""
+        engine = self.engine
+        order = engine.ring_order("q")
+        by_rule = {a for a in engine.members("q") if engine.verdict(a, now, "q").routable}
+        assert set(order) <= by_rule, "a pool holds an agent the rule refuses"
+        assert bool(order) == bool(by_rule), "a pool misses an agent the rule allows"
 
     def check_no_idle_agent_with_waiting_calls(self) -> None:
         if self.engine.waiting("q") and not self.world.ask:
