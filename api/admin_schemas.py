@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 
 from pcc_router.api.schemas import Answer, Duration, RoutingTypeField, Strict, Text
 
@@ -66,6 +66,18 @@ class Reason(Answer):
     text: str
 
 
+class SipOut(Answer):
+    """What her SIP phone's settings screen needs, and whether it is registered now."""
+
+    domain: str = Field(description="where the phone registers (SIP_DOMAIN)")
+    username: str | None = Field(
+        description="<projectId>_<stringee_user_id>; null without PCC_PROJECT_ID"
+    )
+    registered: bool
+    expires_at: float | None = Field(description="when the registration lapses (epoch seconds)")
+    account: bool = Field(description="whether this controller created the account at Stringee")
+
+
 class AgentOut(Answer):
     stringee_user_id: str
     name: str
@@ -79,6 +91,7 @@ class AgentOut(Answer):
     until: float | None = Field(description="when the ring or the wrap-up ends")
     routable: bool
     reasons: list[Reason]
+    sip: SipOut | None = None
     mirrored_to_pcc: bool | None = None
 
 
@@ -128,6 +141,13 @@ class AgentCreate(Strict):
     routing_type: RoutingTypeField | None = None
     phone_number: str | None = Field(None, max_length=32)
     online: list[Literal["app", "push", "sip"]] | None = None
+    sip_password: SecretStr | None = Field(
+        None,
+        min_length=1,
+        max_length=128,
+        description="creates her SIP phone account at Stringee with this password "
+        "(passed through: never stored, logged or shown)",
+    )
 
 
 class GroupCreate(Strict):
@@ -177,10 +197,20 @@ class NumberCreate(Strict):
     keypress_timeout: Duration | None = None
 
 
+class SipAccountResult(Answer):
+    """What became of the agent's SIP phone account at Stringee."""
+
+    created: bool | None = None
+    deleted: bool | None = None
+    username: str | None = Field(None, description="what the phone registers as")
+    message: str | None = Field(None, description="why not, when it was not")
+
+
 class ConfigAnswer(Answer):
     r: int
     message: str
     mirrored_to_pcc: bool | None = None
+    sip_account: SipAccountResult | None = None
 
 
 class SyncAnswer(Answer):

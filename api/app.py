@@ -23,6 +23,7 @@ from pcc_router.api.keys import (
     OPENAPI,
     PCC,
     SETTINGS,
+    SIP,
     STORE,
     SUBSCRIBERS,
 )
@@ -32,6 +33,7 @@ from pcc_router.api.openapi import spec
 from pcc_router.api.pcc import PccClient, PccError
 from pcc_router.api.routes import ROUTES
 from pcc_router.api.settings import Settings
+from pcc_router.api.sipphones import SipPhoneClient
 from pcc_router.api.store import repo
 from pcc_router.api.tokens import TokenMinter, short_secret_warning
 from pcc_router.api.views import live
@@ -137,6 +139,9 @@ def create_app(
     app[CLOCK] = clock
     minter = TokenMinter(sid=settings.api_key_sid, secret=settings.api_key_secret)
     app[PCC] = PccClient(settings.base_url, minter) if settings.pcc_enabled else None
+    app[SIP] = (
+        SipPhoneClient(settings.stringee_api_url, minter) if settings.call_api_enabled else None
+    )
     warning = short_secret_warning(settings.api_key_secret)
     if warning:
         log.warning(warning)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from pcc_router.simulator import cli as simulator_cli
 
 __all__ = ["add_parsers", "main", "run"]
 
-COMMANDS = ("token", "caresoft", "serve", "replay", "emulate")
+COMMANDS = ("token", "caresoft", "serve", "replay", "emulate", "sip")
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -55,6 +56,9 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     replay.add_argument("--strategy", help="what-if: use this strategy in every queue")
     replay.add_argument("--json", action="store_true", help="print the decisions as JSON")
+    sip = commands.add_parser("sip", help="what an agent's SIP phone needs to register")
+    sip.add_argument("user_id", help="the agent's stringee_user_id")
+    sip.add_argument("--database", help="DATABASE_URL: also say whether she is registered now")
     token = commands.add_parser("token", help="print a Stringee access token")
     kinds = token.add_subparsers(dest="kind", required=True)
     rest = kinds.add_parser("rest", help="a REST API token (rest_api: true)")
@@ -103,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
         return _replay(args)
     if args.command == "emulate":
         return emulator_cli.run(args)
+    if args.command == "sip":
+        return _sip(args)
     try:
         print(_token(args) if args.command == "token" else _link(args))
     except LookupError as exc:
@@ -204,6 +210,49 @@ def _replay(args: argparse.Namespace) -> int:
         )
     if report.stopped_at is not None:
         print(f"stopped at row {report.stopped_at}: {report.stopped_because}")
+    return 0
+
+
+def _sip(args: argparse.Namespace) -> int:
+    """The phone's settings screen: registrar, username; with a store, whether registered."""
+    from pcc_router.api.settings import Settings
+    from pcc_router.api.sipphones import sip_username
+    from pcc_router.routing import clock_time
+
+    project = os.environ.get("PCC_PROJECT_ID", "")
+    if not project:
+        print(
+            "error: PCC_PROJECT_ID is not set in the environment (the SIP username is "
+            "<projectId>_<stringee_user_id>)",
+            file=sys.stderr,
+        )
+        return 2
+    domain = os.environ.get("SIP_DOMAIN") or Settings.sip_domain
+    print(f"SIP phone for {args.user_id}")
+    print(f"  domain (registrar): {domain}")
+    print(f"  username:           {sip_username(project, args.user_id)}")
+    print("  password:           the sip_password given when the agent was created")
+    url = args.database or os.environ.get("DATABASE_URL")
+    if url:
+        from pcc_router.api.store import crud, repo
+
+        try:
+            store = repo.Store(url)
+            with store.session() as session:
+                row = crud.agent_row(session, args.user_id)
+        except repo.StoreError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        if row is None:
+            print(f"  (no agent {args.user_id!r} in the store)")
+            return 0
+        expires = row.sip_expires
+        registered = expires is not None and expires > time.time()
+        until = ""
+        if expires is not None and registered and expires != float("inf"):
+            until = f" until {clock_time(expires)} UTC"
+        print(f"  account made here:  {'yes, ' + row.sip_account if row.sip_account else 'no'}")
+        print(f"  registered now:     {'yes' + until if registered else 'no'}")
     return 0
 
 

@@ -13,10 +13,12 @@ from pcc_router.api.controller import Controller
 from pcc_router.api.metrics import Metrics
 from pcc_router.api.pcc import PccClient
 from pcc_router.api.settings import Settings
+from pcc_router.api.sipphones import SipPhoneClient
 from pcc_router.api.store.repo import Store
 
 __all__ = [
     "CLOCK",
+    "SIP",
     "BATCHER",
     "CONTROLLER",
     "METRICS",
@@ -34,6 +36,8 @@ BATCHER = web.AppKey("batcher", EventBatcher)
 METRICS = web.AppKey("metrics", Metrics)
 #: The PCC REST client, or None when PCC_BASE_URL is not set.
 PCC: web.AppKey[PccClient | None] = web.AppKey("pcc")
+#: Stringee's call REST API for SIP phone accounts; ``None`` when not configured.
+SIP: web.AppKey[SipPhoneClient | None] = web.AppKey("sip")
 #: The OpenAPI document, made once from the route table.
 OPENAPI = web.AppKey("openapi", dict[str, Any])
 #: Server-sent-event subscribers: one queue of rendered messages each.

@@ -29,6 +29,8 @@ _NAMES = {
     "CARESOFT_WEBHOOK_SECRET": "caresoft_webhook_secret",
     "CARESOFT_LINK_TEMPLATE": "caresoft_link_template",
     "MAX_BODY_BYTES": "max_body",
+    "STRINGEE_API_URL": "stringee_api_url",
+    "SIP_DOMAIN": "sip_domain",
 }
 
 
@@ -66,6 +68,12 @@ class Settings:
     scenario: Path | None = None
     #: True when PCC_BASE_URL was given: only then does the controller call PCC.
     pcc_enabled: bool = False
+    #: Stringee's call REST API (SIP phone accounts); called only when
+    #: ``call_api_enabled``: STRINGEE_API_URL was given, or PCC_BASE_URL was.
+    stringee_api_url: str = "https://api.stringee.com"
+    call_api_enabled: bool = False
+    #: Where agents' SIP phones register (a regional register host, if yours is one).
+    sip_domain: str = "v2.stringee.com:15060"
 
     @classmethod
     def load(
@@ -90,6 +98,9 @@ class Settings:
         values.update({attr: environ[name] for name, attr in _NAMES.items() if environ.get(name)})
         values.update({k: v for k, v in overrides.items() if v is not None})
         values.setdefault("pcc_enabled", "base_url" in values)
+        values.setdefault(
+            "call_api_enabled", "stringee_api_url" in values or bool(values["pcc_enabled"])
+        )
         return cls._checked(values)
 
     @classmethod

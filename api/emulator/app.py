@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from swagger_ui_bundle import swagger_ui_path
 
 from pcc_router.api.emulator import bodies as b
-from pcc_router.api.emulator import control, rest, rest_queues
+from pcc_router.api.emulator import control, rest, rest_queues, rest_sip
 from pcc_router.api.emulator.driver import Emulator
 from pcc_router.api.emulator.keys import API_KEY, EMULATOR
 from pcc_router.api.emulator.records import RestError
@@ -119,6 +119,13 @@ EMULATOR_ROUTES: tuple[Route, ...] = (
         rest_queues.put_settings,
         "Set event_url, get_customer_info_url",
         b.CallSettingsIn,
+    ),
+    _pcc(
+        "POST", "/v1/sipphone", rest_sip.create_sipphone, "Create a SIP phone account", b.SipPhoneIn
+    ),
+    _pcc("GET", "/v1/sipphone", rest_sip.list_sipphones, "List SIP phone accounts"),
+    _pcc(
+        "DELETE", "/v1/sipphone/{username}", rest_sip.delete_sipphone, "Delete a SIP phone account"
     ),
     _own("POST", "/_emulator/calls", control.place_call, "Place a call now", b.CallIn),
     _own("GET", "/_emulator/calls", control.list_calls, "Every call: its rings and outcome"),

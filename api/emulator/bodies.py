@@ -29,6 +29,7 @@ __all__ = [
     "QueueIn",
     "RoutingIn",
     "RoutingPatch",
+    "SipPhoneIn",
 ]
 
 Name = Annotated[str, Field(min_length=1, max_length=256)]
@@ -112,6 +113,13 @@ class NumberIn(_Pcc):
     queue_id: str | None = Field(None, max_length=128)
     enable_ivr: Flag | None = None
     ivr_menu: str | None = Field(None, max_length=128)
+
+
+class SipPhoneIn(_Pcc):
+    """Stringee's call API: a SIP phone account (``POST /v1/sipphone``)."""
+
+    username: Ident
+    password: Annotated[str, Field(min_length=1, max_length=128)]
 
 
 class CallSettingsIn(_Pcc):

@@ -73,6 +73,8 @@ class PccRecords:
     queues: dict[str, dict[str, Any]] = field(default_factory=dict)
     routings: dict[str, dict[str, Any]] = field(default_factory=dict)
     numbers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: SIP phone accounts (Stringee's call API), by username: never the password itself.
+    sipphones: dict[str, dict[str, Any]] = field(default_factory=dict)
     settings: dict[str, Any] = field(
         default_factory=lambda: {
             "event_url": "",

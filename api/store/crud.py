@@ -38,6 +38,8 @@ __all__ = [
     "ping",
     "record_caresoft_delivery",
     "remember_pcc_id",
+    "set_sip_account",
+    "sip_accounts",
     "save_pcc_agent",
     "call_record",
 ]
@@ -96,15 +98,15 @@ def call_record(session: Session, call_id: str) -> tuple[CallRow | None, list[Ev
     return session.get(CallRow, call_id), repo.call_events(session, call_id)
 
 
-def delete_config(session: Session, *, kind: str, ident: str) -> tuple[bool, str | None]:
-    """Delete an agent, group, queue or number: ``(found, the agent's PCC id)``.
+def delete_config(session: Session, *, kind: str, ident: str) -> tuple[bool, AgentRow | None]:
+    """Delete an agent, group, queue or number: ``(found, the agent's row as it was)``.
 
     An agent leaves its groups with it.
     """
     row = session.get(_TABLES[kind], ident)
     if row is None:
         return False, None
-    pcc_id = getattr(row, "pcc_id", None)
+    gone = AgentRow.model_validate(row.model_dump()) if isinstance(row, AgentRow) else None
     session.delete(row)
     if kind == "agents":
         for group in session.exec(select(GroupRow)).all():
@@ -112,7 +114,22 @@ def delete_config(session: Session, *, kind: str, ident: str) -> tuple[bool, str
             if ident in members:
                 group.agents = json.dumps([a for a in members if a != ident])
                 session.add(group)
-    return True, pcc_id
+    return True, gone
+
+
+def set_sip_account(session: Session, *, agent_id: str, username: str) -> None:
+    row = session.get(AgentRow, agent_id)
+    if row is not None:
+        row.sip_account = username
+        session.add(row)
+
+
+def sip_accounts(session: Session) -> dict[str, str]:
+    """The SIP phone accounts this controller created, by agent."""
+    query = select(AgentRow.stringee_user_id, AgentRow.sip_account).where(
+        col(AgentRow.sip_account).is_not(None)
+    )
+    return {user: str(account) for user, account in session.exec(query).all()}
 
 
 def caresoft_call(session: Session, temp_id: str) -> CareSoftCallRow | None:

@@ -145,6 +145,12 @@ def _v6_call_times(connection: Connection) -> None:
     connection.execute(text("CREATE INDEX IF NOT EXISTS ix_calls_queued_at ON calls (queued_at)"))
 
 
+def _v7_sip_accounts(connection: Connection) -> None:
+    """The SIP phone account the controller created for an agent (its username only)."""
+    if "sip_account" not in _columns(connection, "agents"):
+        connection.execute(text("ALTER TABLE agents ADD COLUMN sip_account VARCHAR"))
+
+
 #: Migration N (1-based) brings the schema from version N-1 to N. Append only.
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _v1_create_tables,
@@ -153,6 +159,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _v4_epoch_ms_and_engine_events,
     _v5_agent_snapshots,
     _v6_call_times,
+    _v7_sip_accounts,
 ]
 
 

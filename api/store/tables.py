@@ -51,6 +51,9 @@ class AgentRow(SQLModel, table=True):
     until: float | None = None  # when the ring or the wrap-up ends
     call_since: float | None = None  # when PCC says the current call was answered
     answered_at: float = 0.0
+    # The SIP phone account this controller created at Stringee (its sipusername; schema 7).
+    # Never the password.
+    sip_account: str | None = None
 
 
 class GroupRow(SQLModel, table=True):

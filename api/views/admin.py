@@ -23,6 +23,7 @@ from pcc_router.api.admin_schemas import (
     PresenceChange,
     QueueOut,
     Reason,
+    SipOut,
     SyncAnswer,
     TokenAnswer,
     TokenRequest,
@@ -34,6 +35,7 @@ from pcc_router.api.reads import Snapshot
 from pcc_router.api.schemas import Ack
 from pcc_router.api.store import crud, repo
 from pcc_router.api.tokens import TokenError, TokenMinter
+from pcc_router.api.views import sip
 from pcc_router.routing import AgentView, Channel, ConfigError, is_phone_number, normal_number
 
 log = logging.getLogger("pcc_router.api")
@@ -55,9 +57,10 @@ __all__ = [
 ]
 
 
-def agent_out(view: AgentView) -> AgentOut:
+def agent_out(view: AgentView, sip: SipOut | None = None) -> AgentOut:
     """An agent as the API shows it: PCC fields, where it is online, the verdict and why."""
     return AgentOut(
+        sip=sip,
         stringee_user_id=view.stringee_user_id,
         name=view.name,
         manual_status=view.manual_status,
@@ -107,13 +110,18 @@ async def token(request: web.Request) -> web.Response:
 
 
 async def agents(request: web.Request) -> web.Response:
-    snapshot = await request.app[CONTROLLER].read()
-    return answer(AgentList(r=0, agents=[agent_out(v) for v in snapshot.agents()]))
+    controller, settings = request.app[CONTROLLER], request.app[SETTINGS]
+    snapshot = await controller.read()
+    accounts = await controller.in_store(crud.sip_accounts)
+    listed = [agent_out(v, sip.sip_out(settings, v, accounts)) for v in snapshot.agents()]
+    return answer(AgentList(r=0, agents=listed))
 
 
 async def agent(request: web.Request) -> web.Response:
-    snapshot = await request.app[CONTROLLER].read()
-    return answer(agent_out(_agent(snapshot, request.match_info["agent_id"])))
+    controller = request.app[CONTROLLER]
+    view = _agent(await controller.read(), request.match_info["agent_id"])
+    accounts = await controller.in_store(crud.sip_accounts)
+    return answer(agent_out(view, sip.sip_out(request.app[SETTINGS], view, accounts)))
 
 
 async def update_agent(request: web.Request) -> web.Response:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 from sqlmodel import Session
 
 from pcc_router.api import inputs
@@ -31,6 +31,8 @@ from pcc_router.api.errors import ApiError, answer, read_body
 from pcc_router.api.keys import CONTROLLER, PCC
 from pcc_router.api.pcc import PccError
 from pcc_router.api.store import crud, repo
+from pcc_router.api.store.tables import AgentRow
+from pcc_router.api.views import sip
 from pcc_router.routing import ConfigError, Project
 from pcc_router.routing.fields import Fields
 from pcc_router.routing.projects import read_agent, read_group, read_number, read_queue
@@ -117,12 +119,19 @@ def _change(kind: str, data: dict[str, Any]) -> Callable[[Session], str]:
 async def _create(request: web.Request, kind: str, model: type[BaseModel]) -> web.Response:
     """Check the body against its model (every field), then read it with the project codec."""
     body, _ = await read_body(request, model)
-    change = _change(kind, body.model_dump(mode="json", exclude_none=True))
+    data = body.model_dump(mode="json", exclude_none=True)
+    data.pop("sip_password", None)  # not project data: it goes to Stringee, and nowhere else
+    password: SecretStr | None = getattr(body, "sip_password", None)
+    change = _change(kind, data)
     names: list[str] = []
     await _commit(request, lambda session: names.append(change(session)))
     saved = ConfigAnswer(r=0, message=f"{kind[:-1]} {names[0]} saved")
     if kind == "agents":
         saved.mirrored_to_pcc = await _mirror_new_agent(request, names[0])
+        if password is not None:
+            saved.sip_account = await sip.create_account(
+                request, names[0], password.get_secret_value()
+            )
     return answer(saved, status=201)
 
 
@@ -171,17 +180,20 @@ async def _mirror_new_agent(request: web.Request, agent_id: str) -> bool | None:
 
 
 async def _delete(request: web.Request, kind: str, ident: str) -> web.Response:
-    pcc_id: str | None = None
+    gone: AgentRow | None = None
 
     def change(session: Session) -> None:
-        nonlocal pcc_id
-        found, pcc_id = crud.delete_config(session, kind=kind, ident=ident)
+        nonlocal gone
+        found, gone = crud.delete_config(session, kind=kind, ident=ident)
         if not found:
             raise ApiError(404, f"no {kind[:-1]} {ident!r}")
 
     await _commit(request, change)
     deleted = ConfigAnswer(r=0, message=f"{kind[:-1]} {ident} deleted")
+    if gone is not None and gone.sip_account is not None:
+        deleted.sip_account = await sip.delete_account(request, ident, gone.sip_account)
     client = request.app[PCC]
+    pcc_id = gone.pcc_id if gone is not None else None
     if kind == "agents" and client is not None and pcc_id is not None:
         try:
             await client.delete_agent(pcc_id)
