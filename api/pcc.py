@@ -19,6 +19,7 @@ import aiohttp
 from sqlmodel import Session
 
 from pcc_router.api.store import crud, repo
+from pcc_router.api.stringee_rest import TIMEOUT, StringeeError, request_json
 from pcc_router.api.tokens import TokenMinter
 from pcc_router.routing import GroupSpec, NumberSpec, QueueId, is_phone_number, normal_number
 from pcc_router.routing.fields import Fields
@@ -26,10 +27,8 @@ from pcc_router.routing.projects import read_queue
 
 __all__ = ["PccClient", "PccConfig", "PccError"]
 
-TIMEOUT = aiohttp.ClientTimeout(total=10)
 
-
-class PccError(RuntimeError):
+class PccError(StringeeError):
     """PCC could not be reached or refused a request."""
 
 
@@ -40,15 +39,15 @@ class PccClient:
 
     async def _get(self, session: aiohttp.ClientSession, path: str, **params: Any) -> Any:
         url = self.base_url.rstrip("/") + path
-        headers = {"X-STRINGEE-AUTH": self.minter.rest(ttl=300)}
-        try:
-            async with session.get(url, params=params, headers=headers) as response:
-                body = await response.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-            raise PccError(f"GET {path}: {exc}") from None
-        if response.status != 200 or body.get("r") not in (0, None):
-            raise PccError(f"GET {path}: HTTP {response.status}, {body.get('message')!r}")
-        return body
+        return await request_json(
+            self.minter,
+            "GET",
+            url,
+            error=PccError,
+            label=f"GET {path}",
+            params=params,
+            session=session,
+        )
 
     async def _pages(
         self, session: aiohttp.ClientSession, path: str, key: str, **params: Any
@@ -65,18 +64,9 @@ class PccClient:
 
     async def _send(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         url = self.base_url.rstrip("/") + path
-        headers = {"X-STRINGEE-AUTH": self.minter.rest(ttl=300)}
-        try:
-            async with (
-                aiohttp.ClientSession(timeout=TIMEOUT) as session,
-                session.request(method, url, json=body, headers=headers) as response,
-            ):
-                answer = await response.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-            raise PccError(f"{method} {path}: {exc}") from None
-        if response.status != 200 or answer.get("r") not in (0, None):
-            raise PccError(f"{method} {path}: HTTP {response.status}, {answer.get('message')!r}")
-        return answer
+        return await request_json(
+            self.minter, method, url, error=PccError, label=f"{method} {path}", body=body
+        )
 
     async def put_agent(self, pcc_id: str, changes: dict[str, Any]) -> None:
         await self._send("PUT", f"/v1/agent/{pcc_id}", changes)

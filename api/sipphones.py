@@ -19,16 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import aiohttp
-
+from pcc_router.api.stringee_rest import StringeeError, request_json
 from pcc_router.api.tokens import TokenMinter
 
 __all__ = ["SipError", "SipPhoneClient", "sip_username"]
 
-TIMEOUT = aiohttp.ClientTimeout(total=10)
 
-
-class SipError(RuntimeError):
+class SipError(StringeeError):
     """Stringee could not be reached or refused; the message never holds the password."""
 
 
@@ -45,19 +42,9 @@ class SipPhoneClient:
 
     async def _send(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         url = self.base_url.rstrip("/") + path
-        headers = {"X-STRINGEE-AUTH": self.minter.rest(ttl=300)}
-        try:
-            async with (
-                aiohttp.ClientSession(timeout=TIMEOUT) as session,
-                session.request(method, url, json=body, headers=headers) as response,
-            ):
-                answer = await response.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-            raise SipError(f"{method} {path}: {type(exc).__name__}") from None
-        message = answer.get("message") if isinstance(answer, dict) else None
-        if response.status != 200 or not isinstance(answer, dict) or answer.get("r") != 0:
-            raise SipError(f"{method} {path}: HTTP {response.status}, {message!r}")
-        return answer
+        return await request_json(
+            self.minter, method, url, error=SipError, label=f"{method} {path}", body=body
+        )
 
     async def create(self, username: str, password: str) -> str:
         """Create the account; its ``sipusername`` as Stringee answered it."""
