@@ -219,3 +219,21 @@ async def test_sync_without_pcc_configured(
         await client.put("/v1/agents/alice", json={"manual_status": "AWAY"}, headers=auth)
     ).json()
     assert changed["mirrored_to_pcc"] is None
+
+
+async def test_an_answer_that_is_not_pccs_envelope_is_a_502_not_a_traceback(
+    aiohttp_client: Any, aiohttp_server: Any, tmp_path: Path, auth: dict[str, str]
+) -> None:
+    from aiohttp import web
+
+    async def odd(request: web.Request) -> web.Response:
+        return web.json_response(["not", "an", "envelope"])
+
+    app = web.Application()
+    app.router.add_get("/v1/agent", odd)
+    server = await aiohttp_server(app, host="127.0.0.1")
+    settings = make_settings(tmp_path, base_url=str(server.make_url("")), pcc_enabled=True)
+    client = await aiohttp_client(create_app(settings))
+    synced = await client.post("/v1/sync", headers=auth)
+    assert synced.status == 502
+    assert "GET /v1/agent: HTTP 200" in (await synced.json())["message"]
