@@ -53,7 +53,7 @@ def build_board(snapshot: Snapshot, days: dict[str, QueueDay], *, since: float) 
             BoardAgent(
                 stringee_user_id=view.stringee_user_id,
                 name=view.name,
-                state=state,  # type: ignore[arg-type]
+                state=state,
                 reason=reasons[0].text if reasons and state != "available" else None,
                 since=view.state_since,
                 call_id=view.call_id,

@@ -13,13 +13,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from pcc_router.routing.eligibility import Verdict, verdict
 from pcc_router.routing.model import AVAILABLE, AgentId, CallId, RoutingType
 from pcc_router.routing.state import Activity, AgentState
 from pcc_router.routing.stats import AgentHistory
 
-__all__ = ["AgentSnapshot", "AgentView", "agent_view"]
+__all__ = ["AgentSnapshot", "AgentView", "BoardState", "agent_view"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,6 +85,10 @@ class AgentSnapshot:
         self.history.restore(agent)
 
 
+#: An agent's state as a wallboard shows it (:attr:`AgentView.board_state`).
+BoardState = Literal["available", "ringing", "talking", "wrap_up", "not_available", "offline"]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AgentView:
     """One agent at one moment, as reports show it: the snapshot, online channels, verdict."""
@@ -97,11 +102,11 @@ class AgentView:
     state_since: float = 0.0
 
     @property
-    def board_state(self) -> str:
+    def board_state(self) -> BoardState:
         """What a wallboard shows: ``available``, ``ringing``, ``talking``, ``wrap_up``,
         ``not_available`` (her manual status) or ``offline`` (nowhere to ring her)."""
         activity = self.activity
-        if activity != "idle":
+        if activity == "ringing" or activity == "talking" or activity == "wrap_up":
             return activity
         if self.verdict.routable:
             return "available"
