@@ -87,6 +87,7 @@ class AgentSnapshot:
 
 #: An agent's state as a wallboard shows it (:attr:`AgentView.board_state`).
 BoardState = Literal["available", "ringing", "talking", "wrap_up", "not_available", "offline"]
+_BUSY: dict[str, BoardState] = {"ringing": "ringing", "talking": "talking", "wrap_up": "wrap_up"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -105,9 +106,9 @@ class AgentView:
     def board_state(self) -> BoardState:
         """What a wallboard shows: ``available``, ``ringing``, ``talking``, ``wrap_up``,
         ``not_available`` (her manual status) or ``offline`` (nowhere to ring her)."""
-        activity = self.activity
-        if activity == "ringing" or activity == "talking" or activity == "wrap_up":
-            return activity
+        busy = _BUSY.get(self.activity)
+        if busy is not None:
+            return busy
         if self.verdict.routable:
             return "available"
         return "not_available" if self.manual_status != AVAILABLE else "offline"
