@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import copy
 import json
+import logging
 import math
 import random
 import time
@@ -44,6 +45,8 @@ from pcc_router.routing import AgentId, Channel
 from pcc_router.simulator.scenario import AgentBehaviour, Scenario
 
 __all__ = ["Emulator", "read_agents_answer"]
+
+log = logging.getLogger("pcc_router.emulator")
 
 Clock = Literal["virtual", "real"]
 MAX_STEPS = 2_000_000  # until_idle gives up after this many inputs (endless traffic)
@@ -138,8 +141,12 @@ class Emulator:
 
     async def _follow_the_wall_clock(self) -> None:
         while True:
-            async with self._lock:
-                await self._process(self.now())
+            try:
+                async with self._lock:
+                    await self._process(self.now())
+            except Exception:  # a bug: say so, and keep the clock running
+                log.exception("the emulator's clock hit an error; it goes on")
+                await asyncio.sleep(1.0)
             due = self._next_due()
             self._wake.clear()
             wait = None if due is None else max(0.0, (due - self.now()) / self.speed)
