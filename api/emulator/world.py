@@ -178,6 +178,8 @@ class World:
 
     def update_agent(self, user_id: str, changes: dict[str, Any], now: float) -> None:
         """PCC ``PUT /v1/agent``: the engine hears the fields that route."""
+        if not self.sim.engine.has_agent(user_id):
+            return  # made since the last configuration: the next one carries her fields
         event = AgentUpdated(
             agent_id=AgentId(user_id),
             manual_status=changes.get("manual_status"),

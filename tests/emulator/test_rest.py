@@ -163,3 +163,15 @@ async def test_a_change_during_a_call_reaches_the_routing_once_no_call_is_left(
     await pcc.until_idle()
     assert pcc.emulator.world.sim.engine.has_agent("kim")
     assert next(c for c in pcc.calls() if c["id"] == "api-1")["outcome"] == "answered"
+
+
+async def test_an_agent_made_during_a_call_can_be_changed_before_she_is_routed(
+    pcc: EmulatedPcc,
+) -> None:
+    await pcc.until_idle()
+    await pcc.place_call("02473000062", keys="0", talk=30)
+    made = await pcc.rest("POST", "/v1/agent", {"name": "Mai", "stringee_user_id": "mai"})
+    changed = await pcc.rest("PUT", "/v1/agent/" + made["agentID"], {"manual_status": "BREAK"})
+    assert changed["r"] == 0, changed
+    await pcc.until_idle()
+    assert pcc.emulator.world.sim.engine.agent_view("mai", 0.0).manual_status == "BREAK"
