@@ -212,7 +212,7 @@ def pcc_emulator() -> Callable[..., AbstractAsyncContextManager[Any]]:
     and ``customer_info_url`` are paths on it (or full URLs). More keywords
     go to :class:`EmulatedPcc` (``faults``, ``signing_secret``, ``clock``).
     """
-    from pcc_router.api.emulator.testing import EmulatedPcc
+    from pcc_router.api.emulator.testing import EmulatedPcc, serve_on_loopback
 
     @asynccontextmanager
     async def start(
@@ -228,7 +228,7 @@ def pcc_emulator() -> Callable[..., AbstractAsyncContextManager[Any]]:
         loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         runner: web.AppRunner | None = None
         if app is not None:
-            runner, base_url = await _serve(app)
+            runner, base_url = await serve_on_loopback(app)
         try:
             async with EmulatedPcc(loaded, **options) as pcc:
 
@@ -248,15 +248,3 @@ def pcc_emulator() -> Callable[..., AbstractAsyncContextManager[Any]]:
                 await runner.cleanup()
 
     return start
-
-
-async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
-    import socket
-
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    return runner, f"http://127.0.0.1:{port}"

@@ -9,7 +9,7 @@ unless told otherwise.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -25,7 +25,7 @@ from pcc_router.api.keys import METRICS, OPENAPI
 from pcc_router.api.metrics import Metrics
 from pcc_router.api.middlewares import error_middleware
 from pcc_router.api.openapi import spec
-from pcc_router.api.routes import Handler, Route
+from pcc_router.api.routes import Guard, Handler, Route
 from pcc_router.api.tokens import TokenError, verify_rest_token
 from pcc_router.api.views import live
 from pcc_router.simulator.result import package_version
@@ -35,33 +35,28 @@ __all__ = ["EMULATOR_ROUTES", "create_emulator_app"]
 log = logging.getLogger("pcc_router.emulator")
 
 
-def _pcc(
-    method: str, path: str, handler: Handler, summary: str, body: type[BaseModel] | None = None
-) -> Route:
-    return Route(
-        method=method,
-        path=path,
-        handler=handler,
-        summary=summary,
-        tag="PCC REST",
-        body=body,
-        answers={200: b.Envelope},
-    )
+def _route(tag: str, guard: Guard) -> Callable[..., Route]:
+    """A maker of routes answering PCC's envelope, under ``tag``, for ``guard``."""
+
+    def make(
+        method: str, path: str, handler: Handler, summary: str, body: type[BaseModel] | None = None
+    ) -> Route:
+        return Route(
+            method=method,
+            path=path,
+            handler=handler,
+            summary=summary,
+            tag=tag,
+            body=body,
+            answers={200: b.Envelope},
+            guard=guard,
+        )
+
+    return make
 
 
-def _own(
-    method: str, path: str, handler: Handler, summary: str, body: type[BaseModel] | None = None
-) -> Route:
-    return Route(
-        method=method,
-        path=path,
-        handler=handler,
-        summary=summary,
-        tag="emulator",
-        body=body,
-        answers={200: b.Envelope},
-        guard="open",
-    )
+_pcc = _route("PCC REST", "token")  # PCC's own paths: a REST token, as PCC wants
+_own = _route("emulator", "open")  # /_emulator and health: open, on loopback
 
 
 EMULATOR_ROUTES: tuple[Route, ...] = (

@@ -16,7 +16,6 @@ with a REST token of the emulator's API key, as PCC's clients do.
 
 from __future__ import annotations
 
-import socket
 from types import TracebackType
 from typing import Any
 
@@ -29,10 +28,19 @@ from pcc_router.api.emulator.driver import Clock, Emulator
 from pcc_router.api.tokens import TokenMinter
 from pcc_router.simulator.scenario import Scenario
 
-__all__ = ["EmulatedPcc", "TEST_API_KEY"]
+__all__ = ["TEST_API_KEY", "EmulatedPcc", "serve_on_loopback"]
 
 #: The API key the emulator accepts REST tokens for, unless told another.
 TEST_API_KEY = ("SKemulator0000000000000000000000000", "emulator-secret-emulator-secret-0")
+
+
+async def serve_on_loopback(app: web.Application) -> tuple[web.AppRunner, str]:
+    """Serve ``app`` on 127.0.0.1 at a port the system picks; the runner and the base URL."""
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    return runner, f"http://{host}:{port}"
 
 
 class EmulatedPcc:
@@ -69,13 +77,7 @@ class EmulatedPcc:
 
     async def __aenter__(self) -> EmulatedPcc:
         app = create_emulator_app(self.emulator, api_key=self.api_key)
-        self._runner = web.AppRunner(app, handle_signals=False)
-        await self._runner.setup()
-        with socket.socket() as probe:  # a free port on loopback
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        await web.TCPSite(self._runner, "127.0.0.1", port).start()
-        self.url = f"http://127.0.0.1:{port}"
+        self._runner, self.url = await serve_on_loopback(app)
         self._http = aiohttp.ClientSession()
         return self
 
