@@ -43,7 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/webhooks.py
 
 serve: $(STAMP)
-	$(BIN)/pcc-router serve --scenario $(DEMO)
+	$(BIN)/pcc-router serve --scenario $(DEMO) --print-token
 
 # The PCC emulator on :8090, pointed at `make serve` (run that first, in another terminal).
 CONTROLLER ?= http://127.0.0.1:8080

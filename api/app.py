@@ -1,9 +1,10 @@
-"""The controller's aiohttp application: ``create_app(settings)`` and ``pcc-router serve``."""
+"""The controller's aiohttp application: ``create_app(settings)``."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -12,9 +13,11 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from swagger_ui_bundle import swagger_ui_path
 
-from pcc_router.api import inputs
+from pcc_router.api import deadlines, inputs, jobs
 from pcc_router.api.batcher import EventBatcher
+from pcc_router.api.clock import ClockWatch, SteadyClock
 from pcc_router.api.controller import Controller
+from pcc_router.api.errors import ApiError
 from pcc_router.api.keys import (
     BATCHER,
     CLOCK,
@@ -26,12 +29,14 @@ from pcc_router.api.keys import (
     SIP,
     STORE,
     SUBSCRIBERS,
+    WALL,
 )
 from pcc_router.api.metrics import Metrics
-from pcc_router.api.middlewares import auth_middleware, error_middleware
+from pcc_router.api.middlewares import auth_middleware, error_middleware, security_headers
 from pcc_router.api.openapi import spec
+from pcc_router.api.outage import StoreHealth
 from pcc_router.api.pcc import PccClient, PccError
-from pcc_router.api.routes import ROUTES
+from pcc_router.api.routes import REMOTE_DEADLINE, ROUTES, Handler, Route
 from pcc_router.api.settings import Settings
 from pcc_router.api.sipphones import SipPhoneClient
 from pcc_router.api.store import repo
@@ -47,6 +52,14 @@ __all__ = ["create_app"]
 log = logging.getLogger("pcc_router.api")
 
 
+def _health(metrics: Metrics) -> StoreHealth:
+    def failure(exc: BaseException) -> None:
+        kind = "timeout" if type(exc).__name__ == "StoreTimeout" else "error"
+        metrics.store_errors.labels(kind).inc()
+
+    return StoreHealth(on_change=lambda up: metrics.store_up.set(int(up)), on_failure=failure)
+
+
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     store = repo.Store(settings.database_url)
@@ -57,16 +70,20 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
         with store.session() as session:
             repo.save_project(session, project)
     app[STORE] = store
-    worker = StoreWorker()
+    worker = StoreWorker(interrupt=store.interrupt)
     app[CONTROLLER] = controller = Controller(
         store=store,
         clock=app[CLOCK],
+        wall=app[WALL],
         on_change=lambda kind, data: _changed(app, kind, data),
         worker=worker,
         max_call_age=settings.max_call_age,
+        max_clock_skew=settings.max_clock_skew,
+        health=_health(app[METRICS]),
     )
     app[BATCHER] = EventBatcher(controller)
     yield
+    await controller.drain()
     worker.close()
     store.close()
 
@@ -82,19 +99,40 @@ async def _scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     controller = app[CONTROLLER]
     scheduler.start()
     controller.start(scheduler)  # stored timers are put back, and the stale-call sweep
-    client = app[PCC]
-    if client is not None:
+    settings = app[SETTINGS]
+    if app[PCC] is not None:
         scheduler.add_job(
             _scheduled_sync,
             "interval",
             args=[app],
             id="pcc-sync",
-            seconds=app[SETTINGS].sync_interval,
+            seconds=settings.sync_interval,
             next_run_time=datetime.now(UTC),
         )
+    jobs.start_retention(controller, scheduler, settings.log_retention, app[METRICS])
+    watch = _watch_clock(app, scheduler)
     yield
+    if watch is not None:
+        watch.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watch
     scheduler.shutdown(wait=False)
     controller.scheduler = None
+
+
+def _watch_clock(app: web.Application, scheduler: AsyncIOScheduler) -> asyncio.Task[None] | None:
+    """Watch the wall clock (a steady clock only): a step moves the scheduler's jobs."""
+    clock = app[CLOCK]
+    if not isinstance(clock, SteadyClock):
+        return None
+    metrics = app[METRICS]
+
+    def stepped(seconds: float) -> None:
+        metrics.clock_steps.inc()
+        metrics.clock_drift.set(clock.drift())
+        jobs.shift(scheduler, seconds)
+
+    return asyncio.create_task(ClockWatch(clock, stepped).run())
 
 
 async def _scheduled_sync(app: web.Application) -> None:
@@ -103,32 +141,66 @@ async def _scheduled_sync(app: web.Application) -> None:
     controller = app[CONTROLLER]
     try:
         config = await client.fetch()
-        await controller.submit(inputs.config_unit(controller, config.save))
+        changed = await controller.submit(inputs.config_unit(controller, config.save))
     except (PccError, ConfigError) as exc:
         log.warning("scheduled PCC sync failed: %s", exc)
         return
-    log.info("synced from PCC: %s", config.counts)
+    except Exception as exc:  # the store: its health has said so; the next sync tries again
+        log.warning("scheduled PCC sync not stored: %s", type(exc).__name__)
+        return
+    log.info("synced from PCC: %s (%s)", config.counts, "changed" if changed else "no change")
 
 
 def _routes(app: web.Application) -> None:
+    settings = app[SETTINGS]
     for route in ROUTES:
-        app.router.add_route(route.method, route.path, route.handler)
+        app.router.add_route(route.method, route.path, _within_deadline(route, settings))
     app.router.add_static("/docs/static", swagger_ui_path)
     app.router.add_static("/static", live.STATIC)
     app[OPENAPI] = spec(ROUTES, version=package_version())
 
 
+def _within_deadline(route: Route, settings: Settings) -> Handler:
+    """The route's handler, answered by its deadline: 503 when the store (or a service)
+    was too slow, 408 when the client was (its body had not all arrived)."""
+    seconds = {
+        "request": settings.request_deadline,
+        "remote": max(settings.request_deadline, REMOTE_DEADLINE),
+        "stream": None,
+    }[route.deadline]
+    handler = route.handler
+
+    async def bounded(request: web.Request) -> web.StreamResponse:
+        with deadlines.within(seconds) as deadline:
+            if deadline is None:
+                return await handler(request)
+            try:
+                async with asyncio.timeout_at(deadline) as limit:
+                    return await handler(request)
+            except TimeoutError:
+                if not limit.expired():
+                    raise  # the handler's own (a call to PCC timing out): its answer
+            request.app[METRICS].deadlines.labels(route.path).inc()
+            if request.body_exists and not request.content.is_eof():
+                raise ApiError(408, f"the request's body did not arrive within {seconds:g} s")
+            raise ApiError(503, f"no answer within {seconds:g} s (the store was too slow)")
+
+    return bounded
+
+
 def create_app(
     settings: Settings,
     *,
-    clock: Callable[[], float] = time.time,
+    clock: Callable[[], float] | None = None,
     scheduler: bool = True,
 ) -> web.Application:
     """A new controller app; the store and the scheduler open when it starts.
 
-    ``clock`` and ``scheduler=False`` are for running on another clock (the
-    emulator's virtual time in tests): timers then fire as inputs come, each
-    at its due time (see :meth:`Controller.unit`), with no scheduler at all.
+    ``clock``: the default is a :class:`~pcc_router.api.clock.SteadyClock`
+    (epoch seconds that never jump) beside the wall clock. Another clock (the
+    emulator's virtual time in tests) stands for both; with
+    ``scheduler=False`` timers then fire as inputs come, each at its due time
+    (see :meth:`Controller.unit`), with no scheduler at all.
     """
     app = web.Application(
         middlewares=[error_middleware, auth_middleware], client_max_size=settings.max_body
@@ -136,7 +208,9 @@ def create_app(
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[SUBSCRIBERS] = set()
-    app[CLOCK] = clock
+    steady = clock if clock is not None else SteadyClock()
+    app[CLOCK] = steady
+    app[WALL] = steady.wall if isinstance(steady, SteadyClock) else steady
     minter = TokenMinter(sid=settings.api_key_sid, secret=settings.api_key_secret)
     app[PCC] = PccClient(settings.base_url, minter) if settings.pcc_enabled else None
     app[SIP] = (
@@ -145,15 +219,10 @@ def create_app(
     warning = short_secret_warning(settings.api_key_secret)
     if warning:
         log.warning(warning)
+    app.on_response_prepare.append(security_headers)
     app.on_shutdown.append(live.close_streams)
     app.cleanup_ctx.append(_store_ctx)
     if scheduler:
         app.cleanup_ctx.append(_scheduler_ctx)
     _routes(app)
     return app
-
-
-def serve(settings: Settings, *, host: str, port: int) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    log.info("store: %s", settings.database_url)
-    web.run_app(create_app(settings), host=host, port=port, print=None)

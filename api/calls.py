@@ -102,8 +102,15 @@ def meaning(
     queue_id: str | None,
     now: float,
     engine: Engine,
+    at: float | None = None,
 ) -> list[Event]:
-    """The engine events a PCC call event stands for (``queue_id``: the call's, if known)."""
+    """The engine events a PCC call event stands for (``queue_id``: the call's, if known).
+
+    ``at``: when PCC says it happened, on the engine's clock (by its
+    ``timestamp_ms``): a ring or a wrap-up starts then, so that it ends when
+    PCC ends it, not a delivery's delay later.
+    """
+    started = now if at is None else min(at, now)
     call_id = CallId(event.call_id)
     queue = QueueId(queue_id) if queue_id is not None and engine.has_queue(queue_id) else None
     if agent is not None and agent.role is Role.CALLEE and queue is None:
@@ -114,6 +121,7 @@ def meaning(
                 call_id=call_id,
                 agent_id=agent.agent_id if agent is not None else None,
                 queue_id=queue if agent is None or agent.role is not Role.CALLER else None,
+                ended_at=started if started < now else None,
             )
         ]
     if agent is None:
@@ -123,7 +131,7 @@ def meaning(
             ring = OUTBOUND_RING
         else:
             ring = engine.answer_timeout(queue) if queue is not None else DEFAULT_RING
-        return [AgentRingStarted(agent_id=agent.agent_id, call_id=call_id, until=now + ring)]
+        return [AgentRingStarted(agent_id=agent.agent_id, call_id=call_id, until=started + ring)]
     if event.call_status in BUSY:
         since = event.timestamp_ms / 1000
         return [AgentCallStarted(agent_id=agent.agent_id, call_id=call_id, since=since)]

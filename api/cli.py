@@ -33,7 +33,7 @@ from pcc_router.simulator import cli as simulator_cli
 
 __all__ = ["add_parsers", "main", "run"]
 
-COMMANDS = ("token", "caresoft", "serve", "replay", "emulate", "sip")
+COMMANDS = ("token", "caresoft", "serve", "replay", "emulate", "sip", "prune")
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,6 +43,18 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     serve.add_argument("--port", type=int, default=8080, help="port (8080)")
     serve.add_argument("--scenario", type=Path, help="load this scenario's project at start")
     serve.add_argument("--config", type=Path, help="TOML file of settings (same names as env)")
+    serve.add_argument(
+        "--print-token",
+        action="store_true",
+        help="once listening, print a REST token and a wallboard link (for a demo)",
+    )
+    prune = commands.add_parser(
+        "prune", help="delete event-log rows older than the retention (the store keeps the state)"
+    )
+    prune.add_argument("--database", help="DATABASE_URL of the store (default: the env's)")
+    prune.add_argument(
+        "--older-than", help="age of the rows to delete (e.g. 7d, 12h; default EVENT_LOG_RETENTION)"
+    )
 
     replay = commands.add_parser(
         "replay", help="replay the controller's event log: would it decide the same again?"
@@ -66,6 +78,11 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     agent = kinds.add_parser("agent", help="an agent's client token (userId, icc_api: true)")
     agent.add_argument("user_id", help="the agent's stringee_user_id")
     agent.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (default 3600)")
+    board = kinds.add_parser("board", help="a wallboard link with a short-lived sign-in ticket")
+    board.add_argument(
+        "--url", default="http://127.0.0.1:8080", help="the controller's address (default :8080)"
+    )
+    board.add_argument("--ttl", type=int, default=600, help="the ticket's lifetime (default 600)")
 
     caresoft = commands.add_parser("caresoft", help="CareSoft CsCall mobile voice links")
     links = caresoft.add_subparsers(dest="link", required=True)
@@ -109,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
         return emulator_cli.run(args)
     if args.command == "sip":
         return _sip(args)
+    if args.command == "prune":
+        return _prune(args)
     try:
         print(_token(args) if args.command == "token" else _link(args))
     except LookupError as exc:
@@ -121,7 +140,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from pcc_router.api.app import serve
+    import asyncio
+
+    from pcc_router.api import logs, server
+    from pcc_router.api.app import create_app
     from pcc_router.api.settings import Settings, SettingsError
     from pcc_router.api.store.repo import StoreError
     from pcc_router.simulator.scenario import ScenarioError, load_scenario
@@ -133,16 +155,64 @@ def _serve(args: argparse.Namespace) -> int:
     except (SettingsError, ScenarioError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    minter = TokenMinter(sid=settings.api_key_sid, secret=settings.api_key_secret)
-    base = f"http://{args.host}:{args.port}"
-    print(f"pcc-router controller: {base}/healthz, {base}/v1/agents, {base}/metrics")
-    print(f"PCC event_url: {base}/pcc/events   get_list_agents_url: {base}/pcc/agents-for-queue")
-    print(f"a REST token for 24 h (header X-STRINGEE-AUTH):\n{minter.rest(ttl=86400)}")
+    logs.configure(settings.log_format)
+
+    def ready(base: str) -> None:  # said once it listens: a start that fails prints none
+        print(f"pcc-router controller: {base}/healthz, {base}/v1/agents, {base}/metrics")
+        print(
+            f"PCC event_url: {base}/pcc/events   get_list_agents_url: {base}/pcc/agents-for-queue"
+        )
+        if args.print_token:
+            _print_demo_tokens(settings.api_key_sid, settings.api_key_secret, base)
+        else:
+            print("REST token: pcc-router token rest;  wallboard link: pcc-router token board")
+        sys.stdout.flush()
+
+    app = create_app(settings)
     try:
-        serve(settings, host=args.host, port=args.port)
+        asyncio.run(server.run(app, settings, host=args.host, port=args.port, on_ready=ready))
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # the port is taken, the address is not ours
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _print_demo_tokens(sid: str, secret: str, base: str) -> None:
+    """``serve --print-token``: a REST token for an hour and a wallboard link, for a demo."""
+    from pcc_router.api.sessions import board_link
+
+    minter = TokenMinter(sid=sid, secret=secret)
+    print(f"a REST token for 1 h (header X-STRINGEE-AUTH):\n{minter.rest(ttl=3600)}")
+    print(f"the wallboard (the link signs this browser in; it works for 10 min):\n"
+          f"{board_link(base, minter)}")  # fmt: skip
+
+
+def _prune(args: argparse.Namespace) -> int:
+    from pcc_router.api.retention import prune_log
+    from pcc_router.api.settings import Settings
+    from pcc_router.api.store import repo
+    from pcc_router.routing.durations import parse_duration
+
+    url = args.database or os.environ.get("DATABASE_URL") or "sqlite:///pcc-router.db"
+    try:
+        text = args.older_than or os.environ.get("EVENT_LOG_RETENTION")
+        age = parse_duration(text) if text else Settings.log_retention
+        if age <= 0:
+            raise ValueError("must be longer than 0 s")
+    except ValueError as exc:
+        print(f"error: --older-than {args.older_than!r}: {exc}", file=sys.stderr)
         return 2
+    try:
+        store = repo.Store(url)
+    except repo.StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    pruned = prune_log(store, older_than=time.time() - age)
+    store.close()
+    print(f"pruned {pruned.rows} event-log rows (up to id {pruned.up_to}) from {store.url}")
     return 0
 
 
@@ -264,6 +334,10 @@ def _token(args: argparse.Namespace) -> str:
     minter = TokenMinter(sid=_env("PCC_API_KEY_SID"), secret=secret)
     if args.kind == "rest":
         return minter.rest(ttl=args.ttl)
+    if args.kind == "board":
+        from pcc_router.api.sessions import board_link
+
+        return board_link(args.url, minter, ttl=args.ttl)
     return minter.agent(args.user_id, ttl=args.ttl)
 
 

@@ -6,29 +6,33 @@ Every input is a unit of work (:mod:`pcc_router.api.worker`) in one store transa
    wrote since this engine's last one, and what the input needs to know;
 2. on the event loop, replay those rows into the engine, then apply the
    input: its engine events, and the rows to write (the event-log row with
-   the engine events it meant, the call, each agent the engine changed, the
-   timers it started or cancelled);
+   the engine events it meant, the call, the engine state it changed: each
+   agent, queue position and call memory, the timers it started or cancelled);
 3. write and commit; only then are timers handed to APScheduler and the
    HTTP answer sent.
 
 The log's order is thus the order every engine applies inputs in, whichever
-instance received them. A failed unit rolls back, and the engine, which may
-hold changes the store did not keep, is rebuilt from the store. At start, the
-engine is rebuilt from the store (configuration, presence, calls, rings,
-wrap-ups) and every stored timer is scheduled again, so a restart loses none.
+instance received them.
+
+One state, the store's. The engine never runs ahead of what is stored: a
+unit that fails once it has fed the engine (its commit failed, the store went
+away, its deadline passed) marks the engine *stale*, and the next unit, of
+whatever kind, rebuilds it from the store inside its own transaction before
+it applies anything. So an input whose commit failed leaves no trace, its
+retry is applied like the first try, and a store that is down for a while
+refuses everything (503) rather than serving an engine it does not hold.
+A rebuilt engine is the engine it came from: the store holds its whole state
+(:class:`~pcc_router.routing.EngineSnapshot`), written unit by unit.
 
 The engine here never rings anyone: PCC does, asking ``get_list_agents_url``
 for the order. The engine keeps who is routable, in which order and why not,
 from PCC's call events, presence reports and the controller's own offers.
-
-(Just over 300 lines: the unit every input shares, and the engine's
-rebuilds, in one place.)
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-import logging
 import random
 import time
 from collections.abc import Callable
@@ -39,26 +43,20 @@ from typing import Any, TypeVar
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import Session
 
-from pcc_router.api import inputs, jobs
+from pcc_router.api import deadlines, inputs, jobs
 from pcc_router.api.calls import PccEvent
 from pcc_router.api.effects import Effects, Tx
+from pcc_router.api.outage import StoreHealth, is_outage
 from pcc_router.api.reads import Snapshot
+from pcc_router.api.rebuild import build_engine
 from pcc_router.api.store import repo
 from pcc_router.api.store.tables import EventRow
 from pcc_router.api.worker import StoreWorker, Unit, run_inline
-from pcc_router.routing import (
-    AgentId,
-    AgentSnapshot,
-    Channel,
-    Engine,
-    Event,
-    decode_event,
-)
+from pcc_router.routing import AgentId, Channel, Engine, Event, decode_event
 from pcc_router.routing.shell import Loop
 
 __all__ = ["Controller", "PccEvent", "Tx"]
 
-log = logging.getLogger("pcc_router.controller")
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -67,7 +65,7 @@ R = TypeVar("R")
 class _Opened:
     session: Session
     rows: list[EventRow]
-    state: repo.StoredState | None  # set when a configuration row means: rebuild
+    state: repo.StoredState | None  # set when the engine must be rebuilt from the store
     data: Any
     due: list[tuple[float, str]]  # timers due before this input, still stored
 
@@ -75,6 +73,7 @@ class _Opened:
 @dataclass
 class Controller:
     store: repo.Store
+    #: The engine's clock (epoch seconds that never jump: see :mod:`pcc_router.api.clock`).
     clock: Callable[[], float] = time.time
     scheduler: AsyncIOScheduler | None = None
     on_change: Callable[[str, dict[str, Any]], None] = lambda kind, data: None
@@ -82,6 +81,11 @@ class Controller:
     worker: StoreWorker | None = None
     #: A call with no event for this long is closed and its agent freed (seconds).
     max_call_age: float = 4 * 3600.0
+    #: The wall clock, to read PCC's timestamps against; ``None``: ``clock``.
+    wall: Callable[[], float] | None = None
+    #: PCC timestamps further than this from the wall clock are not believed (seconds).
+    max_clock_skew: float = 3600.0
+    health: StoreHealth = field(default_factory=StoreHealth)
     engine: Engine = field(init=False)
 
     def __post_init__(self) -> None:
@@ -89,6 +93,8 @@ class Controller:
         self._timers: dict[str, float] = {}  # every timer scheduled, by key: when
         # The generator belongs to the shell; the controller needs no replayable draws.
         self._rng = random.Random()
+        self._stale = False  # a unit failed after feeding the engine: rebuild before the next
+        self._running: set[asyncio.Task[Any]] = set()
         run_inline(self.rebuild_unit())
 
     # ----------------------------------------------------------- drivers
@@ -97,11 +103,56 @@ class Controller:
         """Run a unit of work on this thread (tests, the CLI)."""
         return run_inline(unit)
 
-    async def submit(self, unit: Unit[T]) -> T:
-        """Run a unit of work from the event loop: its store steps on the worker thread."""
+    async def submit(self, unit: Unit[T], *, deadline: float | None = None) -> T:
+        """Run a unit of work from the event loop: its store steps on the worker thread.
+
+        ``deadline`` (event-loop time; default: the request's, see
+        :mod:`pcc_router.api.deadlines`): past it the unit is given up and
+        :class:`~pcc_router.api.deadlines.StoreTimeout` raised; the unit itself
+        goes on in the background until it has rolled back (it is never left
+        half-done, even when the caller is cancelled).
+        """
         if self.worker is None:
-            return run_inline(unit)
-        return await self.worker.run(unit)
+            return self._outcome(run_inline, unit)
+        if deadline is None:
+            deadline = deadlines.current()
+        if deadline is None:
+            deadline = asyncio.get_running_loop().time() + deadlines.BACKGROUND
+        task = asyncio.ensure_future(self.worker.run(unit, deadline=deadline))
+        self._running.add(task)
+        task.add_done_callback(self._settled)
+        wait = deadlines.remaining(deadline)
+        try:
+            return await asyncio.wait_for(
+                asyncio.shield(task), None if wait is None else wait + 0.05
+            )
+        except TimeoutError:  # the unit rolls back on its own (see _settled)
+            raise deadlines.StoreTimeout("the store did not answer before the deadline") from None
+
+    def _settled(self, task: asyncio.Task[Any]) -> None:
+        self._running.discard(task)
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is None:
+            self.health.ok()
+        elif is_outage(error):
+            self.health.failed(error)
+
+    def _outcome(self, run: Callable[[Unit[T]], T], unit: Unit[T]) -> T:
+        try:
+            result = run(unit)
+        except Exception as exc:
+            if is_outage(exc):
+                self.health.failed(exc)
+            raise
+        self.health.ok()
+        return result
+
+    async def drain(self, timeout: float = 5.0) -> None:
+        """Wait (at most ``timeout``) for the units still running: at shutdown."""
+        if self._running:
+            await asyncio.wait(list(self._running), timeout=timeout)
 
     async def read(self) -> Snapshot:
         """The engine, caught up with what other instances logged, to read now."""
@@ -121,7 +172,15 @@ class Controller:
 
         if self.worker is None:
             return step()
-        return await self.worker.call(step)
+        deadline = deadlines.current()
+        try:
+            result = await self.worker.call(step, deadline=deadline)
+        except Exception as exc:
+            if is_outage(exc):
+                self.health.failed(exc)
+            raise
+        self.health.ok()
+        return result
 
     # ------------------------------------------------------- the unit
 
@@ -131,45 +190,64 @@ class Controller:
         apply: Callable[[R, Tx], T],
         *,
         lock: bool = True,
+        fire_due: bool = True,
     ) -> Unit[T]:
-        """The shape of every input: read under the lock, apply on the loop, write, commit."""
+        """The shape of every input: read under the lock, apply on the loop, write, commit.
+
+        ``fire_due=False``: timers that fell due are left to the scheduler (a
+        unit that replaces the engine: their firing must not be lost with it).
+        """
         tx = Tx(self.clock())
         due = sorted((at, key) for key, at in self._timers.items() if at <= tx.now)
         opened: _Opened | None = None
         try:
-            opened = yield partial(self._open, read, tx.now, lock, due)
+            step = partial(self._open, read, tx.now, lock, due if fire_due else [], self._stale)
+            opened = yield step
             self._catch_up(opened, tx)
             for at, key in opened.due:  # a late scheduler never lets an input see stale state
                 inputs.fire_timer(self, key, tx, at=at)
             result = apply(opened.data, tx)
-            for agent_id in self.engine.drain_changed_agents():
-                tx.changed[agent_id] = self.engine.agent_snapshot(agent_id)
+            tx.changes = self.engine.drain_changes()
             last_id = yield partial(self._commit, opened.session, tx)
+        except GeneratorExit:  # dropped half-way (the loop is closing): no more steps
+            self._stale = self._stale or tx.touched_engine
+            raise
         except Exception:
             if opened is not None:
+                if tx.touched_engine:  # it may hold what the store did not keep
+                    self._stale = True
                 yield opened.session.close  # closing rolls back what was not committed
-            if tx.touched_engine:  # the engine may hold changes the store did not keep
-                yield from self.rebuild_unit()
             raise
         self._last_id = max(self._last_id, last_id)
         self._after_commit(tx)
         return result
 
     def _open(
-        self, read: Callable[[Session], R], now: float, lock: bool, due: list[tuple[float, str]]
+        self,
+        read: Callable[[Session], R],
+        now: float,
+        lock: bool,
+        due: list[tuple[float, str]],
+        stale: bool,
     ) -> _Opened:
         session = self.store.open_session()
         try:
             if lock:
                 repo.serialise(session)
-            rows = repo.events_after(session, self._last_id)
-            config = any(row.kind == "config" for row in rows)
-            state = repo.load_state(session, now=now) if config else None
-            if due and state is None:
-                stored = repo.stored_timers(session, [key for _, key in due])
-                due = [(at, key) for at, key in due if key in stored]
+            last_id = self._last_id
+            rows = repo.events_after(session, last_id)
+            # rows this engine never applied may have been pruned (it was idle that long)
+            pruned = bool(rows) and rows[0].id != last_id + 1
+            rebuild = stale or (pruned and last_id < repo.log_pruned_to(session))
+            if rebuild or any(row.kind == "config" for row in rows):
+                state: repo.StoredState | None = repo.load_state(session, now=now)
+                assert state is not None
+                due = sorted((t.at, t.key) for t in state.timers if t.at <= now) if due else []
             else:
-                due = []  # a rebuild reschedules every stored timer anyway
+                state = None
+                if due:
+                    stored = repo.stored_timers(session, [key for _, key in due])
+                    due = [(at, key) for at, key in due if key in stored]
             return _Opened(session, rows, state, read(session), due)
         except Exception:
             session.close()
@@ -186,7 +264,7 @@ class Controller:
             for stored in json.loads(row.events):
                 loop.feed(decode_event(stored), row.received_at)
             self._last_id = row.id or self._last_id
-        self.engine.drain_changed_agents()  # their instance wrote those agents
+        self.engine.drain_changes()  # their instance wrote that state
 
     def handle(self, events: list[Event], tx: Tx, *, at: float | None = None) -> None:
         """Feed this input's events to the engine (at ``at``, or now); their meaning to ``tx``."""
@@ -204,8 +282,9 @@ class Controller:
                 repo.save_calls(session, tx.calls)
             for write in tx.writes:
                 write(session)
-            if tx.changed:
-                repo.write_agents(session, tx.changed)
+            if tx.fresh:
+                repo.write_agents(session, tx.fresh)
+            repo.write_changes(session, tx.changes)
             repo.save_timers(
                 session,
                 put={key: at for key, at in tx.timers.items() if at is not None},
@@ -263,8 +342,9 @@ class Controller:
     def fire_timer(self, key: str) -> None:
         self.run(inputs.timer_unit(self, key))
 
-    def change_config(self, change: Callable[[Session], None]) -> None:
-        self.run(inputs.config_unit(self, change))
+    def change_config(self, change: Callable[[Session], None]) -> bool:
+        """Apply a configuration change; whether the project changed (the engine rebuilt)."""
+        return self.run(inputs.config_unit(self, change))
 
     def expire_stale_calls(self) -> list[str]:
         """Close calls silent for longer than ``max_call_age``; their ids."""
@@ -277,13 +357,13 @@ class Controller:
     # ------------------------------------------------------------ state
 
     def rebuild_unit(self) -> Unit[None]:
-        """(Re)make the engine from the store: configuration, presence, calls, rings, wrap-ups."""
+        """(Re)make the engine from the store: its whole state, and every stored timer."""
         now = self.clock()
         state = yield partial(self._load_state, now)
         tx = Tx(now)
         self._build(state, tx)
-        if tx.changed:
-            yield partial(self._write_views, tx.changed)
+        if tx.fresh:
+            yield partial(self._write_fresh, tx)
         self._after_commit(tx)
 
     def rebuild(self) -> None:
@@ -293,22 +373,21 @@ class Controller:
         with self.store.session() as session:
             return repo.load_state(session, now=now)
 
-    def _write_views(self, snapshots: dict[AgentId, AgentSnapshot]) -> None:
+    def _write_fresh(self, tx: Tx) -> None:
         with self.store.session() as session:
-            repo.write_agents(session, snapshots)
+            repo.write_agents(session, tx.fresh)
+
+    def rebuild_from(self, state: repo.StoredState, tx: Tx) -> None:
+        """Replace the engine, in a unit, with one made from ``state`` (read in that unit)."""
+        self._build(state, tx)
 
     def _build(self, state: repo.StoredState, tx: Tx) -> None:
         """A new engine from stored state; every stored timer is scheduled again after commit."""
-        now = tx.now
-        self.engine = Engine(state.project, rng=self._rng, start=now, agents=state.snapshots)
+        tx.touched_engine = True
+        self.engine = build_engine(state, tx, rng=self._rng)
         self._timers.clear()  # the stored ones come back through tx.schedule
-        self.engine.drain_changed_agents()
-        for row in state.agents:  # "idle since the start" means this start for a new agent
-            agent_id = AgentId(row.stringee_user_id)
-            if agent_id not in state.snapshots:
-                tx.changed[agent_id] = self.engine.agent_snapshot(agent_id)
-        tx.schedule.update({timer.key: timer.at for timer in state.timers})
         self._last_id = state.last_id
+        self._stale = False
 
     def start(self, scheduler: AsyncIOScheduler) -> None:
         """Hand timers to ``scheduler`` (see :func:`pcc_router.api.jobs.start`)."""
@@ -317,3 +396,10 @@ class Controller:
     def next_seed(self) -> int:
         """A seed for a decision's draw (the ``random`` strategy), from the shell's generator."""
         return self._rng.getrandbits(32)
+
+    def pcc_time(self, timestamp_ms: int, now: float) -> float:
+        """When PCC says something happened, on the engine's clock: ``now`` less the event's
+        age by the wall clock; ``now`` when PCC's time is ahead or not believable."""
+        wall = self.wall() if self.wall is not None else self.clock()
+        age = wall - timestamp_ms / 1000
+        return now - age if 0.0 < age <= self.max_clock_skew else now

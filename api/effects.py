@@ -20,6 +20,7 @@ from pcc_router.routing import (
     AgentSnapshot,
     CancelTimer,
     Command,
+    EngineChanges,
     Event,
     OfferAgents,
     RequestAgents,
@@ -46,10 +47,14 @@ class Tx:
     #: Timers to hand to the scheduler after the commit: this input's and replayed ones.
     schedule: dict[str, float | None] = field(default_factory=dict)
     offers: list[OfferAgents] = field(default_factory=list)
-    changed: dict[AgentId, AgentSnapshot] = field(default_factory=dict)
+    #: The engine's state this unit changed: written with the unit.
+    changes: EngineChanges = field(default_factory=EngineChanges)
+    #: Agents new to the store (no snapshot yet), from a rebuild: written with the unit.
+    fresh: dict[AgentId, AgentSnapshot] = field(default_factory=dict)
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     #: Timers fired in this unit (due ones go first, before the input).
     fired: set[str] = field(default_factory=set)
+    #: Whether the engine was fed or replaced: if the unit then fails, it is stale.
     touched_engine: bool = False
 
     def add_log(

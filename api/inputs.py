@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session
 
 from pcc_router.api.calls import FREE, AgentOnCall, PccEvent, agent_of, meaning
+from pcc_router.api.retention import Pruned, prune_batch
 from pcc_router.api.store import repo
 from pcc_router.api.store.tables import CallRow
 from pcc_router.api.worker import Unit
@@ -48,6 +49,7 @@ __all__ = [
     "expiry_unit",
     "pcc_unit",
     "presence_unit",
+    "prune_unit",
     "timer_unit",
 ]
 
@@ -95,7 +97,8 @@ def _pcc_event(
     if agent is None and call is not None and call.agent_id and ctl.engine.has_agent(call.agent_id):
         agent = AgentOnCall(AgentId(call.agent_id), None)
     queue_id = call.queue_id if call is not None else None
-    events = meaning(event, agent, queue_id=queue_id, now=tx.now, engine=ctl.engine)
+    at = ctl.pcc_time(event.timestamp_ms, tx.now)
+    events = meaning(event, agent, queue_id=queue_id, now=tx.now, at=at, engine=ctl.engine)
     ctl.handle(events, tx)
     tx.add_log("pcc", event.key, event.raw, events, **logged)
     still_open = event.call_status not in FREE
@@ -269,16 +272,34 @@ def _closer(call_id: str) -> Callable[[Session], None]:
 # ---------------------------------------------------------- configuration
 
 
-def config_unit(ctl: Controller, change: Callable[[Session], None]) -> Unit[None]:
-    """A configuration change, logged; every engine is then rebuilt from the store."""
+def config_unit(ctl: Controller, change: Callable[[Session], None]) -> Unit[bool]:
+    """A configuration change; whether the project changed.
 
-    def apply(_: None, tx: Tx) -> None:
-        tx.writes.append(change)
+    The change is written in the unit's transaction; if the project it leaves
+    differs from the one before, the engine is rebuilt from that store (with
+    its whole state) in the same unit, and a configuration row tells the
+    other instances to do the same. A change that leaves the project equal
+    (a PCC sync that finds nothing new) rebuilds nothing and logs nothing.
+    """
+    now = ctl.clock()
+
+    def read(session: Session) -> repo.StoredState | None:
+        before = repo.load_project(session, now=now)
+        change(session)
+        session.flush()
+        if repo.load_project(session, now=now) == before:
+            return None
+        return repo.load_state(session, now=now)
+
+    def apply(state: repo.StoredState | None, tx: Tx) -> bool:
+        if state is None:
+            return False
+        ctl.rebuild_from(state, tx)
         tx.add_log("config", _key("config"), "{}", [])
         tx.notes.append(("config", {}))
+        return True
 
-    yield from ctl.unit(_nothing, apply)
-    yield from ctl.rebuild_unit()
+    return ctl.unit(read, apply, fire_due=False)
 
 
 def catch_up_unit(ctl: Controller) -> Unit[None]:
@@ -288,3 +309,15 @@ def catch_up_unit(ctl: Controller) -> Unit[None]:
 
 def _nothing(session: Session) -> None:
     return None
+
+
+# ------------------------------------------------------------- retention
+
+
+def prune_unit(ctl: Controller, *, older_than: float) -> Unit[Pruned]:
+    """One batch of the event log's retention (:mod:`pcc_router.api.retention`)."""
+
+    def read(session: Session) -> Pruned:
+        return prune_batch(session, older_than=older_than)
+
+    return ctl.unit(read, lambda pruned, tx: pruned)

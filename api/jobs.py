@@ -9,18 +9,21 @@ timer's key; the sweep closes calls silent for longer than ``max_call_age``.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from pcc_router.api import inputs
+from pcc_router.api.metrics import Metrics
+from pcc_router.api.outage import is_outage
+from pcc_router.api.retention import BATCH
 from pcc_router.api.store import repo
 
 if TYPE_CHECKING:
     from pcc_router.api.controller import Controller
 
-__all__ = ["set_timer", "start", "sweep_interval"]
+__all__ = ["set_timer", "shift", "start", "start_retention", "sweep_interval"]
 
 log = logging.getLogger("pcc_router.controller")
 
@@ -47,7 +50,12 @@ def start(controller: Controller, scheduler: AsyncIOScheduler) -> None:
 
 
 def set_timer(controller: Controller, key: str, at: float | None) -> None:
-    """Schedule the timer ``key`` at ``at`` (one already due fires at once), or drop it."""
+    """Schedule the timer ``key`` at ``at`` (one already due fires at once), or drop it.
+
+    ``at`` is on the controller's steady clock; APScheduler runs by the wall
+    clock, so the job is set for the same distance from now on it (and moved
+    if the wall clock steps: :func:`shift`).
+    """
     scheduler = controller.scheduler
     if scheduler is None:
         return
@@ -56,10 +64,12 @@ def set_timer(controller: Controller, key: str, at: float | None) -> None:
         if job is not None:
             job.remove()
         return
+    now = controller.clock()
+    wall = controller.wall() if controller.wall is not None else now
     scheduler.add_job(
         _fire,
         "date",
-        run_date=datetime.fromtimestamp(max(at, controller.clock()), tz=UTC),
+        run_date=datetime.fromtimestamp(wall + max(0.0, at - now), tz=UTC),
         args=[controller, key],
         id=key,
         replace_existing=True,
@@ -67,15 +77,71 @@ def set_timer(controller: Controller, key: str, at: float | None) -> None:
     )
 
 
+def shift(scheduler: AsyncIOScheduler, seconds: float) -> int:
+    """The wall clock stepped by ``seconds``: move every job as far, so that each still
+    runs when it was due in real time; how many jobs moved."""
+    moved = 0
+    for job in scheduler.get_jobs():
+        if job.next_run_time is None:
+            continue  # paused
+        job.modify(next_run_time=job.next_run_time + timedelta(seconds=seconds))
+        moved += 1
+    scheduler.wakeup()
+    return moved
+
+
+#: Seconds before a timer that could not be stored (the store was down) is tried again.
+RETRY = 2.0
+
+
 async def _fire(controller: Controller, key: str) -> None:
     try:
         await controller.submit(inputs.timer_unit(controller, key))
-    except Exception:
-        log.exception("timer %s failed; it stays stored and fires at the next start", key)
+    except Exception as exc:
+        # it stays due: tried again shortly, and in any case before the next input
+        if not is_outage(exc):  # an outage is logged once, by the store's health
+            log.exception("timer %s failed; tried again in %.0f s", key, RETRY)
+        set_timer(controller, key, controller.clock() + RETRY)
 
 
 async def _sweep(controller: Controller) -> None:
     try:
         await controller.submit(inputs.expiry_unit(controller))
-    except Exception:
-        log.exception("closing silent calls failed; the next sweep tries again")
+    except Exception as exc:
+        if not is_outage(exc):
+            log.exception("closing silent calls failed; the next sweep tries again")
+
+
+def start_retention(
+    controller: Controller, scheduler: AsyncIOScheduler, retention: float, metrics: Metrics
+) -> None:
+    """Prune the event log of rows older than ``retention`` seconds, every hour or so."""
+    scheduler.add_job(
+        _prune,
+        "interval",
+        args=[controller, retention, metrics],
+        id="event-log-retention",
+        seconds=min(3600.0, max(60.0, retention / 4)),
+        replace_existing=True,
+    )
+
+
+async def _prune(controller: Controller, retention: float, metrics: Metrics) -> None:
+    """Batch after batch (each a unit of its own), at most :data:`_PRUNE_BATCHES` a run."""
+    older_than = controller.clock() - retention
+    total = 0
+    for _ in range(_PRUNE_BATCHES):
+        try:
+            pruned = await controller.submit(inputs.prune_unit(controller, older_than=older_than))
+        except Exception as exc:
+            log.warning("pruning the event log failed (%s); the next run tries again", exc)
+            break
+        total += pruned.rows
+        metrics.log_retention.inc(pruned.rows)
+        if pruned.rows < BATCH:
+            break
+    if total:
+        log.info("pruned %d event-log rows older than %.0f s", total, retention)
+
+
+_PRUNE_BATCHES = 50

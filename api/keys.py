@@ -27,6 +27,7 @@ __all__ = [
     "SETTINGS",
     "STORE",
     "SUBSCRIBERS",
+    "WALL",
 ]
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -42,5 +43,7 @@ SIP: web.AppKey[SipPhoneClient | None] = web.AppKey("sip")
 OPENAPI = web.AppKey("openapi", dict[str, Any])
 #: Server-sent-event subscribers: one queue of rendered messages each.
 SUBSCRIBERS = web.AppKey("subscribers", set[asyncio.Queue[str]])
-#: The controller's clock (epoch seconds): the wall clock, or an emulator's in tests.
+#: The controller's clock (epoch seconds that never jump), or an emulator's in tests.
 CLOCK: web.AppKey[Callable[[], float]] = web.AppKey("clock")
+#: The wall clock, to compare other machines' timestamps with (PCC's ``timestamp_ms``).
+WALL: web.AppKey[Callable[[], float]] = web.AppKey("wall")

@@ -39,6 +39,55 @@ class Metrics:
         self.latency = Histogram(
             "pcc_request_seconds", "HTTP request latency", ["route"], registry=self.registry
         )
+        self._faults(self.registry)
+
+    def _faults(self, registry: CollectorRegistry) -> None:
+        """What an operator watches when something around the controller goes wrong."""
+        self.store_up = Gauge(
+            "pcc_store_up", "1 while the store answers, 0 while it is down", registry=registry
+        )
+        self.store_up.set(1)
+        self.store_errors = Counter(
+            "pcc_store_errors",
+            "Requests and jobs the store failed (timeout: past the deadline; error: refused)",
+            ["kind"],
+            registry=registry,
+        )
+        self.deadlines = Counter(
+            "pcc_request_deadline_exceeded",
+            "Requests answered 503 because their deadline passed",
+            ["route"],
+            registry=registry,
+        )
+        self.clock_steps = Counter(
+            "pcc_clock_steps",
+            "Wall-clock steps seen (timers keep their real due times)",
+            registry=registry,
+        )
+        self.clock_drift = Gauge(
+            "pcc_clock_drift_seconds",
+            "The wall clock less the controller's steady clock (moves only when it steps)",
+            registry=registry,
+        )
+        self.connections = Gauge(
+            "pcc_open_connections", "HTTP connections open now", registry=registry
+        )
+        self.connections_refused = Counter(
+            "pcc_connections_refused",
+            "Connections closed at once (over MAX_CONNECTIONS) or cut off (too slow)",
+            ["reason"],
+            registry=registry,
+        )
+        self.accept_errors = Counter(
+            "pcc_accept_errors",
+            "Connections the process could not accept (out of files or memory)",
+            registry=registry,
+        )
+        self.log_retention = Counter(
+            "pcc_event_log_pruned_rows",
+            "Event-log rows pruned by the retention job",
+            registry=registry,
+        )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

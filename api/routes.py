@@ -24,6 +24,10 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 #: A route's answers: a model (JSON) or a media type, by status.
 Answers = Mapping[int, type[BaseModel] | str]
 Guard = Literal["token", "pcc", "caresoft", "open"]
+#: How long a route may take: ``request`` (REQUEST_DEADLINE, under PCC's 2 s), ``remote``
+#: (it calls Stringee's or PCC's API: :data:`REMOTE_DEADLINE`), ``stream`` (no end).
+Deadline = Literal["request", "remote", "stream"]
+REMOTE_DEADLINE = 30.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,6 +43,7 @@ class Route:
     #: token: a Stringee REST token; pcc: Stringee's signature or the URL secret;
     #: caresoft: CareSoft's X-Hub-Signature; open: nobody is refused.
     guard: Guard = "token"
+    deadline: Deadline = "request"
 
 
 def _admin(method: str, path: str, handler: Handler, summary: str, **more: object) -> Route:
@@ -49,8 +54,12 @@ _PCC = "PCC callbacks"
 _CS = "CareSoft"
 
 ROUTES: tuple[Route, ...] = (
-    Route(method="GET", path="/healthz", handler=admin.healthz, summary="liveness and store check",
-          tag="service", answers={200: s.Ack}, guard="open"),
+    Route(method="GET", path="/healthz", handler=admin.healthz,
+          summary="liveness: the process answers (the store is not asked)",
+          tag="service", answers={200: s.Health}, guard="open"),
+    Route(method="GET", path="/readyz", handler=admin.readyz,
+          summary="readiness: the store can write now (503 when not)",
+          tag="service", answers={200: s.Health, 503: s.Health}, guard="open"),
     Route(method="GET", path="/metrics", handler=admin.metrics, summary="Prometheus metrics",
           tag="service", answers={200: "text/plain"}, guard="open"),
     Route(method="POST", path="/pcc/events", handler=pcc.events, tag=_PCC, guard="pcc",
@@ -70,14 +79,14 @@ ROUTES: tuple[Route, ...] = (
     _admin("GET", "/v1/agents", admin.agents, "agents: state, online channels, verdict",
            answers={200: a.AgentList}),
     _admin("POST", "/v1/agents", config.create_agent, "create an agent (mirrored to PCC)",
-           body=a.AgentCreate, answers={201: a.ConfigAnswer}),
+           body=a.AgentCreate, answers={201: a.ConfigAnswer}, deadline="remote"),
     _admin("GET", "/v1/agents/{agent_id}", admin.agent, "one agent, with why it is not routable",
            answers={200: a.AgentOut}),
     _admin("PUT", "/v1/agents/{agent_id}", admin.update_agent,
            "change manual_status, routing_type, phone_number",
-           body=a.AgentChange, answers={200: a.AgentOut}),
+           body=a.AgentChange, answers={200: a.AgentOut}, deadline="remote"),
     _admin("DELETE", "/v1/agents/{agent_id}", config.delete_agent, "delete an agent",
-           answers={200: a.ConfigAnswer}),
+           answers={200: a.ConfigAnswer}, deadline="remote"),
     _admin("POST", "/v1/agents/{agent_id}/presence", admin.presence,
            "app login/logout, push register/unregister, SIP register",
            body=a.PresenceChange, answers={200: a.AgentOut}),
@@ -99,11 +108,13 @@ ROUTES: tuple[Route, ...] = (
     _admin("GET", "/v1/calls/{call_id}", admin.call, "a call's history as received and applied",
            answers={200: a.CallOut}),
     _admin("POST", "/v1/sync", admin.sync, "pull the configuration from PCC now",
-           answers={200: a.SyncAnswer}),
+           answers={200: a.SyncAnswer}, deadline="remote"),
     _admin("GET", "/v1/stream", live.stream, "server-sent events of every state change",
-           answers={200: "text/event-stream"}),
+           answers={200: "text/event-stream"}, deadline="stream"),
     _admin("GET", "/v1/board", live.board, "the wallboard's numbers: queues today, agents now",
            answers={200: a.Board}),
+    _admin("POST", "/v1/board/link", live.board_link,
+           "a wallboard link with a short-lived sign-in ticket", answers={200: a.LinkAnswer}),
     Route(method="POST", path="/v1/caresoft/token", handler=caresoft.token, tag=_CS,
           summary="CareSoft mobile voice JWT {ipphone}",
           body=a.CareSoftTokenRequest, answers={200: a.CareSoftTokenAnswer}),

@@ -89,6 +89,18 @@ class Ack(Answer):
     message: str
 
 
+class StoreState(Answer):
+    up: bool = Field(description="whether the store answered the last time it was used")
+    since: float = Field(description="since when (epoch seconds)")
+    last_error: str | None = Field(None, description="what the store said when it failed")
+
+
+class Health(Answer):
+    r: int
+    message: str
+    store: StoreState
+
+
 # ------------------------------------------------------------ PCC callbacks
 
 

@@ -31,6 +31,25 @@ _NAMES = {
     "MAX_BODY_BYTES": "max_body",
     "STRINGEE_API_URL": "stringee_api_url",
     "SIP_DOMAIN": "sip_domain",
+    "REQUEST_DEADLINE": "request_deadline",
+    "PCC_MAX_CLOCK_SKEW": "max_clock_skew",
+    "MAX_TOKEN_TTL": "max_token_ttl",
+    "MAX_CONNECTIONS": "max_connections",
+    "HEADER_TIMEOUT": "header_timeout",
+    "KEEPALIVE_TIMEOUT": "keepalive_timeout",
+    "EVENT_LOG_RETENTION": "log_retention",
+    "LOG_FORMAT": "log_format",
+}
+
+#: Settings that are durations ("4h", "90s", or seconds), with the least each may be.
+_DURATIONS = {
+    "max_call_age": ("PCC_MAX_CALL_AGE", 0.0),
+    "request_deadline": ("REQUEST_DEADLINE", 0.0),
+    "max_clock_skew": ("PCC_MAX_CLOCK_SKEW", 0.0),
+    "max_token_ttl": ("MAX_TOKEN_TTL", 0.0),
+    "header_timeout": ("HEADER_TIMEOUT", 0.0),
+    "keepalive_timeout": ("KEEPALIVE_TIMEOUT", 0.0),
+    "log_retention": ("EVENT_LOG_RETENTION", 0.0),
 }
 
 
@@ -74,6 +93,22 @@ class Settings:
     call_api_enabled: bool = False
     #: Where agents' SIP phones register (a regional register host, if yours is one).
     sip_domain: str = "v2.stringee.com:15060"
+    #: Seconds a request may take before it is answered 503 (PCC waits about 2 s).
+    request_deadline: float = 1.5
+    #: PCC timestamps further than this from the wall clock are refused (seconds).
+    max_clock_skew: float = 3600.0
+    #: REST tokens that live longer than this (from now) are refused (seconds).
+    max_token_ttl: float = 24 * 3600.0
+    #: Open connections at most; more are closed at once (0: from the process's file limit).
+    max_connections: int = 0
+    #: Seconds a client has to send a request's head once connected (slow clients are cut).
+    header_timeout: float = 5.0
+    #: Seconds an idle keep-alive connection, or a slow request after the first, is kept.
+    keepalive_timeout: float = 15.0
+    #: Event-log rows older than this are pruned (seconds; duplicates are detected within it).
+    log_retention: float = 7 * 86400.0
+    #: ``text`` or ``json`` (one JSON object per line).
+    log_format: str = "text"
 
     @classmethod
     def load(
@@ -112,18 +147,28 @@ class Settings:
             if not values.get(attr):
                 raise SettingsError(f"{name} is required")
         try:
-            for attr, kind in (("sync_interval", float), ("max_body", int)):
+            for attr, kind in (
+                ("sync_interval", float),
+                ("max_body", int),
+                ("max_connections", int),
+            ):
                 if attr in values:
                     values[attr] = kind(values[attr])
         except ValueError:
             raise SettingsError(f"{attr} must be a number") from None
-        if "max_call_age" in values:
+        if values.get("max_connections", 0) < 0:
+            raise SettingsError("MAX_CONNECTIONS must be 0 (from the file limit) or more")
+        for attr, (name, least) in _DURATIONS.items():
+            if attr not in values:
+                continue
             try:
-                values["max_call_age"] = _seconds(values["max_call_age"])
+                values[attr] = _seconds(values[attr])
             except ValueError as exc:
-                raise SettingsError(f"PCC_MAX_CALL_AGE: {exc}") from None
-            if values["max_call_age"] <= 0:
-                raise SettingsError("PCC_MAX_CALL_AGE must be longer than 0 s")
+                raise SettingsError(f"{name}: {exc}") from None
+            if values[attr] <= least:
+                raise SettingsError(f"{name} must be longer than {least:g} s")
+        if values.get("log_format", "text") not in ("text", "json"):
+            raise SettingsError("LOG_FORMAT must be text or json")
         if "caresoft_link_template" in values:
             try:
                 check_template(str(values["caresoft_link_template"]))

@@ -1,10 +1,15 @@
 """Who may call ``/pcc/*``: Stringee's request signature, or a shared secret in the URL.
 
 Stringee signs its webhook requests: ``X-STRINGEE-SIGNATURE`` is the base64
-of the HMAC-SHA1 of the raw request body, keyed with the project's signing
-secret (Stringee's server samples, ``event_url.php``). PCC cannot add other
-headers, so a secret of one's own can only travel in the configured URL
-(``?secret=``), kept as the fallback.
+of the HMAC-SHA1, keyed with the project's signing secret, of
+
+- the raw request body, for a POST (Stringee's server samples, ``event_url.php``);
+- the request URI, path and query exactly as sent (spaces as ``%20``), for a
+  GET (``project_answer_url.php``): a GET has no body, and the HMAC of an
+  empty body would be one constant that passes every GET whatever it asks.
+
+PCC cannot add other headers, so a secret of one's own can only travel in
+the configured URL (``?secret=``), kept as the fallback.
 
 The rule, with ``PCC_SIGNING_SECRET`` and/or ``PCC_EVENT_SECRET`` set:
 
@@ -14,8 +19,7 @@ The rule, with ``PCC_SIGNING_SECRET`` and/or ``PCC_EVENT_SECRET`` set:
   ``PCC_EVENT_SECRET``;
 - with neither setting, the callbacks are open (a development setup).
 
-Every comparison is in constant time. For a GET (customer info) the body is
-empty, so its signature covers no query parameter: that route only reads.
+Every comparison is in constant time.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import base64
 import hashlib
 import hmac
 
-__all__ = ["CallbackRefused", "authorise", "stringee_signature"]
+__all__ = ["CallbackRefused", "authorise", "signed_bytes", "stringee_signature"]
 
 HEADER = "X-STRINGEE-SIGNATURE"
 
@@ -37,6 +41,14 @@ def stringee_signature(body: bytes, secret: str) -> str:
     """What Stringee puts in ``X-STRINGEE-SIGNATURE`` for this body."""
     digest = hmac.new(secret.encode(), body, hashlib.sha1).digest()
     return base64.b64encode(digest).decode("ascii")
+
+
+def signed_bytes(method: str, raw_path: str, body: bytes) -> bytes:
+    """What Stringee signs for this request: the body, or for a GET its request URI
+    (``raw_path``: path and query as they came, still percent-encoded)."""
+    if method.upper() in ("GET", "HEAD"):
+        return raw_path.replace(" ", "%20").encode("utf-8", errors="replace")
+    return body
 
 
 def authorise(
@@ -52,7 +64,7 @@ def authorise(
         expected = stringee_signature(body, signing_secret)
         if hmac.compare_digest(expected.encode(), signature.strip().encode(errors="replace")):
             return
-        raise CallbackRefused(f"{HEADER} does not match the body")
+        raise CallbackRefused(f"{HEADER} does not match the request")
     if event_secret:
         given = (given_secret or "").encode(errors="replace")
         if hmac.compare_digest(given, event_secret.encode()):

@@ -25,7 +25,14 @@ from typing import Any
 import jwt
 from jwt.warnings import InsecureKeyLengthWarning
 
-__all__ = ["HEADER", "TokenError", "TokenMinter", "short_secret_warning", "verify_rest_token"]
+__all__ = [
+    "HEADER",
+    "TokenError",
+    "TokenMinter",
+    "short_secret_warning",
+    "verify_rest_token",
+    "verify_token",
+]
 
 HEADER = {"typ": "JWT", "alg": "HS256", "cty": "stringee-api;v=1"}
 MIN_SECRET_BYTES = 32
@@ -90,11 +97,32 @@ class TokenMinter:
             raise TokenError("userId must not be empty")
         return _encode({**self._claims(ttl), "userId": user_id, "icc_api": True}, self.secret)
 
+    def scoped(self, claim: str, *, ttl: int) -> str:
+        """A token of this key for one purpose of this controller's own (``claim: true``),
+        e.g. a wallboard's ticket or session (:mod:`pcc_router.api.sessions`)."""
+        return _encode({**self._claims(ttl), claim: True}, self.secret)
 
-def verify_rest_token(
-    token: str, *, sid: str, secret: str, now: float | None = None
+
+#: Seconds of clock difference forgiven when a token's lifetime is checked.
+LEEWAY = 60.0
+
+
+def verify_token(
+    token: str,
+    *,
+    sid: str,
+    secret: str,
+    claim: str,
+    kind: str,
+    now: float | None = None,
+    max_ttl: float | None = None,
 ) -> dict[str, Any]:
-    """The claims of a valid REST token for this API key, else :class:`TokenError`."""
+    """The claims of a valid token of this API key that has ``claim: true`` (``kind``
+    names such a token in messages), else :class:`TokenError`.
+
+    ``max_ttl``: a token that still has longer than this to live is refused
+    (one minted for the year 3000 is as good as a password).
+    """
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError:
@@ -118,8 +146,31 @@ def verify_rest_token(
     expires = claims["exp"]
     if isinstance(expires, bool) or not isinstance(expires, (int, float)):
         raise TokenError("exp must be a number of seconds")
-    if expires <= (time.time() if now is None else now):
+    moment = time.time() if now is None else now
+    if expires <= moment:
         raise TokenError("token expired")
-    if claims.get("rest_api") is not True:
-        raise TokenError("not a REST token (rest_api is not true)")
+    if max_ttl is not None and expires - moment > max_ttl + LEEWAY:
+        raise TokenError(f"exp is more than {max_ttl:g} s away (the longest a token may live)")
+    if claims.get(claim) is not True:
+        raise TokenError(f"not {kind} ({claim} is not true)")
     return claims
+
+
+def verify_rest_token(
+    token: str,
+    *,
+    sid: str,
+    secret: str,
+    now: float | None = None,
+    max_ttl: float | None = None,
+) -> dict[str, Any]:
+    """The claims of a valid REST token for this API key, else :class:`TokenError`."""
+    return verify_token(
+        token,
+        sid=sid,
+        secret=secret,
+        claim="rest_api",
+        kind="a REST token",
+        now=now,
+        max_ttl=max_ttl,
+    )

@@ -73,6 +73,7 @@ from pcc_router.routing.model import (
     Strategy,
 )
 from pcc_router.routing.phones import is_phone_number, normal_number
+from pcc_router.routing.snapshot import EngineChanges, EngineSnapshot, PccCallMemory
 from pcc_router.routing.stats import AgentHistory, AgentStats
 from pcc_router.routing.timefmt import clock_time
 from pcc_router.routing.timers import TimerKey, TimerKind, parse_timer_key, timer_key
@@ -112,6 +113,8 @@ __all__ = [
     "Considered",
     "Decision",
     "Engine",
+    "EngineChanges",
+    "EngineSnapshot",
     "Event",
     "ForwardCall",
     "GroupId",
@@ -121,6 +124,7 @@ __all__ = [
     "NumberSpec",
     "OfferAgents",
     "Outcome",
+    "PccCallMemory",
     "PresenceChanged",
     "Project",
     "QueueCall",

@@ -42,7 +42,7 @@ class dispatches events to them and answers reads.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, assert_never
 
 from pcc_router.routing.commands import Command
@@ -66,6 +66,7 @@ from pcc_router.routing.external import ExternalCalls
 from pcc_router.routing.flow import CallFlow
 from pcc_router.routing.model import AgentId, Project, QueueId, QueueSpec, Strategy
 from pcc_router.routing.roster import Roster
+from pcc_router.routing.snapshot import EngineChanges, EngineSnapshot
 from pcc_router.routing.stats import AgentHistory, AgentStats
 from pcc_router.routing.timers import TimerKind, parse_timer_key
 from pcc_router.routing.views import AgentSnapshot, AgentView
@@ -83,20 +84,24 @@ class Engine:
         rng: random.Random,
         start: float = 0.0,
         explain: bool = False,
-        agents: Mapping[AgentId, AgentSnapshot] | None = None,
+        snapshot: EngineSnapshot | None = None,
         ask_lists: bool = False,
     ) -> None:
-        """``agents``: snapshots from an earlier engine (:meth:`snapshot`) to carry on from.
+        """``snapshot``: an earlier engine's state (:meth:`snapshot`) to carry on from; its
+        agents and queues missing from ``project`` are left out.
 
         ``ask_lists``: a queue with a ``get_list_agents_url`` asks it whom to
         ring (:class:`RequestAgents`), as PCC does (the emulator); otherwise
         the queue's strategy stands in for the URL (the simulator).
         """
         project.check()
-        self._roster = roster = Roster(project, start=start, snapshots=agents)
+        state = snapshot or EngineSnapshot()
+        self._roster = roster = Roster(
+            project, start=start, snapshots=state.agents, rr_last=state.rr_last
+        )
         numbers = {n.number: n for n in project.numbers}
         self._flow = CallFlow(roster, numbers, rng=rng, explain=explain, ask_lists=ask_lists)
-        self._external = ExternalCalls(roster, self._flow.calls)
+        self._external = ExternalCalls(roster, self._flow.calls, state.calls)
         self._handlers: dict[type, Callable[[Any, float, list[Command]], None]] = {}
 
     # ----------------------------------------------------------------- API
@@ -233,16 +238,25 @@ class Engine:
     def agent_history(self, agent_id: str) -> AgentHistory:
         return AgentHistory.of(self._roster.agent(agent_id))
 
-    def snapshot(self) -> dict[AgentId, AgentSnapshot]:
-        """Every agent's runtime state, for ``Engine(project, agents=...)``."""
-        return {a: AgentSnapshot.of(agent) for a, agent in self._roster.agents.items()}
+    def snapshot(self) -> EngineSnapshot:
+        """The engine's whole runtime state, for ``Engine(project, snapshot=...)``."""
+        return EngineSnapshot(
+            agents={a: AgentSnapshot.of(agent) for a, agent in self._roster.agents.items()},
+            rr_last=self._roster.rr_positions(),
+            calls=self._external.memory(),
+        )
 
     def agent_snapshot(self, agent_id: str) -> AgentSnapshot:
         return AgentSnapshot.of(self._roster.agent(agent_id))
 
-    def drain_changed_agents(self) -> list[AgentId]:
-        """The agents whose state changed since the last call, in id order; forgets them."""
-        return self._roster.drain_changed()
+    def drain_changes(self) -> EngineChanges:
+        """The state that changed since the last call (agents in id order); forgets it."""
+        roster = self._roster
+        return EngineChanges(
+            agents={a: AgentSnapshot.of(roster.agents[a]) for a in roster.drain_changed()},
+            rr_last=roster.drain_changed_queues(),
+            calls=self._external.drain_changed(),
+        )
 
     def agent_stats(self, now: float) -> list[AgentStats]:
         """Per-agent totals, staffed time counted up to ``now``."""

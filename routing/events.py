@@ -122,11 +122,16 @@ class AgentCallStarted:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AgentCallEnded:
     """That call is over: its agent (when named) to wrap-up per ``queue_id``'s settings
-    when known, then routable; any agent still ringing for the call is free again."""
+    when known, then routable; any agent still ringing for the call is free again.
+
+    ``ended_at``: when it ended, if before now (PCC's own time for it, a
+    delivery later): her talk time stops and her wrap-up starts then.
+    """
 
     call_id: CallId
     agent_id: AgentId | None = None
     queue_id: QueueId | None = None
+    ended_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

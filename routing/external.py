@@ -28,8 +28,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Container
-from typing import TypeVar
+from collections.abc import Container, Iterable
 
 from pcc_router.routing.commands import CancelTimer, Command, OfferAgents, StartTimer
 from pcc_router.routing.errors import RoutingError
@@ -41,14 +40,29 @@ from pcc_router.routing.events import (
 )
 from pcc_router.routing.model import AgentId, CallId, QueueId
 from pcc_router.routing.roster import Roster
+from pcc_router.routing.snapshot import PccCallMemory
 from pcc_router.routing.state import Activity, AgentState
 from pcc_router.routing.timers import TimerKind, timer_key
 
 __all__ = ["ExternalCalls"]
 
 _Out = list[Command]
-_MAX_TRIED_CALLS = 10_000  # the oldest call's tries are forgotten past this many
-T = TypeVar("T")
+_MAX_TRIED_CALLS = 10_000  # the oldest call's memory is forgotten past this many
+
+
+class _Memory:
+    """What the engine remembers of one PCC-routed call until it is answered or over."""
+
+    __slots__ = ("queue_id", "tries")
+
+    def __init__(self, queue_id: QueueId | None, tries: dict[AgentId, int]) -> None:
+        self.queue_id = queue_id  # the queue PCC asked for it from (its max_no_answer)
+        self.tries = tries  # its unanswered rings and offers, per agent
+
+    def snapshot(self, call_id: CallId) -> PccCallMemory:
+        return PccCallMemory(
+            call_id=call_id, queue_id=self.queue_id, tries=tuple(self.tries.items())
+        )
 
 
 class ExternalCalls:
@@ -56,22 +70,41 @@ class ExternalCalls:
 
     ``engine_calls`` holds the ids of the calls the engine itself rings (the
     simulator's): an agent in one of those is not this class's to change.
+    ``calls``: the memory of an earlier engine's open calls (:meth:`memory`),
+    oldest first, to carry on from.
     """
 
-    def __init__(self, roster: Roster, engine_calls: Container[CallId]) -> None:
+    def __init__(
+        self,
+        roster: Roster,
+        engine_calls: Container[CallId],
+        calls: Iterable[PccCallMemory] = (),
+    ) -> None:
         self._roster = roster
         self._engine_calls = engine_calls
         #: Agents ringing (or offered first) for each PCC-routed call.
         self._offers: dict[CallId, set[AgentId]] = {}
-        #: Per call still open: its unanswered rings and offers, per agent.
-        self._tries: dict[CallId, dict[AgentId, int]] = {}
-        #: The queue each requested call is in (for its max_no_answer).
-        self._queue_of: dict[CallId, QueueId] = {}
-        #: Agents whose current ring PCC reported (not only reserved by an offer).
-        self._heard: set[AgentId] = set()
+        #: Each call still open that PCC asked agents for, or that rang out: oldest first.
+        self._calls: dict[CallId, _Memory] = {
+            c.call_id: _Memory(c.queue_id, dict(c.tries)) for c in calls
+        }
+        #: Calls whose memory changed since the shell last asked.
+        self._changed: set[CallId] = set()
         for agent in roster.agents.values():  # rebuilt from snapshots: who rings for what
             if agent.activity is Activity.RINGING and agent.call_id is not None:
                 self._offers.setdefault(agent.call_id, set()).add(agent.id)
+
+    def memory(self) -> tuple[PccCallMemory, ...]:
+        """What is remembered of each open call, oldest first (for a rebuilt engine)."""
+        return tuple(memory.snapshot(call_id) for call_id, memory in self._calls.items())
+
+    def drain_changed(self) -> dict[CallId, PccCallMemory | None]:
+        """Each call whose memory changed since the last call: its memory, or ``None`` once
+        forgotten; oldest first, the forgotten last."""
+        changed, self._changed = self._changed, set()
+        kept = {c: m.snapshot(c) for c, m in self._calls.items() if c in changed}
+        gone = dict.fromkeys(sorted(changed - kept.keys()))
+        return {**kept, **gone}
 
     def requested(self, event: AgentsRequested, now: float, out: _Out) -> None:
         """Each call's ring order for PCC; the first agent of each is reserved for it."""
@@ -80,8 +113,11 @@ class ExternalCalls:
         ring = math.ceil(queue.spec.wait_agent_answer_timeout)  # PCC takes whole seconds
         rng = random.Random(event.seed)
         for call_id in dict.fromkeys(event.call_ids):
-            _remember(self._queue_of, call_id, queue.spec.id)
-            order = roster.ring_order(event.queue_id, rng=rng, tries=self._tries.get(call_id))
+            memory = self._remember(call_id)
+            if memory.queue_id != queue.spec.id:
+                memory.queue_id = queue.spec.id
+                self._changed.add(call_id)
+            order = roster.ring_order(event.queue_id, rng=rng, tries=memory.tries)
             if order:
                 roster.rang_first(event.queue_id, order[0])
                 offer = AgentRingStarted(agent_id=order[0], call_id=call_id, until=now + ring)
@@ -108,10 +144,9 @@ class ExternalCalls:
             self._drop_offer(agent)  # rung for another call now: that ring is over
         elif agent.activity is not Activity.IDLE:
             return  # talking, in wrap-up or rung by the engine: already not routable
+        agent.ring_heard = heard
         self._roster.ring(agent, event.call_id, event.until, now)
         self._offers.setdefault(event.call_id, set()).add(agent.id)
-        if heard:
-            self._heard.add(agent.id)
         out.append(StartTimer(key=timer_key(TimerKind.OFFER, agent.id), at=event.until))
 
     def offer_expired(self, agent_id: str, now: float, out: _Out) -> None:
@@ -122,10 +157,10 @@ class ExternalCalls:
 
     def _rang_out(self, agent: AgentState, call_id: CallId, now: float, out: _Out) -> None:
         """The agent's ring (or offer) for the call ended unanswered: she is free again."""
-        heard = agent.id in self._heard
-        self._tried(call_id, agent.id)
+        heard = agent.ring_heard
+        memory = self._tried(call_id, agent.id)
         self._drop_offer(agent)
-        queue_id = self._queue_of.get(call_id) or self._roster.only_queue(agent.id)
+        queue_id = memory.queue_id or self._roster.only_queue(agent.id)
         if heard and queue_id is not None:
             self._roster.rang_out(agent, self._roster.queue(queue_id).spec, now, out)
         else:
@@ -134,8 +169,7 @@ class ExternalCalls:
     def call_started(self, event: AgentCallStarted, now: float, out: _Out) -> None:
         agent = self._roster.agent(event.agent_id)
         self._release(event.call_id, now, out, keep=agent.id)
-        self._tries.pop(event.call_id, None)  # answered: no more rings for it
-        self._queue_of.pop(event.call_id, None)
+        self._forget(event.call_id)  # answered: no more rings for it
         if agent.call_id in self._engine_calls:
             raise RoutingError(f"agent {agent.id!r} is in call {agent.call_id} of the engine")
         if agent.activity is Activity.TALKING:
@@ -153,13 +187,13 @@ class ExternalCalls:
         queue = roster.queue(event.queue_id) if event.queue_id is not None else None
         agent = roster.agent(event.agent_id) if event.agent_id is not None else None
         self._release(event.call_id, now, out)
-        self._tries.pop(event.call_id, None)
-        self._queue_of.pop(event.call_id, None)
+        self._forget(event.call_id)
         if agent is None or agent.activity is not Activity.TALKING:
             return
         if agent.call_id != event.call_id or agent.call_id in self._engine_calls:
             return  # not her current call (or one the engine rang): nothing to end
-        roster.end_talk(agent, queue.spec.wrap_up if queue is not None else 0.0, now, out)
+        wrap_up = queue.spec.wrap_up if queue is not None else 0.0
+        roster.end_talk(agent, wrap_up, now, out, ended_at=event.ended_at)
 
     # ---------------------------------------------------------- helpers
 
@@ -193,28 +227,35 @@ class ExternalCalls:
                 self._drop_offer(agent)
                 self._roster.free(agent, now)
 
-    def _tried(self, call_id: CallId, agent_id: AgentId) -> None:
-        tries = self._tries.get(call_id)
-        if tries is None:
-            tries = _remember(self._tries, call_id, {})
-        tries[agent_id] = tries.get(agent_id, 0) + 1
+    def _tried(self, call_id: CallId, agent_id: AgentId) -> _Memory:
+        memory = self._remember(call_id)
+        memory.tries[agent_id] = memory.tries.get(agent_id, 0) + 1
+        self._changed.add(call_id)
+        return memory
+
+    def _remember(self, call_id: CallId) -> _Memory:
+        """The call's memory, made if new; the oldest call is forgotten past a bound (its
+        end never came)."""
+        memory = self._calls.get(call_id)
+        if memory is None:
+            if len(self._calls) >= _MAX_TRIED_CALLS:
+                self._forget(next(iter(self._calls)))
+            memory = self._calls[call_id] = _Memory(None, {})
+            self._changed.add(call_id)
+        return memory
+
+    def _forget(self, call_id: CallId) -> None:
+        if self._calls.pop(call_id, None) is not None:
+            self._changed.add(call_id)
 
     def _drop_offer(self, agent: AgentState) -> None:
-        self._heard.discard(agent.id)
+        agent.ring_heard = False
         call_id = agent.call_id
         ringing = self._offers.get(call_id) if call_id is not None else None
         if call_id is not None and ringing is not None:
             ringing.discard(agent.id)
             if not ringing:
                 del self._offers[call_id]
-
-
-def _remember(memory: dict[CallId, T], call_id: CallId, value: T) -> T:
-    """``memory[call_id] = value``, the oldest call forgotten past a bound (ends never came)."""
-    if call_id not in memory and len(memory) >= _MAX_TRIED_CALLS:
-        del memory[next(iter(memory))]
-    memory[call_id] = value
-    return value
 
 
 def _answered_earlier(since: float | None, current_since: float | None) -> bool:

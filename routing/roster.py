@@ -75,19 +75,29 @@ class Roster:
         *,
         start: float,
         snapshots: Mapping[AgentId, AgentSnapshot] | None = None,
+        rr_last: Mapping[QueueId, int] | None = None,
     ) -> None:
+        snapshots = snapshots or {}
         self.agents = {a.stringee_user_id: AgentState(a, start=start) for a in project.agents}
-        for agent_id, snapshot in (snapshots or {}).items():
+        for agent_id, snapshot in snapshots.items():
             if agent_id in self.agents:  # before the pools are built: keys stay right
                 snapshot.restore(self.agents[agent_id])
         self.queues = {q.id: QueueState(q, i) for i, q in enumerate(project.queues)}
+        for queue_id, position in (rr_last or {}).items():
+            if queue_id in self.queues:
+                self.queues[queue_id].rr_last = position
         self._join_groups(project)
         self._phones = _phone_index(self.agents.values())
         #: Queues with waiting calls that gained a routable agent: the call flow serves them.
         self.dirty: dict[QueueId, QueueState] = {}
         self._changed: set[AgentId] = set()
+        #: Queues whose round-robin position moved since the shell last asked.
+        self._changed_queues: set[QueueId] = set()
         for agent in self.agents.values():
             self.refresh(agent, start)
+            kept = snapshots.get(agent.id)
+            if kept is not None and kept.state_since is not None:
+                agent.state_since = kept.state_since  # joining the pools is no change
         self.dirty.clear()
         self._changed.clear()
 
@@ -168,8 +178,9 @@ class Roster:
         """``agent_id`` is rung first for a call of the queue: ``round_robin`` moves on past her."""
         queue = self.queue(queue_id)
         member = queue.members.get(agent_id)
-        if member is not None:
+        if member is not None and member.pos != queue.rr_last:
             queue.rr_last = member.pos
+            self._changed_queues.add(queue.spec.id)
 
     def members(self, queue_id: str) -> list[AgentId]:
         """Every agent of the queue's groups, in tie order."""
@@ -192,6 +203,16 @@ class Roster:
         changed = sorted(self._changed)
         self._changed.clear()
         return changed
+
+    def drain_changed_queues(self) -> dict[QueueId, int]:
+        """Each queue whose round-robin position moved since the last call: the position."""
+        changed = {q: self.queues[q].rr_last for q in sorted(self._changed_queues)}
+        self._changed_queues.clear()
+        return changed
+
+    def rr_positions(self) -> dict[QueueId, int]:
+        """Every queue's round-robin position that has moved from its start."""
+        return {q: queue.rr_last for q, queue in self.queues.items() if queue.rr_last != -1}
 
     # ------------------------------------------------------ transitions
 
@@ -260,19 +281,29 @@ class Roster:
             out.append(SetSystemStatus(agent_id=agent.id, system_status=0))
         self.refresh(agent, now)
 
-    def end_talk(self, agent: AgentState, wrap_up: float, now: float, out: _Out) -> None:
-        """The agent's call is over: wrap-up for ``wrap_up`` seconds (a timer ends it), or idle."""
-        agent.talk_time += now - agent.answered_at
+    def end_talk(
+        self,
+        agent: AgentState,
+        wrap_up: float,
+        now: float,
+        out: _Out,
+        *,
+        ended_at: float | None = None,
+    ) -> None:
+        """The agent's call is over (at ``ended_at`` if earlier than now): wrap-up for
+        ``wrap_up`` seconds from then (a timer ends it), or idle if that is over too."""
+        ended = now if ended_at is None else min(now, max(ended_at, agent.answered_at))
+        agent.talk_time += ended - agent.answered_at
         agent.call_id = None
         agent.call_since = None
         out.append(SetSystemStatus(agent_id=agent.id, system_status=1))
-        if wrap_up > 0:
+        if wrap_up > 0 and ended + wrap_up > now:
             self._move(agent, Activity.WRAP_UP, now)
-            agent.wrap_until = now + wrap_up
+            agent.wrap_until = ended + wrap_up
             out.append(StartTimer(key=timer_key(TimerKind.WRAP_UP, agent.id), at=agent.wrap_until))
         else:
             self._move(agent, Activity.IDLE, now)
-            agent.idle_since = now
+            agent.idle_since = ended + max(wrap_up, 0.0)
         self.refresh(agent, now)
 
     def end_wrap_up(self, agent_id: str, now: float) -> None:

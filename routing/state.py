@@ -55,6 +55,7 @@ class AgentState:
         "no_answers",
         "phone_number",
         "push",
+        "ring_heard",
         "ring_until",
         "routable",
         "routing_type",
@@ -83,6 +84,9 @@ class AgentState:
         # When PCC says the current external call was answered (epoch seconds), if it said.
         self.call_since: float | None = None
         self.ring_until = 0.0
+        #: Whether PCC reported the current ring (not only reserved by an offer): a ring
+        #: PCC made that runs out counts toward ``max_no_answer``.
+        self.ring_heard = False
         self.wrap_until = 0.0
         self.idle_since = start
         #: When the agent's state as a wallboard shows it last changed (activity, routable,

@@ -40,6 +40,10 @@ class AgentSnapshot:
     until: float | None
     answered_at: float
     history: AgentHistory
+    #: Whether PCC itself reported her current ring (see :class:`ExternalCalls`).
+    ring_heard: bool = False
+    #: When her state as a wallboard shows it last changed; ``None``: the engine's start.
+    state_since: float | None = None
 
     @property
     def system_status(self) -> int:
@@ -66,6 +70,8 @@ class AgentSnapshot:
             until=until,
             answered_at=agent.answered_at,
             history=AgentHistory.of(agent),
+            ring_heard=agent.ring_heard,
+            state_since=agent.state_since,
         )
 
     def restore(self, agent: AgentState) -> None:
@@ -80,8 +86,11 @@ class AgentSnapshot:
         agent.answered_at = self.answered_at
         if agent.activity is Activity.RINGING:
             agent.ring_until = self.until or 0.0
+            agent.ring_heard = self.ring_heard
         elif agent.activity is Activity.WRAP_UP:
             agent.wrap_until = self.until or 0.0
+        if self.state_since is not None:
+            agent.state_since = self.state_since
         self.history.restore(agent)
 
 

@@ -11,6 +11,9 @@ import time
 from typing import Any
 
 import aiohttp
+from yarl import URL
+
+from pcc_router.api.signing import signed_bytes, stringee_signature
 
 __all__ = ["ASK_TIMEOUT", "get", "post", "read_agents_answer"]
 
@@ -45,12 +48,24 @@ async def get(
     params: dict[str, str],
     wait: float,
     record: dict[str, Any],
+    *,
+    secret: str | None = None,
 ) -> str | None:
-    """GET with ``params`` within ``wait`` seconds; the answer's text, or ``None``."""
+    """GET with ``params`` within ``wait`` seconds; the answer's text, or ``None``.
+
+    With ``secret``, signed as Stringee signs a GET: ``X-STRINGEE-SIGNATURE``
+    over the request URI (path and query, exactly as sent).
+    """
     started = time.perf_counter()
+    target = URL(url).update_query(params)
+    headers = {}
+    if secret:
+        headers["X-STRINGEE-SIGNATURE"] = stringee_signature(
+            signed_bytes("GET", target.raw_path_qs, b""), secret
+        )
     try:
         timeout = aiohttp.ClientTimeout(total=wait)
-        async with session.get(url, params=params, timeout=timeout) as response:
+        async with session.get(target, headers=headers, timeout=timeout) as response:
             record["status"] = response.status
             text = (await response.text())[:2000]
     except (aiohttp.ClientError, TimeoutError) as exc:

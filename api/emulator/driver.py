@@ -346,6 +346,6 @@ class Emulator:
         }
         self.log.append(record)
         wait = float(settings.get("get_customer_info_timeout") or 2000) / 1000
-        answer = await get(self._client(), url, params, wait, record)
+        answer = await get(self._client(), url, params, wait, record, secret=self.signing_secret)
         if answer is not None:
             self.customer_info[fetch.call_id] = answer

@@ -199,7 +199,7 @@ class World:
             records.project(),
             rng=self.sim.engine_rng,
             start=self.now,
-            agents=old.snapshot(),
+            snapshot=old.snapshot(),
             ask_lists=True,
         )
         self.records = records

@@ -1,8 +1,8 @@
 // The wallboard: the board (GET /v1/board) drawn again whenever /v1/stream says something
 // changed (at most a few times a second), every 10 s in any case, times ticking each second.
+// Both are read with the session cookie the sign-in link set (no token in this address).
 "use strict";
-const token = new URLSearchParams(location.search).get("access_token") || "";
-const auth = "access_token=" + encodeURIComponent(token);
+const SIGN_IN = "Sign this screen in: open a wallboard link (pcc-router token board).";
 const LABELS = { available: "Available", ringing: "Ringing", talking: "Talking",
                  wrap_up: "Wrap-up", not_available: "Not available", offline: "Offline" };
 const KINDS = ["hello", "call", "agent", "presence", "timer", "expired", "decision", "config"];
@@ -86,13 +86,12 @@ async function load() {
   if (loading) { again = true; return; }
   loading = true;
   try {
-    const response = await fetch("/v1/board?" + auth, { cache: "no-store" });
+    const response = await fetch("/v1/board", { cache: "no-store", credentials: "same-origin" });
     const problem = document.getElementById("problem");
     if (!response.ok) {
       problem.hidden = false;
       problem.textContent = response.status === 401
-        ? "Add ?access_token=<a REST token> to this page's address."
-        : "The controller answered " + response.status + ".";
+        ? SIGN_IN : "The controller answered " + response.status + ".";
       return;
     }
     problem.hidden = true;
@@ -113,9 +112,18 @@ function soon() {
 
 function connect() {
   const link = document.getElementById("link");
-  const source = new EventSource("/v1/stream?" + auth);
+  const source = new EventSource("/v1/stream");
   source.onopen = () => { link.dataset.state = "live"; link.textContent = "live"; };
-  source.onerror = () => { link.dataset.state = "lost"; link.textContent = "reconnecting"; };
+  source.onerror = () => {
+    link.dataset.state = "lost"; link.textContent = "reconnecting"; load();
+  };
+  source.addEventListener("expired", () => {
+    source.close();
+    link.dataset.state = "lost"; link.textContent = "signed out";
+    const problem = document.getElementById("problem");
+    problem.hidden = false;
+    problem.textContent = SIGN_IN;
+  });
   for (const kind of KINDS) source.addEventListener(kind, soon);
 }
 

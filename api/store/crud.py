@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, text
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, SQLModel, col, select
 
@@ -55,6 +55,11 @@ _TABLES: dict[str, type[SQLModel]] = {
 def ping(session: Session) -> None:
     """A query that needs the store to answer."""
     session.get(AgentRow, "")
+
+
+def probe_write(session: Session) -> None:
+    """A real write that changes nothing (a full disk, a read-only store fail it)."""
+    session.execute(text("UPDATE schema_version SET version = version WHERE id = 1"))
 
 
 def agent_row(session: Session, agent_id: str) -> AgentRow | None:

@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from pcc_router.api.store.tables import (
     AgentRow,
+    CallMemoryRow,
     EventRow,
     GroupRow,
     NumberRow,
     QueueRow,
+    QueueStateRow,
     TimerRow,
 )
 from pcc_router.routing import (
@@ -30,9 +32,12 @@ from pcc_router.routing import (
     AgentSpec,
     CallId,
     Channel,
+    EngineSnapshot,
     GroupSpec,
     NumberSpec,
+    PccCallMemory,
     Project,
+    QueueId,
     QueueSpec,
     RoutingType,
 )
@@ -48,6 +53,7 @@ from pcc_router.routing.projects import (
 __all__ = [
     "StoredState",
     "agent_snapshot",
+    "call_memory",
     "agent_spec",
     "last_event_id",
     "load_project",
@@ -97,23 +103,25 @@ def save_number(session: Session, number: NumberSpec) -> None:
 
 
 def load_project(session: Session, *, now: float) -> Project:
-    """The project the store holds, read with the project format's codec.
+    """The project the store holds, read with the project format's codec, in key order
+    (so that two reads of the same rows give equal projects).
 
     References (a queue's groups, a number's queue) are left to
     :meth:`Project.check`: a change that breaks them is a :class:`ConfigError`.
     """
-    agents = tuple(agent_spec(row, now) for row in session.exec(select(AgentRow)).all())
+    rows = select(AgentRow).order_by(col(AgentRow.stringee_user_id))
+    agents = tuple(agent_spec(row, now) for row in session.exec(rows).all())
     groups = tuple(
         read_group(Fields({"id": row.id, "agents": json.loads(row.agents)}), agent_ids=None)
-        for row in session.exec(select(GroupRow)).all()
+        for row in session.exec(select(GroupRow).order_by(col(GroupRow.id))).all()
     )
     queues = tuple(
         _stored(row.id, row.spec, lambda f: read_queue(f, group_ids=None, queue_ids=None))
-        for row in session.exec(select(QueueRow)).all()
+        for row in session.exec(select(QueueRow).order_by(col(QueueRow.id))).all()
     )
     numbers = tuple(
         _stored(row.number, row.spec, lambda f: read_number(f, queue_ids=None), key="number")
-        for row in session.exec(select(NumberRow)).all()
+        for row in session.exec(select(NumberRow).order_by(col(NumberRow.number))).all()
     )
     return Project(agents=agents, groups=groups, queues=queues, numbers=numbers)
 
@@ -149,25 +157,42 @@ class StoredState:
     """Everything an engine is rebuilt from, read in one transaction."""
 
     project: Project
-    #: The engine's snapshot of each agent that has one (agents new since have none).
-    snapshots: dict[AgentId, AgentSnapshot]
+    #: The engine's state: each agent that has a snapshot (agents new since have none),
+    #: queues' round-robin positions, open calls' memory.
+    snapshot: EngineSnapshot
     agents: list[AgentRow]
     timers: list[TimerRow]
     last_id: int
 
 
 def load_state(session: Session, *, now: float) -> StoredState:
-    agents = list(session.exec(select(AgentRow).order_by(AgentRow.stringee_user_id)).all())
-    return StoredState(
-        project=load_project(session, now=now),
-        snapshots={
+    agents = list(session.exec(select(AgentRow).order_by(col(AgentRow.stringee_user_id))).all())
+    snapshot = EngineSnapshot(
+        agents={
             AgentId(row.stringee_user_id): agent_snapshot(row)
             for row in agents
             if row.idle_since is not None
         },
+        rr_last={QueueId(row.queue_id): row.rr_last for row in session.exec(select(QueueStateRow))},
+        calls=tuple(
+            call_memory(row)
+            for row in session.exec(select(CallMemoryRow).order_by(col(CallMemoryRow.seq)))
+        ),
+    )
+    return StoredState(
+        project=load_project(session, now=now),
+        snapshot=snapshot,
         agents=agents,
         timers=list(session.exec(select(TimerRow)).all()),
         last_id=last_event_id(session),
+    )
+
+
+def call_memory(row: CallMemoryRow) -> PccCallMemory:
+    return PccCallMemory(
+        call_id=CallId(row.call_id),
+        queue_id=QueueId(row.queue_id) if row.queue_id is not None else None,
+        tries=tuple((AgentId(agent), int(count)) for agent, count in json.loads(row.tries)),
     )
 
 
@@ -191,6 +216,8 @@ def agent_snapshot(row: AgentRow) -> AgentSnapshot:
             no_answers=row.no_answers,
             consecutive_no_answers=row.consecutive_no_answers,
         ),
+        ring_heard=row.ring_heard,
+        state_since=row.state_since,
     )
 
 

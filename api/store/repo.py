@@ -6,6 +6,7 @@ The event path runs in SQL Core with statements built once per dialect
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -32,11 +33,14 @@ from pcc_router.api.store.tables import (
     CallRow,
     CareSoftCallRow,
     EventRow,
+    MarkRow,
     TimerRow,
 )
 from pcc_router.routing import (
     AgentId,
     AgentSnapshot,
+    EngineChanges,
+    PccCallMemory,
 )
 
 __all__ = [  # the project's functions too, so that callers need one module
@@ -126,6 +130,16 @@ def caresoft_call_by_call_id(session: Session, call_id: str) -> CareSoftCallRow 
     return session.exec(select(CareSoftCallRow).where(CareSoftCallRow.call_id == call_id)).first()
 
 
+#: The store mark naming the newest event-log id pruned.
+PRUNED_TO = "log_pruned_to"
+
+
+def log_pruned_to(session: Session) -> int:
+    """The newest event-log id pruned (0: none ever was)."""
+    mark = session.get(MarkRow, PRUNED_TO)
+    return mark.value if mark is not None else 0
+
+
 def events_after(session: Session, last_id: int) -> list[EventRow]:
     """Log rows newer than ``last_id``, oldest first; one cheap probe when there are none."""
     if run(session, "newer_event", {"last": last_id}).first() is None:
@@ -203,6 +217,30 @@ def write_agents(session: Session, snapshots: Mapping[AgentId, AgentSnapshot]) -
     run(session, "write_agent", [_agent_params(a, s) for a, s in snapshots.items()])
 
 
+def write_changes(session: Session, changes: EngineChanges) -> None:
+    """The engine's state that changed in a unit: agents, round-robin positions, calls'
+    memory (written in the engine's order, so that the store keeps it)."""
+    if changes.agents:
+        write_agents(session, changes.agents)
+    if changes.rr_last:
+        positions = [{"queue_id": q, "rr_last": p} for q, p in changes.rr_last.items()]
+        run(session, "put_rr_last", positions)
+    gone = [{"call": c} for c, m in changes.calls.items() if m is None]
+    if gone:
+        run(session, "drop_memory", gone)
+    for memory in changes.calls.values():  # one at a time: a new row's seq follows the last
+        if memory is not None:
+            run(session, "put_memory", _memory_params(memory))
+
+
+def _memory_params(memory: PccCallMemory) -> dict[str, Any]:
+    return {
+        "call_id": memory.call_id,
+        "queue_id": memory.queue_id,
+        "tries": json.dumps([list(pair) for pair in memory.tries]),
+    }
+
+
 def _agent_params(agent_id: str, snapshot: AgentSnapshot) -> dict[str, Any]:
     history = snapshot.history
     return {
@@ -223,6 +261,8 @@ def _agent_params(agent_id: str, snapshot: AgentSnapshot) -> dict[str, Any]:
         "talk_time": history.talk_time,
         "no_answers": history.no_answers,
         "consecutive_no_answers": history.consecutive_no_answers,
+        "ring_heard": snapshot.ring_heard,
+        "state_since": snapshot.state_since,
     }
 
 

@@ -24,10 +24,17 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, event, inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
-from pcc_router.api.store.tables import SchemaVersion
+from pcc_router.api.store.connections import (
+    SQLITE_BUSY_MS,
+    Connections,
+    connect_args,
+    redacted,
+)
+from pcc_router.api.store.tables import CallMemoryRow, MarkRow, QueueStateRow, SchemaVersion
 
 __all__ = ["ADVISORY_LOCK", "MIGRATIONS", "SCHEMA_LOCK", "Store", "StoreError", "serialise"]
 
@@ -151,6 +158,19 @@ def _v7_sip_accounts(connection: Connection) -> None:
         connection.execute(text("ALTER TABLE agents ADD COLUMN sip_account VARCHAR"))
 
 
+def _v8_engine_state(connection: Connection) -> None:
+    """The engine's state beyond each agent's columns: whether PCC reported her ring and since
+    when her state holds; queues' round-robin positions; open calls' memory; store marks."""
+    false = "false" if connection.dialect.name == "postgresql" else "0"
+    added = {"ring_heard": f"BOOLEAN NOT NULL DEFAULT {false}", "state_since": "FLOAT"}
+    columns = _columns(connection, "agents")
+    for name, kind in added.items():
+        if name not in columns:
+            connection.execute(text(f"ALTER TABLE agents ADD COLUMN {name} {kind}"))
+    tables = [QueueStateRow.__table__, CallMemoryRow.__table__, MarkRow.__table__]  # type: ignore[attr-defined]
+    SQLModel.metadata.create_all(connection, tables=tables)
+
+
 #: Migration N (1-based) brings the schema from version N-1 to N. Append only.
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _v1_create_tables,
@@ -160,6 +180,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _v5_agent_snapshots,
     _v6_call_times,
     _v7_sip_accounts,
+    _v8_engine_state,
 ]
 
 
@@ -167,29 +188,52 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.close()
 
 
 class Store:
-    """The database behind the controller; sessions are short and explicit."""
+    """The database behind the controller; sessions are short and explicit.
+
+    Every wait on it is bounded (:mod:`pcc_router.api.store.connections`);
+    :meth:`interrupt` breaks its connections when a step overruns its deadline.
+    """
 
     def __init__(self, url: str) -> None:
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        #: The URL with its password hidden: what may be logged.
+        self.url = redacted(url)
         try:
-            self.engine: Engine = create_engine(url)
+            parsed = make_url(url)
+            self.engine: Engine = create_engine(
+                parsed, pool_pre_ping=True, pool_timeout=2, connect_args=connect_args(parsed)
+            )
         except Exception as exc:  # SQLAlchemy's errors for a bad URL vary by dialect
-            raise StoreError(f"DATABASE_URL {url!r} cannot be used: {exc}") from None
+            reason = str(exc).replace(url, self.url)
+            raise StoreError(f"DATABASE_URL {self.url!r} cannot be used: {reason}") from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        self.migrate()
+        self._connections = Connections(self.engine)
+        try:
+            self.migrate()
+        except OperationalError as exc:
+            self.engine.dispose()
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise StoreError(f"the store at {self.url} cannot be reached: {reason}") from None
+
+    def interrupt(self) -> None:
+        """Break every connection to the database: a step blocked on one fails now."""
+        self._connections.interrupt()
 
     def migrate(self) -> int:
         """Apply pending migrations; return the schema version now in force."""
         with self.engine.connect() as connection:
             postgres = connection.dialect.name == "postgresql"
             if postgres:  # session-level: held across the migrations' own transactions
+                # a migration may take longer than any request: no statement or lock limit
+                connection.execute(text("SET statement_timeout = 0"))
+                connection.execute(text("SET lock_timeout = 0"))
                 connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": SCHEMA_LOCK})
                 connection.commit()
             try:
@@ -198,6 +242,8 @@ class Store:
                 if postgres:
                     connection.rollback()
                     connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SCHEMA_LOCK})
+                    connection.execute(text("RESET statement_timeout"))
+                    connection.execute(text("RESET lock_timeout"))
                     connection.commit()
 
     def _migrate(self, connection: Connection) -> int:

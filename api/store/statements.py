@@ -14,7 +14,14 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, func, select
 from sqlmodel import Session
 
-from pcc_router.api.store.tables import AgentRow, CallRow, EventRow, TimerRow
+from pcc_router.api.store.tables import (
+    AgentRow,
+    CallMemoryRow,
+    CallRow,
+    EventRow,
+    QueueStateRow,
+    TimerRow,
+)
 
 __all__ = ["run"]
 
@@ -65,6 +72,9 @@ def _agent_update(**values: Any) -> Any:
 def _statements(dialect: str) -> dict[str, Any]:
     events, calls, timers = _table(EventRow), _table(CallRow), _table(TimerRow)
     timer_insert = _insert(dialect)(timers)
+    queue_insert = _insert(dialect)(_table(QueueStateRow))
+    memory = _table(CallMemoryRow)
+    memory_insert = _insert(dialect)(memory)
     agent_columns = (
         "manual_status",
         "routing_type",
@@ -82,6 +92,8 @@ def _statements(dialect: str) -> dict[str, Any]:
         "talk_time",
         "no_answers",
         "consecutive_no_answers",
+        "ring_heard",
+        "state_since",
     )
     return {
         "known_calls": select(
@@ -107,6 +119,17 @@ def _statements(dialect: str) -> dict[str, Any]:
         ),
         "drop_timer": timers.delete().where(timers.c.key == bindparam("key")),
         "newer_event": select(events.c.id).where(events.c.id > bindparam("last")).limit(1),
+        "put_rr_last": queue_insert.on_conflict_do_update(
+            index_elements=["queue_id"], set_={"rr_last": queue_insert.excluded.rr_last}
+        ),
+        "put_memory": memory_insert.on_conflict_do_update(
+            index_elements=["call_id"],
+            set_={
+                "queue_id": memory_insert.excluded.queue_id,
+                "tries": memory_insert.excluded.tries,
+            },
+        ),
+        "drop_memory": memory.delete().where(memory.c.call_id == bindparam("call")),
     }
 
 

@@ -1,4 +1,5 @@
-"""Tables (SQLModel): agents, groups, queues, numbers, calls, the event log, timers, CareSoft calls.
+"""Tables (SQLModel): agents, groups, queues, numbers, calls, the event log, timers, the
+engine's state beyond agents (queues' round-robin positions, open calls' memory), CareSoft calls.
 
 Nested PCC fields (a queue's group routings, a number's menu) are JSON
 documents in a text column, in the scenario format's field names.
@@ -12,12 +13,15 @@ from sqlmodel import Field, SQLModel
 __all__ = [
     "BIG_ID",
     "AgentRow",
+    "CallMemoryRow",
     "CallRow",
     "CareSoftCallRow",
     "EventRow",
     "GroupRow",
+    "MarkRow",
     "NumberRow",
     "QueueRow",
+    "QueueStateRow",
     "SchemaVersion",
     "TimerRow",
 ]
@@ -54,6 +58,10 @@ class AgentRow(SQLModel, table=True):
     # The SIP phone account this controller created at Stringee (its sipusername; schema 7).
     # Never the password.
     sip_account: str | None = None
+    # Whether PCC reported her current ring, and when her wallboard state last changed
+    # (schema 8): with the above, a rebuilt engine is the engine it came from.
+    ring_heard: bool = False
+    state_since: float | None = None
 
 
 class GroupRow(SQLModel, table=True):
@@ -121,6 +129,38 @@ class TimerRow(SQLModel, table=True):
     __tablename__ = "timers"
     key: str = Field(primary_key=True)
     at: float
+
+
+class QueueStateRow(SQLModel, table=True):
+    """A queue's round-robin position (schema 8): who was offered first last."""
+
+    __tablename__ = "queue_state"
+    queue_id: str = Field(primary_key=True)
+    rr_last: int
+
+
+class CallMemoryRow(SQLModel, table=True):
+    """What the engine remembers of an open PCC-routed call (schema 8).
+
+    ``seq`` keeps the engine's order (oldest first): a row keeps it when updated.
+    """
+
+    __tablename__ = "call_memory"
+    seq: int | None = Field(
+        default=None, sa_column=Column(BIG_ID, primary_key=True, autoincrement=True)
+    )
+    call_id: str = Field(unique=True)
+    queue_id: str | None = None
+    tries: str = "[]"  # JSON list of [agent, unanswered rings], in the order they happened
+
+
+class MarkRow(SQLModel, table=True):
+    """Named numbers the store keeps about itself (schema 8): ``log_pruned_to``, the newest
+    event-log id pruned (an engine behind it rebuilds from the state rows)."""
+
+    __tablename__ = "store_marks"
+    name: str = Field(primary_key=True)
+    value: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
 class CareSoftCallRow(SQLModel, table=True):

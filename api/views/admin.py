@@ -30,9 +30,10 @@ from pcc_router.api.admin_schemas import (
 )
 from pcc_router.api.errors import ApiError, answer, read_body
 from pcc_router.api.keys import CONTROLLER, METRICS, PCC, SETTINGS
+from pcc_router.api.outage import is_outage, reason
 from pcc_router.api.pcc import PccError
 from pcc_router.api.reads import Snapshot
-from pcc_router.api.schemas import Ack
+from pcc_router.api.schemas import Health, StoreState
 from pcc_router.api.store import crud, repo
 from pcc_router.api.tokens import TokenError, TokenMinter
 from pcc_router.api.views import sip
@@ -49,6 +50,7 @@ __all__ = [
     "checked_phone",
     "healthz",
     "metrics",
+    "readyz",
     "presence",
     "queue",
     "sync",
@@ -230,9 +232,28 @@ def _logged(body: str) -> Any:
         return body
 
 
+def _store_state(request: web.Request) -> StoreState:
+    health = request.app[CONTROLLER].health
+    return StoreState(up=health.up, since=health.changed_at, last_error=health.last_error)
+
+
 async def healthz(request: web.Request) -> web.Response:
-    await request.app[CONTROLLER].in_store(crud.ping)
-    return answer(Ack(r=0, message="ok"))
+    """Liveness: the process and its event loop answer. The store is not asked (a store
+    that hangs must not make the process look dead); what was last seen of it is said."""
+    return answer(Health(r=0, message="ok", store=_store_state(request)))
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Readiness: the store can write right now (a real write, within the deadline)."""
+    try:
+        await request.app[CONTROLLER].in_store(crud.probe_write)
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        message = f"not ready: the store cannot write now ({reason(exc)})"
+        body = Health(r=503, message=message, store=_store_state(request))
+        return answer(body, status=503)
+    return answer(Health(r=0, message="ready", store=_store_state(request)))
 
 
 async def metrics(request: web.Request) -> web.Response:

@@ -10,14 +10,19 @@ from typing import Any
 
 from aiohttp import web
 
+from pcc_router.api import sessions
+from pcc_router.api.admin_schemas import LinkAnswer
 from pcc_router.api.board import TARGET, build_board, day_start
 from pcc_router.api.errors import answer
-from pcc_router.api.keys import CONTROLLER, OPENAPI, SUBSCRIBERS
+from pcc_router.api.keys import CONTROLLER, OPENAPI, SETTINGS, SUBSCRIBERS, WALL
+from pcc_router.api.sessions import credential_expiry, exchange
 from pcc_router.api.store import crud
+from pcc_router.api.tokens import TokenMinter
 
 __all__ = [
     "STATIC",
     "board",
+    "board_link",
     "broadcast",
     "close_streams",
     "docs",
@@ -40,6 +45,10 @@ def broadcast(app: web.Application, kind: str, data: dict[str, Any]) -> None:
 
 
 async def stream(request: web.Request) -> web.StreamResponse:
+    """Every state change as it happens, until the credential it was opened with expires
+    (then an ``expired`` event, and the end: the client signs in again)."""
+    expires = credential_expiry(request)
+    orders = (await request.app[CONTROLLER].read()).ring_orders()  # a 503 before it starts
     response = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
     )
@@ -47,12 +56,17 @@ async def stream(request: web.Request) -> web.StreamResponse:
     queue: asyncio.Queue[str] = asyncio.Queue()
     subscribers = request.app[SUBSCRIBERS]
     subscribers.add(queue)
+    loop = asyncio.get_running_loop()
+    ends = None if expires is None else loop.time() + (expires - request.app[WALL]())
     try:
-        orders = (await request.app[CONTROLLER].read()).ring_orders()
         await response.write(f"event: hello\ndata: {json.dumps(orders)}\n\n".encode())
         while True:
+            left = KEEPALIVE if ends is None else min(KEEPALIVE, ends - loop.time())
+            if left <= 0:
+                await response.write(b'event: expired\ndata: {"reason": "credential expired"}\n\n')
+                break
             try:
-                message = await asyncio.wait_for(queue.get(), KEEPALIVE)
+                message = await asyncio.wait_for(queue.get(), left)
             except TimeoutError:
                 # a comment line: keeps proxies from closing an idle stream, and a
                 # client that has gone is found out here (the write fails)
@@ -78,17 +92,16 @@ async def openapi(request: web.Request) -> web.Response:
     return web.json_response(request.app[OPENAPI])
 
 
-#: Swagger UI, served from the swagger-ui-bundle package under /docs/static (no CDN).
+#: Swagger UI, served from the swagger-ui-bundle package under /docs/static (no CDN); the
+#: page's own script is a file too, so that the Content-Security-Policy allows no inline one.
 DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>pcc-router API</title>
 <link rel="stylesheet" href="/docs/static/swagger-ui.css">
 <link rel="icon" type="image/png" href="/docs/static/favicon-32x32.png"></head>
 <body><div id="swagger-ui"></div>
 <script src="/docs/static/swagger-ui-bundle.js"></script>
-<script>
-window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui",
-  deepLinking: true, presets: [SwaggerUIBundle.presets.apis]});
-</script></body></html>
+<script src="/static/docs.js"></script>
+</body></html>
 """
 
 
@@ -99,8 +112,12 @@ async def docs(request: web.Request) -> web.Response:
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
-async def wallboard(request: web.Request) -> web.FileResponse:
-    """The wallboard page (its script and style are served from /static: no CDN)."""
+async def wallboard(request: web.Request) -> web.StreamResponse:
+    """The wallboard page (its script and style are served from /static: no CDN); a link
+    with a ticket first signs the screen in (:mod:`pcc_router.api.sessions`)."""
+    signed_in = exchange(request)
+    if signed_in is not None:
+        return signed_in
     return web.FileResponse(STATIC / "wallboard.html")
 
 
@@ -113,3 +130,12 @@ async def board(request: web.Request) -> web.Response:
         lambda session: crud.queue_days(session, since=since, target=TARGET)
     )
     return answer(build_board(snapshot, days, since=since))
+
+
+async def board_link(request: web.Request) -> web.Response:
+    """A wallboard link with a fresh, short-lived sign-in ticket (for this controller's
+    address as the request reached it)."""
+    settings = request.app[SETTINGS]
+    minter = TokenMinter(sid=settings.api_key_sid, secret=settings.api_key_secret)
+    base = f"{request.scheme}://{request.host}"
+    return answer(LinkAnswer(url=sessions.board_link(base, minter)))

@@ -9,7 +9,8 @@ from aiohttp import web
 from pcc_router.api import inputs
 from pcc_router.api.calls import STATUSES, PccEvent
 from pcc_router.api.errors import ApiError, answer, checked, parse_json
-from pcc_router.api.keys import BATCHER, CONTROLLER, METRICS, SETTINGS
+from pcc_router.api.keys import BATCHER, CONTROLLER, METRICS, SETTINGS, WALL
+from pcc_router.api.logs import Every
 from pcc_router.api.schemas import (
     Ack,
     AgentsAnswer,
@@ -23,7 +24,7 @@ from pcc_router.api.schemas import (
     OfferedAgent,
     PccEventBody,
 )
-from pcc_router.api.signing import HEADER, CallbackRefused, authorise
+from pcc_router.api.signing import HEADER, CallbackRefused, authorise, signed_bytes
 from pcc_router.api.store import repo
 from pcc_router.routing import OfferAgents, normal_number
 
@@ -38,7 +39,7 @@ async def _authorised_body(request: web.Request) -> bytes:
     settings = request.app[SETTINGS]
     try:
         authorise(
-            raw,
+            signed_bytes(request.method, request.raw_path, raw),
             signature=request.headers.get(HEADER),
             given_secret=request.headers.get("X-PCC-Secret") or request.query.get("secret"),
             signing_secret=settings.signing_secret,
@@ -82,9 +83,38 @@ async def events(request: web.Request) -> web.Response:
         request.app[METRICS].events.labels("ignored").inc()
         return answer(Ack(r=0, message="ignored"))
     event = pcc_event(data, text)
+    _check_time(request, event)
     outcome = await request.app[BATCHER].submit(event)
     request.app[METRICS].events.labels(outcome).inc()
     return answer(Ack(r=0, message=outcome))
+
+
+def _check_time(request: web.Request, event: PccEvent) -> None:
+    """Refuse a ``timestamp_ms`` further from the wall clock than PCC_MAX_CLOCK_SKEW: an
+    answer from the year 3000 would pin her call, and every later event would be stale."""
+    skew = request.app[SETTINGS].max_clock_skew
+    apart = event.timestamp_ms / 1000 - request.app[WALL]()
+    if abs(apart) <= skew:
+        return
+    request.app[METRICS].events.labels("refused").inc()
+    let_through, held = _SKEW_LOG.due()
+    if let_through:
+        log.warning(
+            "refused PCC event %s %s: timestamp_ms is %+.0f s from this clock (%d more since)",
+            event.call_id,
+            event.call_status,
+            apart,
+            held,
+        )
+    raise ApiError(
+        400,
+        f"timestamp_ms {event.timestamp_ms} is {abs(apart):.0f} s "
+        f"{'ahead of' if apart > 0 else 'behind'} this controller's clock, more than "
+        f"PCC_MAX_CLOCK_SKEW ({skew:g} s): refused",
+    )
+
+
+_SKEW_LOG = Every(1.0)
 
 
 async def agents_for_queue(request: web.Request) -> web.Response:

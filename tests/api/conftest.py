@@ -16,7 +16,15 @@ import pytest
 
 from pcc_router.api.settings import Settings
 from pcc_router.api.tokens import TokenMinter
+from tests.api import support
 from tests.api.support import SECRET, SID, make_settings
+
+
+@pytest.fixture(autouse=True)
+def _pcc_times_are_now() -> None:
+    """Each test's PCC events are stamped from its own start (an event stamped minutes
+    before it is received is a late one: its ring or wrap-up began then)."""
+    support.EPOCH_MS = int(time.time()) * 1000
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import asyncio
 import http.client
 import socket
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,9 @@ from pcc_router.simulator import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 SID, SECRET = "SKtest", "test-secret-of-at-least-32-bytes!"
-#: Real epoch milliseconds (2025-12-01 10:32:05 UTC): PCC's timestamps need 64 bits.
-EPOCH_MS = 1_764_585_125_000
+#: Real epoch milliseconds, the whole second the tests started in: PCC's timestamps need 64
+#: bits, and the controller refuses one further than PCC_MAX_CLOCK_SKEW from its clock.
+EPOCH_MS = int(time.time()) * 1000
 
 
 def hotline() -> Project:

@@ -53,7 +53,8 @@ async def test_every_route_is_described_with_its_bodies(
         for method, operation in operations.items():
             answers = operation["responses"]
             assert "default" in answers and any(s.startswith("2") for s in answers), path
-            if method in ("post", "put") and path not in ("/v1/sync", "/caresoft/webhook"):
+            bodiless = ("/v1/sync", "/caresoft/webhook", "/v1/board/link")
+            if method in ("post", "put") and path not in bodiless:
                 body = operation["requestBody"]["content"]["application/json"]["schema"]
                 assert body["$ref"].startswith("#/components/schemas/"), (method, path)
 
@@ -90,8 +91,11 @@ def test_config_bodies_know_the_fields_of_the_project_format() -> None:
 
 async def test_docs_is_swagger_ui_served_from_the_package(client: Client) -> None:
     page = await (await client.get("/docs")).text()
-    assert "/docs/static/swagger-ui-bundle.js" in page and "/openapi.json" in page
+    assert "/docs/static/swagger-ui-bundle.js" in page and "/static/docs.js" in page
     assert "http" not in page.replace("http-equiv", "")  # nothing from a CDN
+    assert "<script>" not in page  # no inline script: the page's CSP allows none
+    start = await (await client.get("/static/docs.js")).text()
+    assert "/openapi.json" in start and "http" not in start
     script = await client.get("/docs/static/swagger-ui-bundle.js")
     assert script.status == 200 and len(await script.read()) > 100_000
 

@@ -27,6 +27,11 @@ def signed(body: bytes, secret: str = SIGNING) -> dict[str, str]:
     return {"X-STRINGEE-SIGNATURE": stringee_signature(body, secret)}
 
 
+def signature_for(method: str, path: str, body: bytes, secret: str = SIGNING) -> dict[str, str]:
+    """What Stringee signs: a POST's body; a GET's request URI (path and query)."""
+    return signed(path.encode() if method == "get" else body, secret)
+
+
 def test_the_signature_is_base64_hmac_sha1_of_the_body() -> None:
     """As Stringee's ``event_url.php``: base64_encode(hash_hmac('sha1', body, key, true)).
 
@@ -45,7 +50,8 @@ ROUTES = [
 
 @pytest.mark.parametrize(("method", "path", "body"), ROUTES)
 async def test_a_good_signature_passes(client: Client, method: str, path: str, body: bytes) -> None:
-    response = await client.request(method, path, data=body or None, headers=signed(body))
+    headers = signature_for(method, path, body)
+    response = await client.request(method, path, data=body or None, headers=headers)
     assert response.status == 200, await response.text()
 
 
@@ -54,7 +60,8 @@ async def test_a_bad_signature_is_401_and_changes_nothing(
     client: Client, method: str, path: str, body: bytes
 ) -> None:
     before = state_of(client.app)  # type: ignore[arg-type]
-    for headers in (signed(body, "another-secret"), signed(body + b" ")):
+    wrong_key = signature_for(method, path, body, "another-secret")
+    for headers in (wrong_key, signed(body + b" ")):
         # a bad signature loses even with the right ?secret= in the URL
         url = path + ("&" if "?" in path else "?") + "secret=url-secret"
         response = await client.request(method, url, data=body or None, headers=headers)
@@ -82,3 +89,40 @@ async def test_signing_alone_requires_a_signature(aiohttp_client: Any, tmp_path:
     body = json.dumps(stringee_event("created", "s2", 0)).encode()
     assert (await client.post("/pcc/events?secret=anything", data=body)).status == 401
     assert (await client.post("/pcc/events", data=body, headers=signed(body))).status == 200
+
+
+GETS = [
+    "/pcc/agents-for-queue?queueId=support&callId=forged-1",
+    "/pcc/customer-info?from=84911111111",
+]
+
+
+@pytest.mark.parametrize("path", GETS)
+async def test_a_get_signed_over_an_empty_body_is_forged(client: Client, path: str) -> None:
+    """The HMAC of an empty body is one constant: it must not open every GET."""
+    before = state_of(client.app)  # type: ignore[arg-type]
+    response = await client.get(path, headers=signed(b""))
+    assert response.status == 401
+    assert "X-STRINGEE-SIGNATURE does not match" in (await response.json())["message"]
+    assert state_of(client.app) == before  # type: ignore[arg-type]
+
+
+async def test_a_get_signature_covers_its_query(client: Client) -> None:
+    """Signed for one call, sent for another: refused; as signed: answered (and reserved)."""
+    path = "/pcc/agents-for-queue?queueId=support&callId=get-1"
+    other = path.replace("get-1", "get-2")
+    refused = await client.get(other, headers=signature_for("get", path, b""))
+    assert refused.status == 401
+    answered = await client.get(path, headers=signature_for("get", path, b""))
+    assert answered.status == 200, await answered.text()
+    assert [c["callId"] for c in (await answered.json())["calls"]] == ["get-1"]
+
+
+async def test_a_get_is_signed_as_it_was_sent_percent_encoding_and_all(client: Client) -> None:
+    """Stringee signs the request URI as sent (``%20`` for a space), not a decoded form."""
+    path = "/pcc/customer-info?from=%2B84%20911%20111%20111&to=02473000062"
+    good = await client.get(path, headers=signature_for("get", path, b""))
+    assert good.status == 200, await good.text()
+    decoded = "/pcc/customer-info?from=+84 911 111 111&to=02473000062"
+    bad = await client.get(path, headers=signature_for("get", decoded, b""))
+    assert bad.status == 401

@@ -16,7 +16,8 @@ from aiohttp.test_utils import TestClient
 from pcc_router.api.app import create_app
 from pcc_router.api.keys import CONTROLLER
 from pcc_router.api.settings import Settings
-from tests.api.support import EPOCH_MS, make_settings, state_of, stringee_event
+from tests.api import support
+from tests.api.support import make_settings, state_of, stringee_event
 
 Client = TestClient  # type: ignore[type-arg]
 
@@ -305,4 +306,4 @@ async def test_reasons_show_times_as_times(client: Client, auth: dict[str, str])
     await post_event(client, stringee_event("ended", "w-1", 30_000))
     [reason] = (await agent(client, auth, "alice"))["reasons"]
     assert re.fullmatch(r"in wrap-up until \d\d:\d\d:\d\d", reason["text"]), reason["text"]
-    assert str(EPOCH_MS)[:4] not in reason["text"]
+    assert str(support.EPOCH_MS)[:4] not in reason["text"]

@@ -14,7 +14,8 @@ from pcc_router.api.app import create_app
 from pcc_router.api.controller import Controller
 from pcc_router.api.store import repo
 from pcc_router.api.store.tables import CallRow, EventRow
-from tests.api.support import EPOCH_MS, call_event, empty_pg, hotline, make_settings, stringee_event
+from tests.api import support
+from tests.api.support import call_event, empty_pg, hotline, make_settings, stringee_event
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -67,7 +68,7 @@ def test_a_schema_3_store_is_migrated_to_64_bit_and_engine_events(store_url: str
     assert controller.pcc_event(call_event("new", "answered", 1)) == "applied"
     with store.session() as session:
         row = session.exec(repo.select(EventRow).where(EventRow.call_id == "new")).one()
-        assert row.ts_ms == EPOCH_MS + 1 and "AgentCallStarted" in row.events
+        assert row.ts_ms == support.EPOCH_MS + 1 and "AgentCallStarted" in row.events
     store.close()
 
 

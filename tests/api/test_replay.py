@@ -10,7 +10,7 @@ import pytest
 from pcc_router.api.controller import Controller
 from pcc_router.api.replay import replay
 from pcc_router.api.store import repo
-from pcc_router.routing import Channel, Project, Strategy
+from pcc_router.routing import AgentId, Channel, GroupId, GroupSpec, Project, Strategy
 from tests.api.support import ROOT, call_event, hotline, seeded_store
 
 
@@ -76,7 +76,9 @@ def test_a_what_if_shows_where_another_strategy_differs(
 
 def test_a_configuration_change_ends_the_replay(logged: repo.Store, project: Project) -> None:
     controller = Controller(store=logged)
-    controller.change_config(lambda session: None)
+    assert controller.change_config(lambda session: None) is False  # nothing changed: no row
+    new_group = GroupSpec(id=GroupId("night"), agents=(AgentId("alice"),))
+    assert controller.change_config(lambda session: repo.save_group(session, new_group)) is True
     controller.decide(["c6"], "support", {})
     with logged.session() as session:
         report = replay(project, repo.events_after(session, 0), start=100.0)

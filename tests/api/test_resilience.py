@@ -198,6 +198,9 @@ def _bad_tokens() -> dict[str, dict[str, str]]:
         },
         "wrong iss": {"X-STRINGEE-AUTH": jwt.encode({**claims, "iss": "SKother"}, SECRET, "HS256")},
         "alg none": {"X-STRINGEE-AUTH": _forged(claims, {"alg": "none", "typ": "JWT"})},
+        "until the year 3000": {
+            "X-STRINGEE-AUTH": jwt.encode({**claims, "exp": 32_503_680_000}, SECRET, "HS256")
+        },
         "garbage": {"X-STRINGEE-AUTH": "a.b.c"},
     }
 
@@ -221,6 +224,7 @@ ADMIN_ROUTES = [
     ("post", "/v1/sync"),
     ("get", "/v1/stream"),
     ("get", "/v1/board"),
+    ("post", "/v1/board/link"),
     ("post", "/v1/caresoft/token"),
     ("post", "/v1/caresoft/links/login"),
     ("post", "/v1/caresoft/links/call"),
@@ -232,7 +236,16 @@ async def test_the_admin_route_list_covers_every_admin_route(settings: Any) -> N
     from aiohttp.test_utils import make_mocked_request
 
     app = create_app(settings)
-    public = ("/pcc/", "/caresoft/", "/healthz", "/metrics", "/openapi.json", "/docs", "/static")
+    public = (
+        "/pcc/",
+        "/caresoft/",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/openapi.json",
+        "/docs",
+        "/static",
+    )
     admin = {
         (route.method, route.resource.canonical)
         for route in app.router.routes()

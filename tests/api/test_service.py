@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 from pcc_router.api.app import create_app
 from pcc_router.api.keys import CONTROLLER
 from pcc_router.api.settings import Settings
-from tests.api.support import EPOCH_MS
+from tests.api import support
 
 Client = TestClient  # type: ignore[type-arg]
 
@@ -29,7 +29,7 @@ def event(call_id: str, status: str, ts: int, agent: str = "alice", **extra: Any
     return {
         "call_id": call_id,
         "call_status": status,
-        "timestamp_ms": EPOCH_MS + ts,
+        "timestamp_ms": support.EPOCH_MS + ts,
         "from": {"number": "84911111111", "type": "external"},
         "to": {"number": agent, "type": "internal"},
         "type": "stringee_call",

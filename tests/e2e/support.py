@@ -75,7 +75,7 @@ async def side_by_side(
     app = create_app(settings, clock=pcc.emulator.clock, scheduler=False)
     controller = TestClient(TestServer(app, host="127.0.0.1"))
     await controller.start_server()
-    auth = {"X-STRINGEE-AUTH": TokenMinter(sid=SID, secret=SECRET).rest(ttl=86400 * 365)}
+    auth = {"X-STRINGEE-AUTH": TokenMinter(sid=SID, secret=SECRET).rest(ttl=3600)}
     try:
         async with pcc:
             await pcc.point_at(

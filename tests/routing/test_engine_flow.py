@@ -316,7 +316,7 @@ def test_a_snapshot_carries_an_engine_over() -> None:
 
     from pcc_router.routing import Engine
 
-    rebuilt = Engine(proj, rng=random.Random(0), start=60.0, agents=h.engine.snapshot())
+    rebuilt = Engine(proj, rng=random.Random(0), start=60.0, snapshot=h.engine.snapshot())
     assert rebuilt.ring_order("q") == ["b", "a"]
     assert rebuilt.agent_history("a").handled == 1 and rebuilt.agent_history("a").talk_time == 49.0
     assert rebuilt.snapshot() == h.engine.snapshot()

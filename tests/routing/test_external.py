@@ -146,8 +146,8 @@ def test_changed_agents_are_reported_once() -> None:
     h = harness()
     h.feed(rung(A, X, 20.0), 5.0)
     h.feed(answered(B, X), 6.0)
-    assert h.engine.drain_changed_agents() == [A, B]
-    assert h.engine.drain_changed_agents() == []
+    assert list(h.engine.drain_changes().agents) == [A, B]
+    assert not h.engine.drain_changes()
 
 
 EVENTS = st.lists(
@@ -229,7 +229,7 @@ def test_a_snapshot_carries_rings_calls_and_wrap_ups_into_a_new_engine() -> None
     h.feed(answered(C, CallId("z"), since=1.0), 5.0)
     h.feed(ended(CallId("z"), C), 6.0)  # c in wrap-up until 16
     proj = project([agent("a", "app"), agent("b", "app"), agent("c", "app")])
-    rebuilt = Engine(proj, rng=random.Random(0), start=7.0, agents=h.engine.snapshot())
+    rebuilt = Engine(proj, rng=random.Random(0), start=7.0, snapshot=h.engine.snapshot())
     assert rebuilt.snapshot() == h.engine.snapshot()
     for agent_id in ("a", "b", "c"):
         assert rebuilt.verdict(agent_id, 7.0) == h.engine.verdict(agent_id, 7.0)

@@ -72,7 +72,7 @@ def test_calls_ring_the_sip_phone_only_from_a_queue_that_takes_it() -> None:
 def test_a_rebuilt_engine_keeps_each_queues_rule() -> None:
     e = engine()
     e.handle(PresenceChanged(agent_id=AgentId("web"), channel=Channel.APP, present=False), 0.0)
-    rebuilt = Engine(e_project(), rng=random.Random(0), agents=e.snapshot())
+    rebuilt = Engine(e_project(), rng=random.Random(0), snapshot=e.snapshot())
     assert rebuilt.ring_order("web") == [] and rebuilt.ring_order("any") == ["desk"]
 
 
