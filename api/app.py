@@ -29,8 +29,10 @@ from pcc_router.api.keys import (
     SIP,
     STORE,
     SUBSCRIBERS,
+    THROTTLE,
     WALL,
 )
+from pcc_router.api.logs import Throttle
 from pcc_router.api.metrics import Metrics
 from pcc_router.api.middlewares import auth_middleware, error_middleware, security_headers
 from pcc_router.api.openapi import spec
@@ -207,6 +209,7 @@ def create_app(
     )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
+    app[THROTTLE] = Throttle()
     app[SUBSCRIBERS] = set()
     steady = clock if clock is not None else SteadyClock()
     app[CLOCK] = steady

@@ -43,10 +43,11 @@ from typing import Any, TypeVar
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import Session
 
-from pcc_router.api import deadlines, inputs, jobs
+from pcc_router.api import inputs, jobs
 from pcc_router.api.calls import PccEvent
+from pcc_router.api.drivers import Drivers
 from pcc_router.api.effects import Effects, Tx
-from pcc_router.api.outage import StoreHealth, is_outage
+from pcc_router.api.outage import StoreHealth
 from pcc_router.api.reads import Snapshot
 from pcc_router.api.rebuild import build_engine
 from pcc_router.api.store import repo
@@ -71,7 +72,7 @@ class _Opened:
 
 
 @dataclass
-class Controller:
+class Controller(Drivers):
     store: repo.Store
     #: The engine's clock (epoch seconds that never jump: see :mod:`pcc_router.api.clock`).
     clock: Callable[[], float] = time.time
@@ -94,65 +95,8 @@ class Controller:
         # The generator belongs to the shell; the controller needs no replayable draws.
         self._rng = random.Random()
         self._stale = False  # a unit failed after feeding the engine: rebuild before the next
-        self._running: set[asyncio.Task[Any]] = set()
+        self._running: set[asyncio.Task[Any]] = set()  # units submitted, not yet ended
         run_inline(self.rebuild_unit())
-
-    # ----------------------------------------------------------- drivers
-
-    def run(self, unit: Unit[T]) -> T:
-        """Run a unit of work on this thread (tests, the CLI)."""
-        return run_inline(unit)
-
-    async def submit(self, unit: Unit[T], *, deadline: float | None = None) -> T:
-        """Run a unit of work from the event loop: its store steps on the worker thread.
-
-        ``deadline`` (event-loop time; default: the request's, see
-        :mod:`pcc_router.api.deadlines`): past it the unit is given up and
-        :class:`~pcc_router.api.deadlines.StoreTimeout` raised; the unit itself
-        goes on in the background until it has rolled back (it is never left
-        half-done, even when the caller is cancelled).
-        """
-        if self.worker is None:
-            return self._outcome(run_inline, unit)
-        if deadline is None:
-            deadline = deadlines.current()
-        if deadline is None:
-            deadline = asyncio.get_running_loop().time() + deadlines.BACKGROUND
-        task = asyncio.ensure_future(self.worker.run(unit, deadline=deadline))
-        self._running.add(task)
-        task.add_done_callback(self._settled)
-        wait = deadlines.remaining(deadline)
-        try:
-            return await asyncio.wait_for(
-                asyncio.shield(task), None if wait is None else wait + 0.05
-            )
-        except TimeoutError:  # the unit rolls back on its own (see _settled)
-            raise deadlines.StoreTimeout("the store did not answer before the deadline") from None
-
-    def _settled(self, task: asyncio.Task[Any]) -> None:
-        self._running.discard(task)
-        if task.cancelled():
-            return
-        error = task.exception()
-        if error is None:
-            self.health.ok()
-        elif is_outage(error):
-            self.health.failed(error)
-
-    def _outcome(self, run: Callable[[Unit[T]], T], unit: Unit[T]) -> T:
-        try:
-            result = run(unit)
-        except Exception as exc:
-            if is_outage(exc):
-                self.health.failed(exc)
-            raise
-        self.health.ok()
-        return result
-
-    async def drain(self, timeout: float = 5.0) -> None:
-        """Wait (at most ``timeout``) for the units still running: at shutdown."""
-        if self._running:
-            await asyncio.wait(list(self._running), timeout=timeout)
 
     async def read(self) -> Snapshot:
         """The engine, caught up with what other instances logged, to read now."""
@@ -162,25 +106,6 @@ class Controller:
     def peek(self) -> Snapshot:
         """The engine as this instance has it (right after its own input: no catch-up)."""
         return Snapshot(self.engine, self.clock())
-
-    async def in_store(self, work: Callable[[Session], T]) -> T:
-        """``work(session)`` in one transaction of its own, off the event loop (between units)."""
-
-        def step() -> T:
-            with self.store.session() as session:
-                return work(session)
-
-        if self.worker is None:
-            return step()
-        deadline = deadlines.current()
-        try:
-            result = await self.worker.call(step, deadline=deadline)
-        except Exception as exc:
-            if is_outage(exc):
-                self.health.failed(exc)
-            raise
-        self.health.ok()
-        return result
 
     # ------------------------------------------------------- the unit
 
@@ -290,7 +215,7 @@ class Controller:
                 put={key: at for key, at in tx.timers.items() if at is not None},
                 drop=[key for key, at in tx.timers.items() if at is None],
             )
-            session.commit()
+            self.store.commit(session)
             return last_id
         finally:
             session.close()

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from pcc_router.api.batcher import EventBatcher
 from pcc_router.api.controller import Controller
+from pcc_router.api.logs import Throttle
 from pcc_router.api.metrics import Metrics
 from pcc_router.api.pcc import PccClient
 from pcc_router.api.settings import Settings
@@ -27,6 +28,7 @@ __all__ = [
     "SETTINGS",
     "STORE",
     "SUBSCRIBERS",
+    "THROTTLE",
     "WALL",
 ]
 
@@ -47,3 +49,5 @@ SUBSCRIBERS = web.AppKey("subscribers", set[asyncio.Queue[str]])
 CLOCK: web.AppKey[Callable[[], float]] = web.AppKey("clock")
 #: The wall clock, to compare other machines' timestamps with (PCC's ``timestamp_ms``).
 WALL: web.AppKey[Callable[[], float]] = web.AppKey("wall")
+#: Messages that could repeat many times a second go to the log once a second at most.
+THROTTLE = web.AppKey("throttle", Throttle)

@@ -27,7 +27,15 @@ from typing import Any, ClassVar
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-__all__ = ["AccessLog", "Every", "JsonFormatter", "RedactingFilter", "configure", "redact"]
+__all__ = [
+    "AccessLog",
+    "Every",
+    "JsonFormatter",
+    "RedactingFilter",
+    "Throttle",
+    "configure",
+    "redact",
+]
 
 #: Query and form names whose values are credentials.
 _SECRET_NAMES = (
@@ -150,3 +158,17 @@ class Every:
         held, self._held = self._held, 0
         self._next = now + self._seconds
         return True, held
+
+
+class Throttle:
+    """One :class:`Every` per kind of message, for one app (no state shared between apps)."""
+
+    def __init__(self, seconds: float = 1.0) -> None:
+        self._seconds = seconds
+        self._kinds: dict[str, Every] = {}
+
+    def due(self, kind: str) -> tuple[bool, int]:
+        every = self._kinds.get(kind)
+        if every is None:
+            every = self._kinds[kind] = Every(self._seconds)
+        return every.due()

@@ -27,19 +27,27 @@ import contextlib
 import json
 import logging
 import resource
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from http import HTTPStatus
 from signal import SIGINT, SIGTERM
 from typing import Any
 
 from aiohttp import web
 
-from pcc_router.api.keys import METRICS
-from pcc_router.api.logs import AccessLog, Every, redact
+from pcc_router.api.keys import METRICS, THROTTLE
+from pcc_router.api.logs import AccessLog, Every, Throttle, redact
 from pcc_router.api.metrics import Metrics
 from pcc_router.api.settings import Settings
 
-__all__ = ["Guard", "GuardedSite", "JsonErrors", "connection_limit", "handler_options", "run"]
+__all__ = [
+    "Guard",
+    "GuardedSite",
+    "JsonErrors",
+    "connection_limit",
+    "handler_options",
+    "listening",
+    "run",
+]
 
 log = logging.getLogger("pcc_router.server")
 #: Files kept for the store, logs and the scheduler when the cap comes from the file limit.
@@ -70,7 +78,8 @@ def handler_options(settings: Settings) -> dict[str, Any]:
 class JsonErrors(web.RequestHandler):
     """aiohttp's connection handler, answering malformed HTTP in this project's shape."""
 
-    _bad_http = Every(1.0)
+    #: The app's (set once made): malformed requests are logged once a second at most.
+    throttle: Throttle
 
     def handle_error(
         self,
@@ -82,7 +91,7 @@ class JsonErrors(web.RequestHandler):
         if status >= 500:  # not the client's: keep aiohttp's logging (with the traceback)
             return super().handle_error(request, status, exc, message)
         what = redact((message or HTTPStatus(status).phrase).strip().splitlines()[0])[:200]
-        let_through, held = self._bad_http.due()
+        let_through, held = self.throttle.due("malformed")
         if let_through:
             log.info("malformed HTTP from %s: %s (%d more since)", request.remote, what, held)
         if request.writer.output_size > 0:
@@ -223,8 +232,14 @@ class GuardedSite(web.BaseSite):
         assert manager is not None
         options = {**self._options, "debug": False}
 
+        throttle = (
+            self._runner.app[THROTTLE] if isinstance(self._runner, web.AppRunner) else Throttle()
+        )
+
         def connection() -> _Guarded:
-            return _Guarded(JsonErrors(manager, loop=loop, **options), self._guard)
+            handler = JsonErrors(manager, loop=loop, **options)
+            handler.throttle = throttle
+            return _Guarded(handler, self._guard)
 
         self._server = await loop.create_server(
             connection, self._host, self._port, backlog=self._backlog, reuse_address=True
@@ -253,6 +268,27 @@ def quiet_accept_errors(metrics: Metrics) -> ExceptionHandler:
     return handle
 
 
+@contextlib.asynccontextmanager
+async def listening(
+    app: web.Application, settings: Settings, *, host: str, port: int
+) -> AsyncIterator[GuardedSite]:
+    """``app`` served on ``host:port`` behind the guard, until the block ends."""
+    options = handler_options(settings)
+    runner = web.AppRunner(app, **options)
+    await runner.setup()
+    metrics = app[METRICS]
+    asyncio.get_running_loop().set_exception_handler(quiet_accept_errors(metrics))
+    limit = connection_limit(settings.max_connections)
+    guard = Guard(limit=limit, header_timeout=settings.header_timeout, metrics=metrics)
+    site = GuardedSite(runner, host, port, guard=guard, options=options)
+    try:
+        await site.start()
+        log.info("listening on %s (at most %d connections)", site.name, limit)
+        yield site
+    finally:
+        await runner.cleanup()
+
+
 async def run(
     app: web.Application,
     settings: Settings,
@@ -262,23 +298,11 @@ async def run(
     on_ready: Callable[[str], None] = lambda url: None,
 ) -> None:
     """Serve ``app`` until SIGINT or SIGTERM; ``on_ready(url)`` once it listens."""
-    options = handler_options(settings)
-    runner = web.AppRunner(app, **options)
-    await runner.setup()
-    metrics = app[METRICS]
     loop = asyncio.get_running_loop()
-    loop.set_exception_handler(quiet_accept_errors(metrics))
     stop = asyncio.Event()
     for signal in (SIGINT, SIGTERM):
         loop.add_signal_handler(signal, stop.set)
-    limit = connection_limit(settings.max_connections)
-    guard = Guard(limit=limit, header_timeout=settings.header_timeout, metrics=metrics)
-    site = GuardedSite(runner, host, port, guard=guard, options=options)
-    try:
-        await site.start()
-        log.info("listening on %s (at most %d connections)", site.name, limit)
+    async with listening(app, settings, host=host, port=port) as site:
         on_ready(site.name)
         await stop.wait()
         log.info("stopping")
-    finally:
-        await runner.cleanup()

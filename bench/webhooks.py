@@ -1,8 +1,10 @@
 """Benchmark: PCC call events into the controller, beside a bare aiohttp endpoint.
 
 The controller runs in its own process on 127.0.0.1 with a fresh SQLite store
-(the hotline scenario loaded); a bare aiohttp app answering ``{"r": 0}`` runs
-the same way as the ceiling. An aiohttp client on 127.0.0.1 then sends, to
+(the hotline scenario loaded), served as ``pcc-router serve`` serves it: behind
+the connection guard, each request under its deadline, the access log written
+(to a file, redacted, as in production); a bare aiohttp app answering
+``{"r": 0}`` runs the same way as the ceiling. An aiohttp client on 127.0.0.1 then sends, to
 each: a burst of ``--events`` events with ``--concurrency`` in flight
 (throughput), and a paced load of ``--rate`` events/s for ``--seconds``
 (latency p50/p99). Every event is distinct (new call id and status), so each
@@ -30,8 +32,6 @@ from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 SID, SECRET = "SKbench", "bench-secret-bench-secret-bench-secret"
-#: Real epoch milliseconds, as PCC sends them (they need 64-bit columns).
-EPOCH_MS = 1_764_585_125_000
 
 
 def _port() -> int:
@@ -40,17 +40,24 @@ def _port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _run_controller(port: int, database: str) -> None:
+def _run_controller(port: int, database: str, log_file: str) -> None:
+    import logging
+
+    from pcc_router.api import server
     from pcc_router.api.app import create_app
+    from pcc_router.api.logs import RedactingFilter
     from pcc_router.api.settings import Settings
 
+    handler = logging.FileHandler(log_file)
+    handler.addFilter(RedactingFilter())
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     settings = Settings(
         api_key_sid=SID,
         api_key_secret=SECRET,
         database_url=database,
         scenario=ROOT / "scenarios" / "hotline_02473000062.toml",
     )
-    web.run_app(create_app(settings), host="127.0.0.1", port=port, print=None, access_log=None)
+    asyncio.run(server.run(create_app(settings), settings, host="127.0.0.1", port=port))
 
 
 def _run_bare(port: int) -> None:
@@ -64,8 +71,11 @@ def _run_bare(port: int) -> None:
 
 
 def _events(prefix: str, count: int) -> list[dict[str, object]]:
+    """Distinct events stamped now (a millisecond apart), as PCC stamps them: the
+    controller refuses a timestamp further than PCC_MAX_CLOCK_SKEW from its clock."""
     agents = ["alice", "bob", "carol", "henry"]
     statuses = ["created", "ringing", "answered", "ended"]
+    epoch_ms = int(time.time() * 1000)
     out = []
     for n in range(count):
         call, step = divmod(n, len(statuses))
@@ -73,7 +83,7 @@ def _events(prefix: str, count: int) -> list[dict[str, object]]:
             {
                 "call_id": f"{prefix}-{call}",
                 "call_status": statuses[step],
-                "timestamp_ms": EPOCH_MS + 1_000 * n,
+                "timestamp_ms": epoch_ms + n,
                 "type": "stringee_call",
                 "from": {"number": "84911111111", "type": "external"},
                 "to": {"number": agents[call % len(agents)], "type": "internal"},
@@ -158,7 +168,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         database = f"sqlite:///{Path(tmp) / 'bench.db'}"
         targets = {
-            "controller (SQLite)": (_run_controller, (database,)),
+            "controller (SQLite)": (_run_controller, (database, str(Path(tmp) / "access.log"))),
             "bare aiohttp": (_run_bare, ()),
         }
         for index, (name, (target, extra)) in enumerate(targets.items()):

@@ -17,6 +17,7 @@ of at the first write, so that what a unit reads is still true when it writes.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -267,7 +268,20 @@ class Store:
         """One transaction: committed when the block ends, rolled back on error."""
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
+            self.commit(session)
+
+    @staticmethod
+    def commit(session: Session) -> None:
+        """Commit ``session``. If that fails, its connection is thrown away: a commit that
+        failed half-way may leave the connection inside its transaction, and a pooled
+        connection must never carry a transaction into the next user's commit."""
+        connection = session.connection()
+        try:
             session.commit()
+        except Exception:
+            with contextlib.suppress(Exception):
+                connection.invalidate()
+            raise
 
     def open_session(self) -> Session:
         """A session for a unit of work that spans steps; the caller commits and closes it."""

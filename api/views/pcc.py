@@ -9,8 +9,7 @@ from aiohttp import web
 from pcc_router.api import inputs
 from pcc_router.api.calls import STATUSES, PccEvent
 from pcc_router.api.errors import ApiError, answer, checked, parse_json
-from pcc_router.api.keys import BATCHER, CONTROLLER, METRICS, SETTINGS, WALL
-from pcc_router.api.logs import Every
+from pcc_router.api.keys import BATCHER, CONTROLLER, METRICS, SETTINGS, THROTTLE, WALL
 from pcc_router.api.schemas import (
     Ack,
     AgentsAnswer,
@@ -97,7 +96,7 @@ def _check_time(request: web.Request, event: PccEvent) -> None:
     if abs(apart) <= skew:
         return
     request.app[METRICS].events.labels("refused").inc()
-    let_through, held = _SKEW_LOG.due()
+    let_through, held = request.app[THROTTLE].due("skew")
     if let_through:
         log.warning(
             "refused PCC event %s %s: timestamp_ms is %+.0f s from this clock (%d more since)",
@@ -112,9 +111,6 @@ def _check_time(request: web.Request, event: PccEvent) -> None:
         f"{'ahead of' if apart > 0 else 'behind'} this controller's clock, more than "
         f"PCC_MAX_CLOCK_SKEW ({skew:g} s): refused",
     )
-
-
-_SKEW_LOG = Every(1.0)
 
 
 async def agents_for_queue(request: web.Request) -> web.Response:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -51,39 +53,81 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class PgServer:
+    """A throwaway PostgreSQL server on 127.0.0.1 (initdb and pg_ctl), to break at will."""
+
+    def __init__(self) -> None:
+        bin_dir = _pg_bin()
+        if bin_dir is None:
+            pytest.skip("PostgreSQL is not installed (no initdb): .ci/run installs it")
+        self._as_user: list[str] = []
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            if shutil.which("runuser") is None:
+                pytest.skip("running as root without runuser: cannot start PostgreSQL")
+            self._as_user = ["runuser", "-u", "postgres", "--"]
+        self._bin = bin_dir
+        self._base = Path(tempfile.mkdtemp(prefix="pcc-pg-"))
+        self._data = self._base / "data"
+        if self._as_user:
+            shutil.chown(self._base, "postgres")
+        self.port = _free_port()
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        self._run("initdb", "-D", str(self._data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        self.start()
+
+    def _run(self, tool: str, *args: str) -> None:
+        command = [*self._as_user, str(self._bin / tool), *args]
+        subprocess.run(command, check=True, capture_output=True)
+
+    def start(self) -> None:
+        options = f"-h 127.0.0.1 -p {self.port} -k {self._base}"
+        log = str(self._base / "log")
+        self._run("pg_ctl", "-D", str(self._data), "-o", options, "-l", log, "-w", "start")
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self._data), "-m", "immediate", "stop")
+        time.sleep(0.1)
+
+    def pids(self) -> list[int]:
+        """The server's processes: the postmaster and every child it has forked."""
+        main = int((self._data / "postmaster.pid").read_text().split()[0])
+        found = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(main)], capture_output=True, text=True, check=False
+        )
+        return [main, *(int(pid) for pid in found.stdout.split())]
+
+    def freeze(self) -> None:
+        """Every process stopped (SIGSTOP): connections hang, nothing answers."""
+        for pid in self.pids():
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        for pid in self.pids():
+            os.kill(pid, signal.SIGCONT)
+
+    def remove(self) -> None:
+        with contextlib.suppress(Exception):
+            self.thaw()
+        with contextlib.suppress(Exception):
+            self.stop()
+        shutil.rmtree(self._base, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
-    """A throwaway PostgreSQL server on 127.0.0.1, made with initdb and pg_ctl."""
-    bin_dir = _pg_bin()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL is not installed (no initdb): .ci/run installs it")
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-        if shutil.which("runuser") is None:
-            pytest.skip("running as root without runuser: cannot start PostgreSQL")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    base = Path(tempfile.mkdtemp(prefix="pcc-pg-"))
-    data = base / "data"
-    if as_user:
-        shutil.chown(base, "postgres")
-    port = _free_port()
-    run = lambda *cmd: subprocess.run([*as_user, *cmd], check=True, capture_output=True)  # noqa: E731
-    run(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
-    options = f"-h 127.0.0.1 -p {port} -k {base}"
-    run(
-        str(bin_dir / "pg_ctl"),
-        "-D",
-        str(data),
-        "-o",
-        options,
-        "-l",
-        str(base / "log"),
-        "-w",
-        "start",
-    )
+    """A throwaway PostgreSQL server shared by the tests that only use it."""
+    server = PgServer()
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        yield server.url
     finally:
-        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
-        time.sleep(0.1)
-        shutil.rmtree(base, ignore_errors=True)
+        server.remove()
+
+
+@pytest.fixture(scope="module")
+def pg_server() -> Iterator[PgServer]:
+    """A PostgreSQL server of this module's own, that its tests may stop, freeze and restart."""
+    server = PgServer()
+    try:
+        yield server
+    finally:
+        server.remove()

@@ -41,3 +41,8 @@ def test_docs_renders_every_operation_from_the_package_assets(server: ThreadServ
     for path in ("/pcc/events", "/pcc/agents-for-queue", "/v1/agents/{agent_id}/presence"):
         assert path in dom, path
     assert "opblock-tag" in dom and "PCC callbacks" in dom
+
+
+def test_the_wallboard_without_a_session_says_how_to_sign_in(server: ThreadServer) -> None:
+    dom = rendered(f"{server.url}/")
+    assert "Sign this screen in" in dom and "pcc-router token board" in dom

@@ -9,6 +9,8 @@ import pytest
 from aiohttp import web
 
 from pcc_router.api.app import create_app
+from pcc_router.api.keys import CONTROLLER, STORE
+from pcc_router.api.store import repo
 from pcc_router.api.tokens import TokenError, verify_rest_token
 from tests.api.support import SECRET, SID, make_settings
 
@@ -163,6 +165,14 @@ async def test_sync_pulls_pcc_configuration_and_mirrors_changes(
     client = await aiohttp_client(create_app(settings))
     synced = await (await client.post("/v1/sync", headers=auth)).json()
     assert synced["counts"] == {"agents": 3, "groups": 2, "queues": 2, "numbers": 1}
+    # the same configuration again (as every scheduled sync finds it): nothing is rebuilt
+    controller = client.app[CONTROLLER]
+    engine = controller.engine
+    again = await client.post("/v1/sync", headers=auth)
+    assert again.status == 200 and controller.engine is engine
+    with client.app[STORE].session() as session:
+        configs = [row for row in repo.events_after(session, 0) if row.kind == "config"]
+    assert len(configs) == 1
     answer = await (
         await client.post(
             "/pcc/agents-for-queue", json={"queueId": "QU_1", "calls": [{"callId": "c1"}]}

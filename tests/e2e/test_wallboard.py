@@ -12,7 +12,10 @@ import dataclasses
 import os
 from pathlib import Path
 
+from pcc_router.api.sessions import board_link
+from pcc_router.api.tokens import TokenMinter
 from pcc_router.simulator import load_scenario
+from tests.api.support import SECRET, SID
 from tests.browser import browser_page
 from tests.conftest import ROOT
 from tests.e2e.support import side_by_side
@@ -33,9 +36,13 @@ async def test_the_wallboard_shows_calls_ringing_talking_and_waiting(tmp_path: P
         await pcc.advance(5)  # alice (2 s) and carol (4 s) have picked up; bob never does
         for _ in range(3):  # dave rings, then henry (the backup group), then nobody is left
             await pcc.place_call("02473000062", keys="0", talk=600)
-        token = pair.auth["X-STRINGEE-AUTH"]
-        await page.goto(f"{pair.controller.make_url('/')}?access_token={token}")
+        minter = TokenMinter(sid=SID, secret=SECRET)
+        await page.goto(board_link(str(pair.controller.make_url("")), minter))
         await page.wait_for(f'{state_of("alice")} === "talking"')
+        # signed in by the ticket: the address holds no credential, and the session
+        # cookie is out of the page's reach (HttpOnly)
+        assert await page.value("location.pathname + location.search") == "/"
+        assert await page.value("document.cookie") == ""
         states = {
             agent: await page.value(state_of(agent))
             for agent in ("alice", "bob", "carol", "dave", "erin", "gina", "henry")

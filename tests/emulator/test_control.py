@@ -148,3 +148,33 @@ async def test_without_a_usable_list_pcc_routes_by_the_queue(
         assert [r["agent"] for r in c1["rang"]] == ["alice"]  # the queue's own longest_idle
     finally:
         await pcc.__aexit__(None, None, None)
+
+
+async def test_the_customer_info_get_is_signed_as_stringee_signs_a_get(
+    aiohttp_server: Any,
+) -> None:
+    """``X-STRINGEE-SIGNATURE`` over the request URI (path and query, as sent): what a
+    receiver checks it against is the raw request line, and it is never the constant
+    HMAC of an empty body."""
+    from pcc_router.api.signing import signed_bytes, stringee_signature
+
+    seen: list[tuple[str, str]] = []
+
+    async def info(request: web.Request) -> web.Response:
+        seen.append((request.raw_path, request.headers.get("X-STRINGEE-SIGNATURE", "")))
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_get("/info", info)
+    server = await aiohttp_server(app)
+    pcc = EmulatedPcc(load_scenario(HOTLINE), signing_secret="sign-me")
+    await pcc.__aenter__()
+    try:
+        await pcc.point_at(customer_info_url=str(server.make_url("/info?tenant=a b")))
+        await pcc.advance(1)
+    finally:
+        await pcc.__aexit__(None, None, None)
+    raw_path, signature = seen[0]
+    assert raw_path.startswith("/info?tenant=a+b&from=84911111111")
+    assert signature == stringee_signature(signed_bytes("GET", raw_path, b""), "sign-me")
+    assert signature != stringee_signature(b"", "sign-me")
