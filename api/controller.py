@@ -165,6 +165,8 @@ class Controller(Drivers):
             pruned = bool(rows) and rows[0].id != last_id + 1
             rebuild = stale or (pruned and last_id < repo.log_pruned_to(session))
             if rebuild or any(row.kind == "config" for row in rows):
+                if not lock:  # a read: the state it rebuilds from must not change meanwhile
+                    repo.serialise(session)
                 state: repo.StoredState | None = repo.load_state(session, now=now)
                 assert state is not None
                 due = sorted((t.at, t.key) for t in state.timers if t.at <= now) if due else []

@@ -100,6 +100,8 @@ class Drivers:
         if self.worker is None:
             return step()
         deadline = deadlines.current()
+        if deadline is None:
+            deadline = asyncio.get_running_loop().time() + deadlines.BACKGROUND
         try:
             result = await self.worker.call(step, deadline=deadline)
         except Exception as exc:

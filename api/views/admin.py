@@ -29,7 +29,7 @@ from pcc_router.api.admin_schemas import (
     TokenRequest,
 )
 from pcc_router.api.errors import ApiError, answer, read_body
-from pcc_router.api.keys import CONTROLLER, METRICS, PCC, SETTINGS
+from pcc_router.api.keys import CONTROLLER, METRICS, PCC, SETTINGS, WALL
 from pcc_router.api.outage import is_outage, reason
 from pcc_router.api.pcc import PccError
 from pcc_router.api.reads import Snapshot
@@ -107,7 +107,7 @@ async def token(request: web.Request) -> web.Response:
         access_token = minter.agent(body.stringee_user_id, ttl=body.ttl)
     except TokenError as exc:
         raise ApiError(400, str(exc)) from None
-    expires_at = int(controller.clock()) + body.ttl
+    expires_at = int(request.app[WALL]()) + body.ttl  # the token's exp: wall-clock seconds
     return answer(TokenAnswer(access_token=access_token, expires_at=expires_at))
 
 
