@@ -126,7 +126,7 @@ class Controller(Drivers):
         due = sorted((at, key) for key, at in self._timers.items() if at <= tx.now)
         opened: _Opened | None = None
         try:
-            step = partial(self._open, read, tx.now, lock, due if fire_due else [], self._stale)
+            step = partial(self._open, read, tx.now, lock, due if fire_due else None, self._stale)
             opened = yield step
             self._catch_up(opened, tx)
             for at, key in opened.due:  # a late scheduler never lets an input see stale state
@@ -152,9 +152,11 @@ class Controller(Drivers):
         read: Callable[[Session], R],
         now: float,
         lock: bool,
-        due: list[tuple[float, str]],
+        due: list[tuple[float, str]] | None,
         stale: bool,
     ) -> _Opened:
+        """Open the unit's transaction; ``due``: the timers this engine has due (``None``:
+        fire none before the input); ``stale``: rebuild the engine from the store."""
         session = self.store.open_session()
         try:
             if lock:
@@ -169,13 +171,14 @@ class Controller(Drivers):
                     repo.serialise(session)
                 state: repo.StoredState | None = repo.load_state(session, now=now)
                 assert state is not None
-                due = sorted((t.at, t.key) for t in state.timers if t.at <= now) if due else []
+                if due is not None:  # the store's due timers, not this engine's
+                    due = sorted((t.at, t.key) for t in state.timers if t.at <= now)
             else:
                 state = None
                 if due:
                     stored = repo.stored_timers(session, [key for _, key in due])
                     due = [(at, key) for at, key in due if key in stored]
-            return _Opened(session, rows, state, read(session), due)
+            return _Opened(session, rows, state, read(session), due or [])
         except Exception:
             session.close()
             raise

@@ -12,7 +12,7 @@ store's :class:`~pcc_router.api.outage.StoreHealth` whether the store is up.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from sqlmodel import Session
@@ -79,11 +79,24 @@ class Drivers:
         try:
             result = run(unit)
         except Exception as exc:
-            if is_outage(exc):
-                self.health.failed(exc)
+            self._failed(exc)
             raise
         self.health.ok()
         return result
+
+    async def _watched(self, call: Callable[[], Awaitable[T]]) -> T:
+        """``await call()``, its outcome told to the store's health."""
+        try:
+            result = await call()
+        except Exception as exc:
+            self._failed(exc)
+            raise
+        self.health.ok()
+        return result
+
+    def _failed(self, exc: BaseException) -> None:
+        if is_outage(exc):
+            self.health.failed(exc)
 
     async def drain(self, timeout: float = 5.0) -> None:
         """Wait (at most ``timeout``) for the units still running: at shutdown."""
@@ -102,11 +115,5 @@ class Drivers:
         deadline = deadlines.current()
         if deadline is None:
             deadline = asyncio.get_running_loop().time() + deadlines.BACKGROUND
-        try:
-            result = await self.worker.call(step, deadline=deadline)
-        except Exception as exc:
-            if is_outage(exc):
-                self.health.failed(exc)
-            raise
-        self.health.ok()
-        return result
+        worker = self.worker
+        return await self._watched(lambda: worker.call(step, deadline=deadline))

@@ -90,7 +90,7 @@ def shift(scheduler: AsyncIOScheduler, seconds: float) -> int:
     return moved
 
 
-#: Seconds before a timer that could not be stored (the store was down) is tried again.
+#: Seconds before a timer the store could not take (it was down) is tried again.
 RETRY = 2.0
 
 
@@ -98,10 +98,11 @@ async def _fire(controller: Controller, key: str) -> None:
     try:
         await controller.submit(inputs.timer_unit(controller, key))
     except Exception as exc:
-        # it stays due: tried again shortly, and in any case before the next input
-        if not is_outage(exc):  # an outage is logged once, by the store's health
-            log.exception("timer %s failed; tried again in %.0f s", key, RETRY)
-        set_timer(controller, key, controller.clock() + RETRY)
+        # it stays stored and due: it fires before the next input in any case
+        if is_outage(exc):  # logged once by the store's health; tried again soon
+            set_timer(controller, key, controller.clock() + RETRY)
+        else:
+            log.exception("timer %s failed; it fires before the next input", key)
 
 
 async def _sweep(controller: Controller) -> None:

@@ -18,10 +18,9 @@ from aiohttp import web
 
 from pcc_router.api.deadlines import StoreTimeout
 from pcc_router.api.errors import ApiError, check_text
-from pcc_router.api.keys import METRICS, SETTINGS
+from pcc_router.api.keys import METRICS
 from pcc_router.api.outage import is_outage
-from pcc_router.api.sessions import board_session
-from pcc_router.api.tokens import TokenError, verify_rest_token
+from pcc_router.api.sessions import board_session, verified_rest_token
 from pcc_router.routing import RoutingError
 
 __all__ = ["auth_middleware", "error_middleware", "rest_token", "security_headers"]
@@ -110,16 +109,7 @@ def rest_token(request: web.Request) -> dict[str, Any]:
     token = request.headers.get("X-STRINGEE-AUTH") or request.query.get("access_token")
     if not token:
         raise ApiError(401, "a REST token is required in X-STRINGEE-AUTH or ?access_token=")
-    settings = request.app[SETTINGS]
-    try:
-        return verify_rest_token(
-            token,
-            sid=settings.api_key_sid,
-            secret=settings.api_key_secret,
-            max_ttl=settings.max_token_ttl,
-        )
-    except TokenError as exc:
-        raise ApiError(401, f"token refused: {exc}") from None
+    return verified_rest_token(request, token)
 
 
 @web.middleware

@@ -36,6 +36,7 @@ __all__ = [
     "board_session",
     "credential_expiry",
     "exchange",
+    "verified_rest_token",
 ]
 
 COOKIE = "pcc_board"
@@ -63,6 +64,20 @@ def _verify(request: web.Request, token: str, claim: str, kind: str) -> dict[str
         raise ApiError(401, f"{kind} refused: {exc}") from None
 
 
+def verified_rest_token(request: web.Request, token: str) -> dict[str, Any]:
+    """The claims of ``token`` as a REST token of this controller's key; 401 if it is not."""
+    settings = request.app[SETTINGS]
+    try:
+        return verify_rest_token(
+            token,
+            sid=settings.api_key_sid,
+            secret=settings.api_key_secret,
+            max_ttl=settings.max_token_ttl,
+        )
+    except TokenError as exc:
+        raise ApiError(401, f"token refused: {exc}") from None
+
+
 def board_session(request: web.Request) -> dict[str, Any]:
     """The claims of the request's wallboard session cookie; 401 without a valid one."""
     token = request.cookies.get(COOKIE)
@@ -83,16 +98,7 @@ def exchange(request: web.Request) -> web.Response | None:
     if ticket:
         _verify(request, ticket, "board_ticket", "the wallboard ticket")
     elif legacy:
-        settings = request.app[SETTINGS]
-        try:
-            verify_rest_token(
-                legacy,
-                sid=settings.api_key_sid,
-                secret=settings.api_key_secret,
-                max_ttl=settings.max_token_ttl,
-            )
-        except TokenError as exc:
-            raise ApiError(401, f"token refused: {exc}") from None
+        verified_rest_token(request, legacy)
     else:
         return None
     settings = request.app[SETTINGS]

@@ -99,7 +99,7 @@ def _check_time(request: web.Request, event: PccEvent) -> None:
     let_through, held = request.app[THROTTLE].due("skew")
     if let_through:
         log.warning(
-            "refused PCC event %s %s: timestamp_ms is %+.0f s from this clock (%d more since)",
+            "refused PCC event %r %r: timestamp_ms is %+.0f s from this clock (%d more since)",
             event.call_id,
             event.call_status,
             apart,

@@ -91,10 +91,13 @@ class PgServer:
     def pids(self) -> list[int]:
         """The server's processes: the postmaster and every child it has forked."""
         main = int((self._data / "postmaster.pid").read_text().split()[0])
-        found = subprocess.run(
-            ["ps", "-o", "pid=", "--ppid", str(main)], capture_output=True, text=True, check=False
-        )
-        return [main, *(int(pid) for pid in found.stdout.split())]
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == main:  # the field after the state: the parent's pid
+                    children.append(int(stat.parent.name))
+        return [main, *children]
 
     def freeze(self) -> None:
         """Every process stopped (SIGSTOP): connections hang, nothing answers."""

@@ -135,6 +135,18 @@ def test_the_database_password_is_never_shown(tmp_path: Path) -> None:
     assert "eyJ" not in done.stdout  # a start that fails prints no token, even when asked
 
 
+def _serve(env: dict[str, str], *flags: str) -> subprocess.Popen[str]:
+    """``pcc-router serve`` on a free port, its output read as text."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "pcc_router.api", "serve", "--port", "0", *flags],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def test_serve_says_how_to_mint_a_token_and_prints_one_only_when_asked(tmp_path: Path) -> None:
     env = {
         **os.environ,
@@ -143,14 +155,7 @@ def test_serve_says_how_to_mint_a_token_and_prints_one_only_when_asked(tmp_path:
         "DATABASE_URL": f"sqlite:///{tmp_path / 's.db'}",
     }
     for flags, token_expected in (([], False), (["--print-token"], True)):
-        process = subprocess.Popen(
-            [sys.executable, "-m", "pcc_router.api", "serve", "--port", "0", *flags],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = _serve(env, *flags)
         try:
             assert process.stdout is not None
             lines = [process.stdout.readline() for _ in range(3 if not token_expected else 6)]
@@ -231,14 +236,7 @@ def test_serve_can_log_one_json_object_per_line(tmp_path: Path) -> None:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'j.db'}",
         "LOG_FORMAT": "json",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pcc_router.api", "serve", "--port", "0"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _serve(env)
     try:
         assert process.stdout is not None
         assert "pcc-router controller" in process.stdout.readline()
