@@ -42,14 +42,21 @@ bench: $(STAMP)
 	$(BIN)/python bench/engine_scaling.py
 	$(BIN)/python bench/webhooks.py
 
+# The demo's own store, made afresh by every `make serve` (old calls never come back).
+DEMO_STORE := .demo/pcc-router.db
 serve: $(STAMP)
-	$(BIN)/pcc-router serve --scenario $(DEMO) --print-token
+	rm -rf .demo && mkdir -p .demo
+	DATABASE_URL=sqlite:///$(DEMO_STORE) $(BIN)/pcc-router serve --scenario $(DEMO) --print-token
 
 # The PCC emulator on :8090, pointed at `make serve` (run that first, in another terminal).
 CONTROLLER ?= http://127.0.0.1:8080
 emulate: $(STAMP)
 	$(BIN)/pcc-router emulate $(DEMO) --event-url $(CONTROLLER)/pcc/events \
-		--agents-url $(CONTROLLER)/pcc/agents-for-queue
+		--agents-url $(CONTROLLER)/pcc/agents-for-queue --print-token
 
+# Everything a demo, a test run or an install wrote (pcc-router.db*: `pcc-router serve`
+# run by hand with the default store).
 clean:
-	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis reports
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis reports .demo \
+		pcc_router.egg-info
+	rm -f pcc-router.db pcc-router.db-wal pcc-router.db-shm

@@ -88,8 +88,9 @@ def _pcc_event(
     seen.add(event.key)
     call = known.get(event.call_id)
     logged: dict[str, Any] = {"call_id": event.call_id, "ts_ms": event.timestamp_ms}
-    if call is not None and (event.timestamp_ms < call.last_ts_ms or call.status == EXPIRED):
-        # older than what is applied, or for a call given up as lost: kept, not applied
+    if call is not None and _contradicts(event, call):
+        # older than what is applied, for a call given up as lost, or a call that is over
+        # starting again (another run reusing its id): kept, not applied
         tx.add_log("pcc", event.key, event.raw, [], applied=False, **logged)
         return "stale"
     named = agent_of(event, ctl.engine)
@@ -125,6 +126,15 @@ def _pcc_event(
     )
     tx.notes.append(("call", {"call_id": event.call_id, "call_status": event.call_status}))
     return "applied"
+
+
+def _contradicts(event: PccEvent, call: repo.KnownCall) -> bool:
+    """Whether what the store knows of the call rules the event out: an older event than
+    one applied, any event of a call closed as lost, or a call that ended ringing or being
+    answered again (its id reused): never merged into the call that is over."""
+    if event.timestamp_ms < call.last_ts_ms or call.status == EXPIRED:
+        return True
+    return not call.is_open and call.status in FREE and event.call_status not in FREE
 
 
 # ---------------------------------------------------- get_list_agents_url

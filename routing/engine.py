@@ -64,7 +64,14 @@ from pcc_router.routing.events import (
 )
 from pcc_router.routing.external import ExternalCalls
 from pcc_router.routing.flow import CallFlow
-from pcc_router.routing.model import AgentId, Project, QueueId, QueueSpec, Strategy
+from pcc_router.routing.model import (
+    AgentId,
+    ListFallback,
+    Project,
+    QueueId,
+    QueueSpec,
+    Strategy,
+)
 from pcc_router.routing.roster import Roster
 from pcc_router.routing.snapshot import EngineChanges, EngineSnapshot
 from pcc_router.routing.stats import AgentHistory, AgentStats
@@ -86,6 +93,8 @@ class Engine:
         explain: bool = False,
         snapshot: EngineSnapshot | None = None,
         ask_lists: bool = False,
+        empty_list: ListFallback = ListFallback.GROUPS,
+        reask_after: float = 2.0,
     ) -> None:
         """``snapshot``: an earlier engine's state (:meth:`snapshot`) to carry on from; its
         agents and queues missing from ``project`` are left out.
@@ -93,6 +102,8 @@ class Engine:
         ``ask_lists``: a queue with a ``get_list_agents_url`` asks it whom to
         ring (:class:`RequestAgents`), as PCC does (the emulator); otherwise
         the queue's strategy stands in for the URL (the simulator).
+        ``empty_list`` and ``reask_after``: what such a queue does when the URL
+        names nobody who can ring now (:class:`ListFallback`).
         """
         project.check()
         state = snapshot or EngineSnapshot()
@@ -100,7 +111,15 @@ class Engine:
             project, start=start, snapshots=state.agents, rr_last=state.rr_last
         )
         numbers = {n.number: n for n in project.numbers}
-        self._flow = CallFlow(roster, numbers, rng=rng, explain=explain, ask_lists=ask_lists)
+        self._flow = CallFlow(
+            roster,
+            numbers,
+            rng=rng,
+            explain=explain,
+            ask_lists=ask_lists,
+            empty_list=empty_list,
+            reask_after=reask_after,
+        )
         self._external = ExternalCalls(roster, self._flow.calls, state.calls)
         self._handlers: dict[type, Callable[[Any, float, list[Command]], None]] = {}
 
@@ -164,6 +183,8 @@ class Engine:
                 self._roster.sip_expired(ident, now)
             case TimerKind.OFFER:
                 self._external.offer_expired(ident, now, out)
+            case TimerKind.REASK:
+                self._flow.reask(ident, now, out)
             case _:
                 assert_never(kind)
 

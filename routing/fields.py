@@ -10,6 +10,7 @@ not given.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any, TypeVar
 
@@ -117,7 +118,9 @@ class Fields:
         unknown = [k for k in self.data if k not in self._read]
         if unknown:
             known = ", ".join(sorted(self._read))
-            raise FormatError(self.path(unknown[0]), f"unknown key (known here: {known})")
+            close = difflib.get_close_matches(unknown[0], self._read, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise FormatError(self.path(unknown[0]), f"unknown key ({hint}known here: {known})")
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:

@@ -13,8 +13,9 @@ With custom routing (``ask_lists``, the emulator's engine) a queue with a
 ``get_list_agents_url`` asks it whom to ring as each call comes, and again
 for a waiting call whenever an agent becomes routable: ``waiting ──►
 asking`` until the list comes (:class:`AgentsListed`), then ``asking ──►
-ringing`` for each listed agent in turn, or back to ``waiting`` when none
-of them can ring.
+ringing`` for each listed agent in turn. When none of them can ring, the
+:class:`ListFallback` decides: the queue's own groups ring, or the call
+waits and the queue asks again ``reask_after`` seconds later.
 
 The agents' side of each step (ringing, talking, freed, wrap-up) is the
 roster's (:class:`~pcc_router.routing.roster.Roster`); this class keeps the
@@ -55,6 +56,7 @@ from pcc_router.routing.model import (
     Action,
     ActionKind,
     CallId,
+    ListFallback,
     NumberSpec,
     Outcome,
     QueueId,
@@ -99,12 +101,16 @@ class CallFlow:
         rng: random.Random,
         explain: bool,
         ask_lists: bool = False,
+        empty_list: ListFallback = ListFallback.GROUPS,
+        reask_after: float = 2.0,
     ) -> None:
         self._roster = roster
         self._numbers = numbers
         self._rng = rng
         self._explain = explain
         self._ask_lists = ask_lists
+        self._empty_list = empty_list
+        self._reask_after = reask_after
         self.calls: dict[CallId, CallState] = {}
         self._seq = itertools.count()
 
@@ -356,11 +362,25 @@ class CallFlow:
                 queue.push(call)
             return
         call.listed = list(zip(event.agents, event.answer_timeouts, strict=True))
-        if not self._ring_listed(call, queue, now, out):
-            # Back in line without asking again at once: the queue asks for this call
-            # when an agent next becomes routable, not in a loop at one instant.
-            move(call, CallPhase.WAITING)
-            queue.push(call)
+        if self._ring_listed(call, queue, now, out):
+            return
+        # The list named nobody who can ring now: the queue's own groups, or back in
+        # line to be asked again after a while (and whenever an agent becomes routable).
+        move(call, CallPhase.WAITING)
+        if self._empty_list is ListFallback.GROUPS and queue.candidates() is not None:
+            self._ring(call, queue, now, out)
+            return
+        queue.push(call)
+        if self._empty_list is ListFallback.REASK:
+            at = now + self._reask_after
+            out.append(StartTimer(key=timer_key(TimerKind.REASK, queue.spec.id), at=at))
+
+    def reask(self, queue_id: str, now: float, out: _Out) -> None:
+        """A queue's re-ask time: its waiting calls are asked for again if an agent is free
+        (:meth:`serve` asks; with nobody routable, an agent freed asks later)."""
+        queue = self._roster.queues.get(QueueId(queue_id))
+        if queue is not None and queue.n_waiting:
+            self._roster.dirty[queue.spec.id] = queue
 
     def _ring_listed(self, call: CallState, queue: QueueState, now: float, out: _Out) -> bool:
         """Ring the next listed agent who can ring now; whether one could."""

@@ -26,6 +26,7 @@ __all__ = [
     "GroupId",
     "GroupRoute",
     "GroupSpec",
+    "ListFallback",
     "MENU_KEYS",
     "NumberSpec",
     "Outcome",
@@ -72,6 +73,19 @@ class Strategy(enum.StrEnum):
     TOP_DOWN = "top_down"
     RANDOM = "random"
     RING_ALL = "ring_all"
+
+
+class ListFallback(enum.StrEnum):
+    """What PCC does when a queue's ``get_list_agents_url`` names nobody who can ring now.
+
+    Not settled by any public Stringee document: ``groups`` (ring from the
+    queue's own groups, as one third-party PCC server's comments say PCC
+    does) or ``reask`` (keep the call waiting and ask the URL again after a
+    while). Either way the URL is asked again when an agent becomes free.
+    """
+
+    GROUPS = "groups"
+    REASK = "reask"
 
 
 class Outcome(enum.StrEnum):

@@ -26,6 +26,7 @@ class TimerKind(enum.StrEnum):
     WRAP_UP = "wrapup"  # an agent's wrap-up ends (per agent)
     SIP = "sip"  # an agent's SIP registration lapses (per agent)
     OFFER = "offer"  # a ring PCC started, or an offer, times out (per agent)
+    REASK = "reask"  # a queue asks its get_list_agents_url again for its waiting calls
 
 
 TimerKey = NewType("TimerKey", str)

@@ -34,6 +34,7 @@ from pcc_router.routing import (
     Event,
     ForwardCall,
     HangUp,
+    ListFallback,
     OfferAgents,
     QueueCall,
     RequestAgents,
@@ -82,8 +83,11 @@ class Simulation:
         keep_calls: bool = True,
         explain: bool = False,
         ask_lists: bool = False,
+        empty_list: ListFallback = ListFallback.GROUPS,
+        reask_after: float = 2.0,
     ):
-        """``ask_lists``: queues with a ``get_list_agents_url`` ask it (the emulator's run)."""
+        """``ask_lists``: queues with a ``get_list_agents_url`` ask it (the emulator's run);
+        ``empty_list`` and ``reask_after``: what they do when it names nobody who can ring."""
         seed = scenario.seed
         self.scenario = scenario
         #: The engine's own generator (the ``random`` strategy), seeded from the scenario.
@@ -93,6 +97,8 @@ class Simulation:
             rng=self.engine_rng,
             explain=explain,
             ask_lists=ask_lists,
+            empty_list=empty_list,
+            reask_after=reask_after,
         )
         self.kernel: Kernel[Event | _NextArrival] = Kernel()
         watched = frozenset(e.target for e in scenario.expects if e.subject == "call")

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pcc_router.routing import AgentId, ConfigError, Event, Project
+from pcc_router.routing import AgentId, ConfigError, Event, ListFallback, Project
 from pcc_router.routing.fields import FormatError
 from pcc_router.simulator.arrivals import Arrivals, Distribution
 from pcc_router.simulator.schema import Fields, ScenarioError, locate
@@ -24,6 +24,7 @@ __all__ = [
     "Approx",
     "Checks",
     "Expectation",
+    "PccBehaviour",
     "Scenario",
     "ScenarioError",
     "ScriptedCall",
@@ -39,6 +40,24 @@ class AgentBehaviour:
 
     answer_after: float = 2.0
     answer_prob: float = 1.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PccBehaviour:
+    """How the PCC emulator behaves where PCC's documents are silent (the scenario's
+    ``[emulator]`` table; docs/emulator.md lists each choice, with why).
+
+    ``empty_list`` and ``reask_after``: what a custom-routing queue does when
+    its URL names nobody who can ring (:class:`~pcc_router.routing.ListFallback`).
+    ``enforce_coming_soon``: PCC marks ``maximum_queue_size`` and
+    ``maximum_queue_wait_time`` "coming soon", so the emulator takes and
+    stores them but drops nobody for them; ``True`` enforces them as the
+    simulator does. The simulator itself ignores this table.
+    """
+
+    empty_list: ListFallback = ListFallback.GROUPS
+    reask_after: float = 2.0
+    enforce_coming_soon: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -107,6 +126,28 @@ class Scenario:
     traffic: tuple[Traffic, ...]
     events: tuple[TimelineEvent, ...]
     expects: tuple[Expectation, ...]
+    emulator: PccBehaviour = PccBehaviour()
+
+
+def _read_text(path: Path) -> str:
+    """The file as UTF-8 text (a leading byte-order mark dropped); anything else is a
+    :class:`ScenarioError` naming the file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError("", f"cannot read the file: {exc.strerror}", file=str(path)) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ScenarioError("", "is UTF-16 text: save it as UTF-8", file=str(path))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError(
+            "", "is not UTF-8 text (a TOML file must be)", file=str(path), line=line
+        ) from None
+    if "\x00" in text:
+        raise ScenarioError("", "holds a NUL byte: not a text file", file=str(path))
+    return text
 
 
 def load_scenario(path: str | Path, *, pool_counts: Mapping[int, int] | None = None) -> Scenario:
@@ -118,18 +159,13 @@ def load_scenario(path: str | Path, *, pool_counts: Mapping[int, int] | None = N
     from pcc_router.simulator import sections
 
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError("", f"cannot read the file: {exc.strerror}", file=str(path)) from None
+    text = _read_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         at = re.search(r"at line (\d+)", str(exc))
         line = int(at.group(1)) if at else None
         raise ScenarioError("", f"not valid TOML: {exc}", file=str(path), line=line) from None
-    except UnicodeDecodeError:
-        raise ScenarioError("", "not UTF-8 text", file=str(path)) from None
     pools = data.get("agent_pools")
     for index, count in (pool_counts or {}).items():
         if not isinstance(pools, list) or not 0 <= index < len(pools):

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-from pcc_router.routing import AgentId, AgentSpec, GroupId, GroupSpec, Project
+from pcc_router.routing import AgentId, AgentSpec, GroupId, GroupSpec, ListFallback, Project
 from pcc_router.routing.projects import (
     declared_ids,
     read_agent,
@@ -21,7 +21,7 @@ from pcc_router.routing.projects import (
     read_queue,
 )
 from pcc_router.simulator import inputs
-from pcc_router.simulator.scenario import AgentBehaviour, Scenario
+from pcc_router.simulator.scenario import AgentBehaviour, PccBehaviour, Scenario
 from pcc_router.simulator.schema import Fields, ScenarioError
 
 __all__ = ["read_scenario"]
@@ -54,10 +54,29 @@ def read_scenario(top: Fields, path: Path) -> Scenario:
     traffic = inputs.read_traffic(top, known_numbers, until, path.parent)
     events = inputs.read_events(top, set(behaviours))
     expects = inputs.read_expects(top, {c.id for c in calls}, set(behaviours))
+    emulator = _read_emulator(top)
     top.finish()
     return Scenario(path=path, name=name, seed=seed, until=until, project=project,
                     behaviours=behaviours, calls=calls, traffic=traffic, events=events,
-                    expects=expects)  # fmt: skip
+                    expects=expects, emulator=emulator)  # fmt: skip
+
+
+def _read_emulator(top: Fields) -> PccBehaviour:
+    """``[emulator]``: the PCC emulator's choices where PCC's documents are silent."""
+    if not top.has("emulator"):
+        top.raw("emulator", None)
+        return PccBehaviour()
+    table = top.sub("emulator")
+    fallbacks = {f.value: f for f in ListFallback}
+    behaviour = PccBehaviour(
+        empty_list=table.choice("empty_list", fallbacks, ListFallback.GROUPS),
+        reask_after=table.duration("reask_after", 2.0),
+        enforce_coming_soon=table.typed("enforce_coming_soon", bool, False),
+    )
+    if behaviour.reask_after <= 0:
+        raise ScenarioError(table.path("reask_after"), "must be longer than 0 s")
+    table.finish()
+    return behaviour
 
 
 def _finished(table: Fields, value: T) -> T:

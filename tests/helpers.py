@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from pcc_router.routing import (
     Action,
@@ -69,9 +70,17 @@ class EngineHarness:
     """Feeds events to an engine and checks the commands, ring decisions stripped."""
 
     def __init__(
-        self, proj: Project, *, seed: int = 0, explain: bool = False, ask_lists: bool = False
+        self,
+        proj: Project,
+        *,
+        seed: int = 0,
+        explain: bool = False,
+        ask_lists: bool = False,
+        **options: Any,
     ) -> None:
-        self.engine = Engine(proj, rng=random.Random(seed), explain=explain, ask_lists=ask_lists)
+        self.engine = Engine(
+            proj, rng=random.Random(seed), explain=explain, ask_lists=ask_lists, **options
+        )
 
     def feed(
         self, event: Event, now: float, expect: Sequence[Command] | None = None

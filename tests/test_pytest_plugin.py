@@ -125,3 +125,14 @@ async def test_my_webhook_server(pcc_emulator):
     )
     ini(pytester, "asyncio_mode = auto\npcc_scenarios = nothing\n")
     pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_a_file_that_is_not_utf8_is_one_failed_item_and_the_rest_still_run(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makefile(".toml", **{"scenarios/center": GOOD})
+    odd = pytester.path / "scenarios" / "odd.toml"
+    odd.write_bytes(GOOD.encode("utf-16"))
+    outcome = pytester.runpytest("-v", "-p", "no:randomly")
+    outcome.assert_outcomes(passed=2, failed=1)
+    outcome.stdout.fnmatch_lines(["*odd.toml::reads FAILED*", "*UTF-16*"])

@@ -187,6 +187,10 @@ def create_emulator_app(emulator: Emulator, *, api_key: tuple[str, str]) -> web.
     app[METRICS] = Metrics()
     for route in EMULATOR_ROUTES:
         app.router.add_route(route.method, route.path, route.handler)
+        if route.path.startswith("/v1/"):
+            # clients written against PCC also send /v1/agent/ (a trailing slash): PCC answers
+            # both, so does the emulator (the description names the form without it)
+            app.router.add_route(route.method, route.path + "/", route.handler)
     app.router.add_static("/docs/static", swagger_ui_path)
     app[OPENAPI] = spec(
         EMULATOR_ROUTES,

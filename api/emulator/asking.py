@@ -1,7 +1,9 @@
 """PCC's requests to your server: whom to ring, and who is calling; and reading the answers.
 
-Each request is logged in the record it is given (status, answer, time
-taken, or the error); a failure is an answer of ``None``, never an exception.
+Each request is logged in the record it is given: ``state`` (``pending``
+while in flight, then ``answered``, ``refused: HTTP <status>``, ``timed out``
+or ``failed``), the status, the answer, the time taken, the connection's
+error. Only a 2xx is an answer; a failure is ``None``, never an exception.
 """
 
 from __future__ import annotations
@@ -27,19 +29,17 @@ async def post(
     headers: dict[str, str],
     record: dict[str, Any],
 ) -> str | None:
-    """POST ``body``; the answer's text, or ``None`` when there was none."""
+    """POST ``body``; the answer's text when it is a 2xx, else ``None`` (and why, in
+    ``record``: the HTTP status, or the connection's error)."""
     started = time.perf_counter()
     try:
         async with session.post(url, data=body, headers=headers, timeout=ASK_TIMEOUT) as response:
-            record["status"] = response.status
-            text = await response.text()
+            return await _answer(response, record)
     except (aiohttp.ClientError, TimeoutError) as exc:
-        record.update(state="failed", error=type(exc).__name__)
+        record.update(state="failed", error=_error(exc))
         return None
     finally:
         record["ms"] = round((time.perf_counter() - started) * 1000, 1)
-    record["answer"] = text[:2000]
-    return text
 
 
 async def get(
@@ -51,7 +51,8 @@ async def get(
     *,
     secret: str | None = None,
 ) -> str | None:
-    """GET with ``params`` within ``wait`` seconds; the answer's text, or ``None``.
+    """GET with ``params`` within ``wait`` seconds; the answer's text when it is a 2xx,
+    else ``None`` (and why, in ``record``).
 
     With ``secret``, signed as Stringee signs a GET: ``X-STRINGEE-SIGNATURE``
     over the request URI (path and query, exactly as sent).
@@ -66,15 +67,32 @@ async def get(
     try:
         timeout = aiohttp.ClientTimeout(total=wait)
         async with session.get(target, headers=headers, timeout=timeout) as response:
-            record["status"] = response.status
-            text = (await response.text())[:2000]
+            return await _answer(response, record)
     except (aiohttp.ClientError, TimeoutError) as exc:
-        record.update(state="failed", error=type(exc).__name__)
+        state = "timed out" if isinstance(exc, TimeoutError) else "failed"
+        record.update(state=state, error=_error(exc))
         return None
     finally:
         record["ms"] = round((time.perf_counter() - started) * 1000, 1)
-    record.update(answer=text, state="answered")
-    return text
+
+
+async def _answer(response: aiohttp.ClientResponse, record: dict[str, Any]) -> str | None:
+    """The body of a 2xx answer; any other status is the receiver's refusal, logged as
+    such (its body kept in the record, never used as an answer)."""
+    record["status"] = response.status
+    text = await response.text(errors="replace")
+    record["answer"] = text[:2000]  # what the log keeps of it
+    if 200 <= response.status < 300:
+        record["state"] = "answered"
+        return text
+    record["state"] = f"refused: HTTP {response.status}"
+    return None
+
+
+def _error(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return "TimeoutError: no answer in time"
+    return type(exc).__name__ + (f": {exc}" if str(exc) else "")
 
 
 def read_agents_answer(

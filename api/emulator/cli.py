@@ -14,12 +14,13 @@ import asyncio
 import ipaddress
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pcc_router.api.emulator.deliveries import Faults
-    from pcc_router.simulator.scenario import Scenario
+    from pcc_router.simulator.scenario import PccBehaviour, Scenario
 
 __all__ = ["add_parser", "run"]
 
@@ -52,6 +53,26 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     emulate.add_argument(
         "--check", metavar="URL", help="check a webhook server against PCC's traffic, then exit"
     )
+    emulate.add_argument(
+        "--empty-list",
+        choices=("groups", "reask"),
+        help="when get_list_agents_url names nobody who can ring: ring the queue's own "
+        "groups, or wait and ask again (default: the scenario's [emulator], else groups)",
+    )
+    emulate.add_argument(
+        "--reask",
+        metavar="DURATION",
+        help="with --empty-list reask, ask again after this long (default 2s)",
+    )
+    emulate.add_argument(
+        "--enforce-coming-soon",
+        action="store_true",
+        help="drop callers for maximum_queue_size / maximum_queue_wait_time (PCC marks them "
+        "'coming soon' and does not)",
+    )
+    emulate.add_argument(
+        "--print-token", action="store_true", help="once listening, print a REST token (demo)"
+    )
 
 
 def _fail(message: str) -> int:
@@ -66,10 +87,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         scenario = load_scenario(args.scenario)
         faults = Faults.parse(args.faults)
+        scenario = replace(scenario, emulator=_behaviour(args, scenario.emulator))
     except ScenarioError as exc:
         return _fail(str(exc))
     except FaultsError as exc:
         return _fail(f"--faults: {exc}")
+    except ValueError as exc:
+        return _fail(f"--reask: {exc}")
     sid = os.environ.get("PCC_API_KEY_SID", "")
     secret = os.environ.get("PCC_API_KEY_SECRET", "")
     if not sid or not secret:
@@ -88,6 +112,24 @@ def run(args: argparse.Namespace) -> int:
     if args.speed <= 0:
         return _fail("--speed must be above 0")
     return _serve(args, scenario, faults, (sid, secret), signing)
+
+
+def _behaviour(args: argparse.Namespace, base: PccBehaviour) -> PccBehaviour:
+    """The scenario's ``[emulator]`` choices, with the command line's over them."""
+    from pcc_router.routing import ListFallback
+    from pcc_router.routing.durations import parse_duration
+
+    changes: dict[str, object] = {}
+    if args.empty_list:
+        changes["empty_list"] = ListFallback(args.empty_list)
+    if args.reask:
+        seconds = parse_duration(args.reask)
+        if seconds <= 0:
+            raise ValueError("must be longer than 0 s")
+        changes["reask_after"] = seconds
+    if args.enforce_coming_soon:
+        changes["enforce_coming_soon"] = True
+    return replace(base, **changes)  # type: ignore[arg-type]
 
 
 def _loopback(host: str) -> bool:
@@ -121,7 +163,6 @@ def _serve(
     )
     emulator.point_at(event_url=args.event_url, agents_url=args.agents_url)
     base = f"http://{args.host}:{args.port}"
-    token = TokenMinter(sid=api_key[0], secret=api_key[1]).rest(ttl=86400)
     numbers = ", ".join(n.number for n in emulator.world.sim.scenario.project.numbers)
     print(f"PCC emulator ({args.clock} clock): {base}/docs, {base}/_emulator/state")
     print(f"numbers: {numbers}; event_url: {args.event_url or '(unset)'}")
@@ -129,7 +170,18 @@ def _serve(
         f"place a call: curl -X POST {base}/_emulator/calls -H 'Content-Type: application/json'"
         f' -d \'{{"to": "{numbers.split(", ")[0]}", "keys": "0"}}\''
     )
-    print(f"a REST token for 24 h (header X-STRINGEE-AUTH):\n{token}")
+    behaviour = scenario.emulator
+    fallback = str(behaviour.empty_list)
+    if behaviour.empty_list == "reask":
+        fallback += f" (asked again every {behaviour.reask_after:g} s)"
+    limits = "enforced" if behaviour.enforce_coming_soon else "stored, not enforced"
+    print(f"a list naming nobody: {fallback}; 'coming soon' queue limits {limits}")
+    if args.print_token:
+        token = TokenMinter(sid=api_key[0], secret=api_key[1]).rest(ttl=3600)
+        print(f"a REST token for 1 h (header X-STRINGEE-AUTH):\n{token}")
+    else:
+        print("REST token for its API: pcc-router token rest")
+    sys.stdout.flush()
     web.run_app(
         create_emulator_app(emulator, api_key=api_key), host=args.host, port=args.port, print=None
     )

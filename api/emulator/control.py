@@ -1,8 +1,9 @@
 """``/_emulator``: what is not PCC's: placing calls, moving the clock, reading what was sent.
 
-- ``POST /_emulator/calls`` places a call now; ``GET /_emulator/calls`` lists
-  every call so far with its rings (agent, time, outcome) and outcome, in
-  ``pcc-router simulate --json``'s shape.
+- ``POST /_emulator/calls`` places a call now (its ``call_id`` is PCC's, the one
+  the events carry); ``GET /_emulator/calls`` lists every call so far with its
+  rings (agent, time, outcome) and outcome, in ``pcc-router simulate --json``'s
+  shape, each with PCC's ``call_id`` beside the run's ``id``.
 - ``POST /_emulator/clock`` moves a virtual clock (``advance``) or runs it
   until nothing is left (``until_idle``).
 - ``GET /_emulator/deliveries`` lists every event delivery (its fault, each
@@ -57,8 +58,7 @@ async def place_call(request: web.Request) -> web.Response:
 
 async def list_calls(request: web.Request) -> web.Response:
     emulator = request.app[EMULATOR]
-    calls = [call.as_dict() for call in emulator.world.sim.recorder.calls()]
-    return _ok("calls so far", now=emulator.now(), calls=calls)
+    return _ok("calls so far", now=emulator.now(), calls=emulator.calls())
 
 
 async def clock(request: web.Request) -> web.Response:

@@ -185,4 +185,4 @@ class Deliveries:
         self.log[delivery.id - 1] = delivery.record()
 
     def pending(self) -> int:
-        return sum(1 for record in self.log if record["state"] == "pending")
+        return sum(1 for r in self.log if r["kind"] == "event" and r["state"] == "pending")

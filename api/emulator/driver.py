@@ -39,10 +39,16 @@ import aiohttp
 from pcc_router.api.emulator.asking import get, post, read_agents_answer
 from pcc_router.api.emulator.deliveries import Deliveries, Faults
 from pcc_router.api.emulator.records import PccRecords
-from pcc_router.api.emulator.world import AgentChange, Ask, CustomerInfoFetch, Webhook, World
+from pcc_router.api.emulator.world import (
+    AgentChange,
+    Ask,
+    CustomerInfoFetch,
+    Webhook,
+    World,
+)
 from pcc_router.api.signing import stringee_signature
 from pcc_router.routing import AgentId, Channel
-from pcc_router.simulator.scenario import AgentBehaviour, Scenario
+from pcc_router.simulator.scenario import AgentBehaviour, PccBehaviour, Scenario
 
 __all__ = ["Emulator", "read_agents_answer"]
 
@@ -66,6 +72,7 @@ class Emulator:
         signing_secret: str | None = None,
         project_id: int = 1,
         epoch: float | None = None,
+        behaviour: PccBehaviour | None = None,
     ) -> None:
         if speed <= 0 or not math.isfinite(speed):
             raise ValueError("speed must be a positive number")
@@ -74,7 +81,7 @@ class Emulator:
         self.faults = faults or Faults()
         self.epoch = time.time() if epoch is None else epoch
         self.records = PccRecords.of(scenario.project, project_id=project_id)
-        self.world = World(scenario, self.records, self.epoch)
+        self.world = World(scenario, self.records, self.epoch, behaviour or scenario.emulator)
         self.signing_secret = signing_secret
         draw = random.Random(f"{scenario.seed if seed is None else seed}:faults")
         self._draw = draw
@@ -164,7 +171,7 @@ class Emulator:
         talk: float = 60.0,
         patience: float | None = None,
     ) -> str:
-        """A customer calls ``to`` now; the call's id."""
+        """A customer calls ``to`` now; the call's id (PCC's: the one events carry)."""
         async with self._lock:
             call_id = self.world.place_call(
                 caller=caller, to=to, keys=keys, talk=talk, patience=patience, at=self.now()
@@ -198,6 +205,14 @@ class Emulator:
                 queue["get_list_agents_url"] = agents_url
         records.project()
         self.configure(records, rebuild=agents_url is not None)
+
+    def calls(self) -> list[dict[str, Any]]:
+        """Every call so far, as ``simulate --json`` shows it, with PCC's ``call_id``."""
+        world = self.world
+        return [
+            {**call.as_dict(), "call_id": world.pcc_call_id(call.id)}
+            for call in world.sim.recorder.calls()
+        ]
 
     def system_status(self, user_id: str) -> int:
         """PCC's ``system_status`` of an agent: 0 in a call, 1 otherwise."""
@@ -313,6 +328,7 @@ class Emulator:
             "at": now,
             "url": ask.url,
             "request": request,
+            "state": "pending",
         }
         self.log.append(record)
         timed_out = bool(self.faults.agents_timeout) and (
@@ -327,8 +343,9 @@ class Emulator:
             return {}
         default = self.world.sim.engine.answer_timeout(ask.queue_id)
         answers, problem = read_agents_answer(text, default)
-        record["state"] = "answered" if problem is None else f"unusable: {problem}"
-        return answers if record["status"] == 200 else {}
+        if problem is not None:
+            record["state"] = f"unusable: {problem}"
+        return answers
 
     async def _fetch_customer_info(self, fetch: CustomerInfoFetch, now: float) -> None:
         settings = self.records.settings
@@ -343,6 +360,7 @@ class Emulator:
             "url": url,
             "call_id": fetch.call_id,
             "request": params,
+            "state": "pending",
         }
         self.log.append(record)
         wait = float(settings.get("get_customer_info_timeout") or 2000) / 1000

@@ -26,7 +26,7 @@ from pcc_router.api.emulator.app import create_emulator_app
 from pcc_router.api.emulator.deliveries import Faults
 from pcc_router.api.emulator.driver import Clock, Emulator
 from pcc_router.api.tokens import TokenMinter
-from pcc_router.simulator.scenario import Scenario
+from pcc_router.simulator.scenario import PccBehaviour, Scenario
 
 __all__ = ["TEST_API_KEY", "EmulatedPcc", "serve_on_loopback"]
 
@@ -57,6 +57,7 @@ class EmulatedPcc:
         api_key: tuple[str, str] = TEST_API_KEY,
         epoch: float | None = None,
         seed: int | None = None,
+        behaviour: PccBehaviour | None = None,
     ) -> None:
         if isinstance(faults, str):
             faults = Faults.parse(faults)
@@ -68,6 +69,7 @@ class EmulatedPcc:
             signing_secret=signing_secret,
             epoch=epoch,
             seed=seed,
+            behaviour=behaviour,
         )
         self.api_key = api_key
         self._minter = TokenMinter(sid=api_key[0], secret=api_key[1])
@@ -161,8 +163,13 @@ class EmulatedPcc:
     # --------------------------------------------------------------- reads
 
     def calls(self) -> list[dict[str, object]]:
-        """Every call so far: its rings (agent, time, outcome) and outcome."""
-        return [call.as_dict() for call in self.emulator.world.sim.recorder.calls()]
+        """Every call so far: its rings (agent, time, outcome) and outcome; ``id`` is the
+        run's (a scenario's ``c1``), ``call_id`` PCC's (what events carry)."""
+        return self.emulator.calls()
+
+    def call_id(self, run_id: str) -> str:
+        """PCC's id of the call the run knows as ``run_id`` (a scenario's ``c1``)."""
+        return self.emulator.world.pcc_call_id(run_id)
 
     def deliveries(self, kind: str | None = None) -> list[dict[str, Any]]:
         """Every event delivery (``event``), request for agents (``agents``), customer-info

@@ -11,7 +11,8 @@ KPIs), then turned into what PCC would send out:
   the end of an answered call: ``agentEnded`` then ``ended``; any other end:
   ``ended``. Bodies are Stringee's call events (``from``/``to`` endpoints,
   ``timestamp_ms``, ``request_from_user_id``; on ``ended`` the cause and
-  durations). Call ids are the scenario's.
+  durations). Call ids are PCC's shape, ``call-vn-1-<10 chars>-<epoch ms>``,
+  new on every run (a scenario's ``c1`` is still ``c1`` in ``/_emulator/calls``).
 - a queue asking for agents: one request per queue per step, listing every
   call it asks for (PCC's ``calls`` array).
 
@@ -24,7 +25,9 @@ and sends, and feeds the lists it gets back with :meth:`World.listed`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import random
+import string
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pcc_router.api.emulator.records import PccRecords
@@ -42,15 +45,24 @@ from pcc_router.routing import (
     Event,
     Outcome,
     PresenceChanged,
+    Project,
     QueueId,
     RequestAgents,
     RingAgent,
 )
 from pcc_router.routing.shell import method_for
 from pcc_router.simulator.runner import Simulation
-from pcc_router.simulator.scenario import Scenario, ScriptedCall
+from pcc_router.simulator.scenario import PccBehaviour, Scenario, ScriptedCall
 
-__all__ = ["AgentChange", "Ask", "CustomerInfoFetch", "Outgoing", "Webhook", "World"]
+__all__ = [
+    "AgentChange",
+    "Ask",
+    "CustomerInfoFetch",
+    "Outgoing",
+    "PccBehaviour",
+    "Webhook",
+    "World",
+]
 
 _CAUSES = {Outcome.ANSWERED: "NORMAL_CLEARING", Outcome.ABANDONED: "ORIGINATOR_CANCEL"}
 
@@ -99,9 +111,13 @@ class _Call:
     caller: str
     to: str
     created_at: float
+    pcc_id: str
     rung: bool = False
     agent: AgentId | None = None
     answered_at: float | None = None
+
+
+_ID_CHARS = string.ascii_uppercase + string.digits
 
 
 @dataclass
@@ -112,15 +128,48 @@ class World:
     records: PccRecords
     #: Epoch seconds at time 0 of the run: ``timestamp_ms`` is ``epoch + now``.
     epoch: float
+    #: Where PCC's documents are silent (the scenario's ``[emulator]``, or the command line).
+    behaviour: PccBehaviour = field(default_factory=PccBehaviour)
     sim: Simulation = field(init=False)
     _out: list[Outgoing] = field(default_factory=list)
     _asks: dict[QueueId, list[CallId]] = field(default_factory=dict)
     _calls: dict[CallId, _Call] = field(default_factory=dict)
+    _by_pcc_id: dict[str, CallId] = field(default_factory=dict)
+    _pcc_ids: dict[CallId, str] = field(default_factory=dict)
     _placed: int = 0
 
     def __post_init__(self) -> None:
-        self.sim = Simulation(self.scenario, keep_calls=True, ask_lists=True)
+        scenario = replace(self.scenario, project=self.routed(self.scenario.project))
+        behaviour = self.behaviour
+        self.sim = Simulation(
+            scenario,
+            keep_calls=True,
+            ask_lists=True,
+            empty_list=behaviour.empty_list,
+            reask_after=behaviour.reask_after,
+        )
         self.sim.prime()
+        # Call ids as PCC makes them, different on every run (the epoch is the run's start).
+        self._id_rng = random.Random(f"{self.scenario.seed}:{self.epoch}:call-ids")
+
+    def routed(self, project: Project) -> Project:
+        """The project as PCC routes it: "coming soon" queue limits left out unless enforced."""
+        if self.behaviour.enforce_coming_soon:
+            return project
+        queues = tuple(
+            replace(q, maximum_queue_size=None, maximum_queue_wait_time=None)
+            for q in project.queues
+        )
+        return replace(project, queues=queues)
+
+    def pcc_call_id(self, call_id: str) -> str:
+        """The id PCC gave the call the run knows as ``call_id`` (a scenario's ``c1``)."""
+        return self._pcc_ids.get(CallId(call_id), call_id)
+
+    def _new_pcc_id(self, now: float) -> str:
+        """``call-vn-1-<10 chars>-<epoch ms>``, the shape of PCC's call ids."""
+        chars = "".join(self._id_rng.choice(_ID_CHARS) for _ in range(10))
+        return f"call-vn-1-{chars}-{round((self.epoch + now) * 1000)}"
 
     # ------------------------------------------------------------ inputs
 
@@ -143,7 +192,10 @@ class World:
     def feed(self, event: Event, now: float) -> None:
         """One engine turn: the simulation executes the commands, PCC reports them."""
         if isinstance(event, CallArrived):
-            self._calls[event.call_id] = _Call(event.caller, event.to, now)
+            pcc_id = self._pcc_ids.get(event.call_id) or self._new_pcc_id(now)
+            self._pcc_ids[event.call_id] = pcc_id
+            self._by_pcc_id[pcc_id] = event.call_id
+            self._calls[event.call_id] = _Call(event.caller, event.to, now, pcc_id)
             self._send(event.call_id, "created", now, self._endpoint(event.to))
         elif isinstance(event, (AgentUpdated, PresenceChanged)):
             self._out.append(AgentChange(event, now))
@@ -155,22 +207,28 @@ class World:
     def place_call(
         self, *, caller: str, to: str, keys: str, talk: float, patience: float | None, at: float
     ) -> str:
-        """A call placed through the API: it arrives at ``at`` (now, in practice)."""
+        """A call placed through the API: it arrives at ``at`` (now, in practice); PCC's id
+        for it."""
         self._placed += 1
         call_id = f"api-{self._placed}"
+        pcc_id = self._pcc_ids[CallId(call_id)] = self._new_pcc_id(at)
         call = ScriptedCall(
             id=call_id, at=at, caller=caller, to=to, keys=keys, talk=talk, patience=patience
         )
         self.sim.add_call(call)
-        return call_id
+        return pcc_id
 
-    def listed(self, call_id: str, agents: list[tuple[str, float]] | None, now: float) -> None:
-        """The answer of ``get_list_agents_url`` for a call (``None``: no usable answer)."""
+    def listed(self, pcc_id: str, agents: list[tuple[str, float]] | None, now: float) -> None:
+        """The answer of ``get_list_agents_url`` for a call, by PCC's id (``None``: no usable
+        answer)."""
+        call_id = self._by_pcc_id.get(pcc_id)
+        if call_id is None:
+            return  # not a call of this run, or one already over
         if agents is None:
-            self.feed(AgentsListed(call_id=CallId(call_id), failed=True), now)
+            self.feed(AgentsListed(call_id=call_id, failed=True), now)
             return
         listed = AgentsListed(
-            call_id=CallId(call_id),
+            call_id=call_id,
             agents=tuple(AgentId(a) for a, _ in agents),
             answer_timeouts=tuple(t for _, t in agents),
         )
@@ -196,11 +254,13 @@ class World:
         """
         old = self.sim.engine
         self.sim.engine = Engine(
-            records.project(),
+            self.routed(records.project()),
             rng=self.sim.engine_rng,
             start=self.now,
             snapshot=old.snapshot(),
             ask_lists=True,
+            empty_list=self.behaviour.empty_list,
+            reask_after=self.behaviour.reask_after,
         )
         self.records = records
 
@@ -232,7 +292,7 @@ class World:
                 call = self._calls.get(call_id)
                 if call is not None and not call.rung:
                     call.rung = True
-                    self._out.append(CustomerInfoFetch(call_id, call.caller, call.to))
+                    self._out.append(CustomerInfoFetch(call.pcc_id, call.caller, call.to))
                 self._send(call_id, "ringing", now, self._agent_endpoint(agent_id))
             case ConnectCall(call_id=call_id, agent_id=agent_id):
                 call = self._calls.get(call_id)
@@ -250,6 +310,7 @@ class World:
         call = self._calls.pop(call_id, None)
         if call is None:
             return
+        self._by_pcc_id.pop(call.pcc_id, None)
         answered_at = call.answered_at
         extra = {
             "callCreatedReason": "EXTERNAL_CALL_IN",
@@ -271,7 +332,11 @@ class World:
             spec = self.sim.engine.queue_spec(queue_id)
             assert spec.get_list_agents_url is not None
             calls = tuple(
-                {"callId": c, "from": self._calls[c].caller, "to": self._calls[c].to}
+                {
+                    "callId": self._calls[c].pcc_id,
+                    "from": self._calls[c].caller,
+                    "to": self._calls[c].to,
+                }
                 for c in call_ids
                 if c in self._calls
             )
@@ -289,6 +354,7 @@ class World:
         extra: dict[str, Any] | None = None,
     ) -> None:
         call = call or self._calls.get(call_id)
+        pcc_id = call.pcc_id if call is not None else call_id
         project = self.records.project_id
         body = {
             "call_status": status,
@@ -300,10 +366,10 @@ class World:
             "to": to,
             "clientCustomData": "",
             "type": "stringee_call",
-            "call_id": call_id,
+            "call_id": pcc_id,
             **(extra or {}),
         }
-        self._out.append(Webhook(call_id, status, body))
+        self._out.append(Webhook(pcc_id, status, body))
 
     @staticmethod
     def _endpoint(number: str) -> dict[str, Any]:

@@ -307,3 +307,19 @@ async def test_reasons_show_times_as_times(client: Client, auth: dict[str, str])
     [reason] = (await agent(client, auth, "alice"))["reasons"]
     assert re.fullmatch(r"in wrap-up until \d\d:\d\d:\d\d", reason["text"]), reason["text"]
     assert str(support.EPOCH_MS)[:4] not in reason["text"]
+
+
+async def test_a_call_that_is_over_never_starts_again(client: Client, auth: dict[str, str]) -> None:
+    """A demo restarted on an old store, PCC reusing an id: events of a new call under the
+    id of one that ended are not merged into it (they would bring a dead call back)."""
+    for n, status in enumerate(("created", "ringing", "answered", "ended")):
+        assert (await post_event(client, stringee_event(status, "c1", n * 1000)))["message"] == (
+            "applied"
+        )
+    for n, status in enumerate(("created", "ringing", "answered")):
+        reused = await post_event(client, stringee_event(status, "c1", 60_000 + n * 1000))
+        assert reused["message"] == "stale", status
+    alice = await agent(client, auth, "alice")
+    assert alice["state"] != "talking" and alice["call_id"] is None
+    late = await post_event(client, stringee_event("agentEnded", "c1", 3500))
+    assert late["message"] == "applied"  # the end of a call that ended is still its own

@@ -17,7 +17,7 @@ from pcc_router.api.keys import CONTROLLER
 from pcc_router.api.store import repo
 from pcc_router.api.tokens import TokenMinter
 from pcc_router.routing import AgentUpdated, Channel
-from pcc_router.simulator.scenario import Scenario
+from pcc_router.simulator.scenario import PccBehaviour, Scenario
 from tests.api.support import SECRET, SID, make_settings
 
 Client = TestClient  # type: ignore[type-arg]
@@ -66,7 +66,11 @@ async def side_by_side(
 ) -> AsyncIterator[Pair]:
     """The emulator on the scenario, the controller on its project and on the emulator's
     clock (no scheduler: due timers fire as inputs come); PCC pointed at the controller."""
-    pcc = EmulatedPcc(scenario, faults=faults, signing_secret=SIGNING, epoch=1_764_547_200.0)
+    # the queue limits PCC marks "coming soon" enforced, as the simulator does
+    behaviour = PccBehaviour(enforce_coming_soon=True)
+    pcc = EmulatedPcc(
+        scenario, faults=faults, signing_secret=SIGNING, epoch=1_764_547_200.0, behaviour=behaviour
+    )
     settings = make_settings(tmp_path, scenario=None, signing_secret=SIGNING)
     store = repo.Store(settings.database_url)
     with store.session() as session:

@@ -40,7 +40,8 @@ async def test_a_naive_server_is_told_where_it_is_wrong(
     url = str(server.make_url("/hook"))
     verdicts = {v.name: v for v in await check_receiver(url, load_scenario(HOTLINE), secret="s")}
     assert verdicts["a status PCC may add (connect_failed)"].verdict == "wrong"
-    assert verdicts["not JSON"].status == 500 and verdicts["not JSON"].verdict == "wrong"
+    not_json = verdicts["not JSON (PCC never sends it)"]
+    assert not_json.status == 500 and not_json.verdict == "advice"  # PCC never sends it
     assert verdicts["a forged X-STRINGEE-SIGNATURE"].verdict == "warn"
     assert verdicts["call in order: answered"].verdict == "ok"
     assert print_report(url, list(verdicts.values())) == 1
@@ -62,3 +63,27 @@ async def test_the_emulator_publishes_a_valid_openapi_and_its_docs(pcc: Emulated
         assert path in spec["paths"]
     body = spec["paths"]["/v1/queue"]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"]["$ref"].endswith("/QueueIn")
+
+
+async def test_stringees_own_sample_is_advised_not_failed_where_pcc_has_no_rule(
+    aiohttp_server: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Like Stringee's ``event_url.php``: 200 to anything, signatures unchecked. What PCC
+    sends is acknowledged: no failure; a body PCC never sends gets advice, not a fault."""
+
+    async def sample(request: web.Request) -> web.Response:
+        await request.read()
+        return web.Response(status=200)
+
+    app = web.Application()
+    app.router.add_post("/event_url.php", sample)
+    server = await aiohttp_server(app)
+    url = str(server.make_url("/event_url.php"))
+    verdicts = await check_receiver(url, load_scenario(HOTLINE), secret=None)
+    assert {v.verdict for v in verdicts} == {"ok", "advice"}
+    assert [v.name for v in verdicts if v.verdict == "advice"] == [
+        "not JSON (PCC never sends it)",
+        "no call_id (PCC never sends it)",
+    ]
+    assert print_report(url, verdicts) == 0
+    assert "0 wrong, 0 to look at, 2 advice" in capsys.readouterr().out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import Any
 
 import aiohttp
@@ -27,8 +28,17 @@ async def test_a_placed_call_arrives_now_and_time_moves_only_when_asked(pcc: Emu
     status, placed = await post(pcc, "/_emulator/calls", {"from": "84977777777",
                                                           "to": "02473000062", "keys": "0",
                                                           "talk": "45s"})  # fmt: skip
-    assert status == 200 and placed["call_id"] == "api-1" and placed["now"] == before
+    assert status == 200 and placed["now"] == before
+    # PCC's shape of id, and the one the call's events carry
+    assert re.fullmatch(r"call-vn-1-[A-Z0-9]{10}-\d{13}", placed["call_id"])
     call = next(c for c in pcc.calls() if c["id"] == "api-1")
+    assert call["call_id"] == placed["call_id"] == pcc.call_id("api-1")
+    sent = {
+        d["call_id"]
+        for d in pcc.deliveries("event")
+        if d["call_id"].endswith(placed["call_id"][-13:])
+    }
+    assert sent == {placed["call_id"]}
     assert call["rang"] and call["rang"][0]["at"] == before  # rung at once: alice is free
     assert call["outcome"] == "waiting"  # and nothing else happened: time stood still
     status, moved = await post(pcc, "/_emulator/clock", {"advance": "60s"})
@@ -86,14 +96,23 @@ class Routing:
         self.info: list[dict[str, str]] = []
 
     async def agents(self, request: web.Request) -> web.Response:
-        self.asked.append(await request.json())
+        asked = await request.json()
+        self.asked.append(asked)
         if isinstance(self.answer, str):
             return web.Response(text=self.answer, content_type="application/json")
-        return web.json_response(self.answer)
+        return web.json_response(_for_call(self.answer, asked["calls"][0]["callId"]))
 
     async def customer(self, request: web.Request) -> web.Response:
         self.info.append(dict(request.query))
         return web.json_response({"name": "Mr Nguyen", "vip": True})
+
+
+def _for_call(answer: Any, call_id: str) -> Any:
+    """The test's answer, its call ``c1`` given the id PCC asked about."""
+    if not isinstance(answer, dict) or not isinstance(answer.get("calls"), list):
+        return answer
+    calls = [{**c, "callId": call_id} if c.get("callId") == "c1" else c for c in answer["calls"]]
+    return {**answer, "calls": calls}
 
 
 async def routed_by(aiohttp_server: Any, answer: Any, faults: str = "") -> tuple[Routing, Any]:
@@ -117,12 +136,13 @@ async def test_pcc_asks_for_agents_and_rings_them_in_order(aiohttp_server: Any) 
     routing, pcc = await routed_by(aiohttp_server, answer)
     try:
         await pcc.advance(5)  # carol picks up after 4 s
+        c1_id = pcc.call_id("c1")
         assert routing.asked[0] == {"queueId": "support", "projectId": 1, "calls": [
-            {"callId": "c1", "from": "84911111111", "to": "02473000062"}]}  # fmt: skip
+            {"callId": c1_id, "from": "84911111111", "to": "02473000062"}]}  # fmt: skip
         c1 = next(c for c in pcc.calls() if c["id"] == "c1")
         assert c1["rang"] == [{"agent": "carol", "at": 0.0, "outcome": "answered"}]
         assert routing.info == [{"from": "84911111111", "to": "02473000062", "project": "1"}]
-        assert json.loads(pcc.emulator.customer_info["c1"]) == {"name": "Mr Nguyen", "vip": True}
+        assert json.loads(pcc.emulator.customer_info[c1_id]) == {"name": "Mr Nguyen", "vip": True}
     finally:
         await pcc.__aexit__(None, None, None)
 

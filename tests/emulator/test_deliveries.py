@@ -75,7 +75,7 @@ async def receiving(aiohttp_server: Any, one_call: Path) -> AsyncIterator[Callab
 
 async def test_events_are_stringees_bodies_signed_over_the_raw_bytes(receiving: Any) -> None:
     pcc, receiver = await receiving({})
-    await pcc.place_call("1900", talk=30)
+    placed = await pcc.place_call("1900", talk=30)
     assert await pcc.until_idle()
     statuses = [d["call_status"] for d in pcc.deliveries("event")]
     assert statuses == ["created", "ringing", "answered", "agentEnded", "ended"]
@@ -84,7 +84,7 @@ async def test_events_are_stringees_bodies_signed_over_the_raw_bytes(receiving: 
         assert signature == expected.decode()
     ended = json.loads(receiver.got[-1][0])
     assert ended["to"] == {"number": "a", "alias": "a", "is_online": True, "type": "internal"}
-    assert ended["type"] == "stringee_call" and ended["call_id"] == "api-1"
+    assert ended["type"] == "stringee_call" and ended["call_id"] == placed
     assert (ended["duration"], ended["answerDuration"], ended["endedBy"]) == (32, 30, "EXTERNAL")
     assert ended["timestamp_ms"] - json.loads(receiver.got[0][0])["timestamp_ms"] == 32_000
 

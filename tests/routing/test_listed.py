@@ -6,12 +6,15 @@ agents ring one after the other, each for its own answer_timeout.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from pcc_router.routing import (
     AgentAnswered,
     AgentId,
     AgentsListed,
+    AgentUpdated,
     CallArrived,
     CallerHungUp,
     CallId,
@@ -19,6 +22,7 @@ from pcc_router.routing import (
     CancelTimer,
     CloseCall,
     ConnectCall,
+    ListFallback,
     Outcome,
     QueueCall,
     QueueId,
@@ -36,9 +40,9 @@ C1, C2 = CallId("c1"), CallId("c2")
 URL = "http://127.0.0.1:1/agents"
 
 
-def harness(*, ask: bool = True) -> EngineHarness:
+def harness(*, ask: bool = True, **options: Any) -> EngineHarness:
     agents = [agent("a", "app"), agent("b", "app"), agent("c")]  # c is offline
-    return EngineHarness(project(agents, get_list_agents_url=URL), ask_lists=ask)
+    return EngineHarness(project(agents, get_list_agents_url=URL), ask_lists=ask, **options)
 
 
 def arrive(call_id: str) -> CallArrived:
@@ -99,9 +103,36 @@ def test_a_list_run_out_puts_the_call_back_in_line_until_an_agent_frees_up() -> 
         CancelRing(call_id=C1, agent_id=AgentId("b"), outcome=RingOutcome.NO_ANSWER),
         RequestAgents(call_id=C1, queue_id=Q),
     ]
-    # A list of nobody who can ring: the call waits, and the queue does not ask in a loop.
-    h.feed(listed("c1", ("c", 10), ("nobody", 10)), 10.0, [])
+    # A list of nobody who can ring: the queue's own groups ring (the default fallback).
+    assert h.feed(listed("c1", ("c", 10), ("nobody", 10)), 10.0) == [
+        ring("c1", "a", 25.0),
+        StartTimer(key="ring:c1", at=25.0),
+    ]
+
+
+def test_with_reask_a_list_of_nobody_is_asked_again_after_a_while() -> None:
+    """``ListFallback.REASK``: the call waits and the queue asks again reask_after later
+    (not in a loop at one instant); by then the URL may name someone."""
+    h = harness(empty_list=ListFallback.REASK, reask_after=2.0)
+    h.feed(arrive("c1"), 0.0)
+    assert h.feed(listed("c1", ("c", 10)), 0.5) == [StartTimer(key="reask:q", at=2.5)]
     assert h.engine.waiting("q") == 1
+    assert h.feed(TimerFired(key="reask:q"), 2.5) == [RequestAgents(call_id=C1, queue_id=Q)]
+    h.feed(
+        listed("c1", ("b", 10)), 2.6, [ring("c1", "b", 12.6), StartTimer(key="ring:c1", at=12.6)]
+    )
+    assert h.feed(TimerFired(key="reask:q"), 4.5) == []  # nobody waits: nothing to ask
+
+
+def test_with_nobody_routable_a_reask_asks_nothing_until_an_agent_frees() -> None:
+    h = harness(empty_list=ListFallback.REASK)
+    for agent_id in ("a", "b"):
+        h.feed(AgentUpdated(agent_id=AgentId(agent_id), manual_status="NOT AVAILABLE"), 0.0)
+    h.feed(arrive("c1"), 0.0)
+    h.feed(listed("c1"), 0.1)
+    assert h.feed(TimerFired(key="reask:q"), 2.1) == []  # PCC sees nobody to ring: no ask
+    back = AgentUpdated(agent_id=AgentId("a"), manual_status="AVAILABLE")
+    assert h.feed(back, 3.0) == [RequestAgents(call_id=C1, queue_id=Q)]
 
 
 def test_a_failed_list_falls_back_to_the_queues_own_routing() -> None:

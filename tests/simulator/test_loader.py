@@ -116,3 +116,72 @@ def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["simulate", str(good), "--json"]) == 0
     failing = write(tmp_path, GOOD.replace('answered_by = "a"', 'outcome = "abandoned"'))
     assert main(["simulate", str(failing), "--json"]) == 1
+
+
+TABLES = """\
+version = 1
+
+[[numbers]]
+number = "1"
+queue_id = "q"
+
+[[queues]]
+id = "q"
+groups = [{ group = "g" }]
+
+[[groups]]
+id = "g"
+agents = ["a", "zed"]
+
+[[agents]]
+stringee_user_id = "a"
+
+[[agents]]
+stringee_user_id = "b"
+"""
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "where", "words"),
+    [
+        ((), 13, "groups[0].agents[1]", "no agent 'zed'"),  # a group names a missing agent
+        ((('"zed"', '"b"'), ('"b"\n', '"a"\n')), 19, "agents[1].stringee_user_id", "twice"),
+        ((('"zed"', '"b"'), ("[[numbers]]", "[[nubmers]]")), 3, "nubmers", "'numbers'"),
+    ],
+)
+def test_project_mistakes_name_their_line(
+    tmp_path: Path,
+    change: tuple[tuple[str, str], ...],
+    line: int,
+    where: str,
+    words: str,
+) -> None:
+    text = TABLES
+    for old, new in change:
+        text = text.replace(old, new)
+    error = error_of(tmp_path, text)
+    assert (error.line, error.where) == (line, where) and words in error.message
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (GOOD.encode("utf-16"), "UTF-16"),
+        (b"version = 1\n\xff\xfe\x00garbage", "not UTF-8"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8"),
+    ],
+)
+def test_a_file_that_is_not_utf8_text_is_exit_2_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, words: str
+) -> None:
+    path = tmp_path / "odd.toml"
+    path.write_bytes(data)
+    assert main(["check", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert str(path) in error and words in error and "Traceback" not in error
+
+
+def test_a_byte_order_mark_is_read_past(tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
+    assert load_scenario(path).project.agents
