@@ -28,8 +28,10 @@ from pcc_router.api.caresoft import (
     voice_token,
 )
 from pcc_router.api.emulator import cli as emulator_cli
+from pcc_router.api.settings import not_set
 from pcc_router.api.tokens import TokenError, TokenMinter, short_secret_warning
 from pcc_router.simulator import cli as simulator_cli
+from pcc_router.simulator.cli import EXIT_BAD, command
 
 __all__ = ["add_parsers", "main", "run"]
 
@@ -38,26 +40,25 @@ COMMANDS = ("token", "caresoft", "serve", "replay", "emulate", "sip", "prune")
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     emulator_cli.add_parser(commands)
-    serve = commands.add_parser("serve", help="run the controller service")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8080, help="port (8080)")
-    serve.add_argument("--scenario", type=Path, help="load this scenario's project at start")
-    serve.add_argument("--config", type=Path, help="TOML file of settings (same names as env)")
-    serve.add_argument(
-        "--print-token",
-        action="store_true",
-        help="once listening, print a REST token and a wallboard link (for a demo)",
-    )
-    prune = commands.add_parser(
-        "prune", help="delete event-log rows older than the retention (the store keeps the state)"
+    _serve_parser(commands)
+    prune = command(
+        commands,
+        "prune",
+        summary="delete event-log rows older than the retention (the store keeps the state)",
+        examples=("pcc-router prune --database postgresql+psycopg://pcc@db/pcc --older-than 30d",),
     )
     prune.add_argument("--database", help="DATABASE_URL of the store (default: the env's)")
     prune.add_argument(
         "--older-than", help="age of the rows to delete (e.g. 7d, 12h; default EVENT_LOG_RETENTION)"
     )
-
-    replay = commands.add_parser(
-        "replay", help="replay the controller's event log: would it decide the same again?"
+    replay = command(
+        commands,
+        "replay",
+        summary="replay the controller's event log: would it decide the same again?",
+        examples=(
+            "pcc-router replay --database sqlite:///pcc-router.db --scenario center.toml",
+            "pcc-router replay --scenario center.toml --strategy top_down --json",
+        ),
     )
     replay.add_argument("--database", help="DATABASE_URL of the store (default: the env's)")
     replay.add_argument(
@@ -68,11 +69,62 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     replay.add_argument("--strategy", help="what-if: use this strategy in every queue")
     replay.add_argument("--json", action="store_true", help="print the decisions as JSON")
-    sip = commands.add_parser("sip", help="what an agent's SIP phone needs to register")
+    sip = command(
+        commands,
+        "sip",
+        summary="what an agent's SIP phone needs to register",
+        examples=("PCC_PROJECT_ID=1234 pcc-router sip alice --database sqlite:///pcc-router.db",),
+    )
     sip.add_argument("user_id", help="the agent's stringee_user_id")
     sip.add_argument("--database", help="DATABASE_URL: also say whether she is registered now")
-    token = commands.add_parser("token", help="print a Stringee access token")
-    kinds = token.add_subparsers(dest="kind", required=True)
+    _token_parser(commands)
+    _caresoft_parser(commands)
+
+
+def _serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = command(
+        commands,
+        "serve",
+        summary="run the controller service",
+        about="Run the controller: PCC's event_url and get_list_agents_url, the REST API, the "
+        "wallboard. Settings come from the environment or --config (docs/operations.md).",
+        examples=(
+            "pcc-router serve --scenario scenarios/hotline_02473000062.toml --print-token",
+            "DATABASE_URL=postgresql+psycopg://pcc@db/pcc pcc-router serve --host 0.0.0.0",
+        ),
+        exits=(
+            (0, "stopped (SIGINT, SIGTERM)"),
+            (1, "could not start: the store, the port"),
+            (2, EXIT_BAD),
+        ),
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port (8080)")
+    serve.add_argument(
+        "--scenario", type=Path, help="load this scenario file's project into the store at start"
+    )
+    serve.add_argument("--config", type=Path, help="TOML file of settings (same names as env)")
+    serve.add_argument(
+        "--print-token",
+        action="store_true",
+        help="once listening, print a REST token and a wallboard link (for a demo)",
+    )
+
+
+def _token_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    token = command(
+        commands,
+        "token",
+        summary="print a Stringee access token or a wallboard link",
+        about="Print a token signed with PCC_API_KEY_SID / PCC_API_KEY_SECRET (Stringee's "
+        "format), or a wallboard link with a short-lived sign-in ticket.",
+        examples=(
+            "pcc-router token rest --ttl 600",
+            "pcc-router token agent alice",
+            "pcc-router token board --url https://pcc.example.com",
+        ),
+    )
+    kinds = token.add_subparsers(dest="kind", required=True, metavar="KIND")
     rest = kinds.add_parser("rest", help="a REST API token (rest_api: true)")
     rest.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (default 3600)")
     agent = kinds.add_parser("agent", help="an agent's client token (userId, icc_api: true)")
@@ -84,8 +136,19 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     board.add_argument("--ttl", type=int, default=600, help="the ticket's lifetime (default 600)")
 
-    caresoft = commands.add_parser("caresoft", help="CareSoft CsCall mobile voice links")
-    links = caresoft.add_subparsers(dest="link", required=True)
+
+def _caresoft_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    caresoft = command(
+        commands,
+        "caresoft",
+        summary="CareSoft CsCall mobile voice links",
+        examples=(
+            "pcc-router caresoft login-link --domain test --token 123456",
+            "CARESOFT_VOICE_TOKEN=... pcc-router caresoft call-link --phone 0901234567 "
+            "--ipphone 50007",
+        ),
+    )
+    links = caresoft.add_subparsers(dest="link", required=True, metavar="LINK")
     login = links.add_parser("login-link", help="the CsCall login link")
     login.add_argument("--domain", required=True, help="the CareSoft domain (appDomain)")
     call = links.add_parser("call-link", help="a click-to-call link")
@@ -113,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _env(name: str) -> str:
     value = os.environ.get(name, "")
     if not value:
-        raise LookupError(f"{name} is not set in the environment")
+        raise LookupError(not_set(name))
     return value
 
 
@@ -292,8 +355,8 @@ def _sip(args: argparse.Namespace) -> int:
     project = os.environ.get("PCC_PROJECT_ID", "")
     if not project:
         print(
-            "error: PCC_PROJECT_ID is not set in the environment (the SIP username is "
-            "<projectId>_<stringee_user_id>)",
+            f"error: {not_set('PCC_PROJECT_ID')}: the SIP username is "
+            "<projectId>_<stringee_user_id>",
             file=sys.stderr,
         )
         return 2
@@ -327,11 +390,11 @@ def _sip(args: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> str:
-    secret = _env("PCC_API_KEY_SECRET")
+    sid, secret = _env("PCC_API_KEY_SID"), _env("PCC_API_KEY_SECRET")
     warning = short_secret_warning(secret)
     if warning:
         print(f"note: {warning}", file=sys.stderr)
-    minter = TokenMinter(sid=_env("PCC_API_KEY_SID"), secret=secret)
+    minter = TokenMinter(sid=sid, secret=secret)
     if args.kind == "rest":
         return minter.rest(ttl=args.ttl)
     if args.kind == "board":

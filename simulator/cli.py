@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,10 @@ from pcc_router.simulator.progress import ProgressBar
 from pcc_router.simulator.result import package_version
 from pcc_router.simulator.runner import simulate
 from pcc_router.simulator.scenario import Scenario, ScenarioError, load_scenario
+from pcc_router.simulator.sections import time_of_day
 from pcc_router.simulator.theory import TheoryKpis
 
-__all__ = ["COMMANDS", "add_parsers", "main", "parser", "run"]
+__all__ = ["COMMANDS", "add_parsers", "add_scenario", "command", "main", "parser", "run"]
 
 COMMANDS = ("simulate", "check", "theory", "sweep")
 
@@ -31,38 +33,118 @@ EXPLAIN_MAX_CALLS = 100
 EXPLAIN_MAX_AGENTS = 50
 
 
+#: What every command's exit codes mean (each command lists those it uses).
+EXIT_OK = "done"
+EXIT_BAD = "bad input: the file, the key or the option, and what is wrong, on standard error"
+
+
 def parser(description: str) -> tuple[argparse.ArgumentParser, Any]:
     """The ``pcc-router`` parser with no command yet, and its sub-command set."""
-    made = argparse.ArgumentParser(prog="pcc-router", description=description)
+    made = argparse.ArgumentParser(
+        prog="pcc-router",
+        description=description,
+        epilog="Run `pcc-router COMMAND --help` for a command's options, examples and exit codes.",
+    )
     made.add_argument("--version", action="version", version=f"pcc-router {package_version()}")
-    return made, made.add_subparsers(dest="command", required=True)
+    return made, made.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+
+def command(
+    commands: Any,
+    name: str,
+    *,
+    summary: str,
+    about: str = "",
+    examples: Sequence[str] = (),
+    exits: Sequence[tuple[int, str]] = ((0, EXIT_OK), (2, EXIT_BAD)),
+) -> argparse.ArgumentParser:
+    """A command in the one style of ``pcc-router``: a one-line summary (the list of
+    commands), a description, and an epilog of examples and exit codes."""
+    epilog = ""
+    if examples:
+        epilog += "examples:\n" + "\n".join(f"  {line}" for line in examples) + "\n\n"
+    epilog += "exit codes:\n" + "\n".join(f"  {code}  {meaning}" for code, meaning in exits)
+    made: argparse.ArgumentParser = commands.add_parser(
+        name,
+        help=summary,
+        description=about or summary[:1].upper() + summary[1:] + ".",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return made
+
+
+def add_scenario(made: argparse.ArgumentParser, what: str = "the scenario file (TOML)") -> None:
+    """The scenario a command works on: always the first argument, ``SCENARIO``."""
+    made.add_argument("scenario", metavar="SCENARIO", type=Path, help=what)
 
 
 def add_parsers(commands: Any) -> None:
     """Add simulate, check, theory and sweep to ``commands``."""
-    sim = commands.add_parser("simulate", help="run a scenario file and report what happened")
-    sim.add_argument("file", help="scenario TOML file")
+    sim = command(
+        commands,
+        "simulate",
+        summary="run a scenario file and report what happened",
+        about="Run a scenario on a virtual clock: every call's rings and why, the KPIs, and "
+        "its [[expect]] checks.",
+        examples=(
+            "pcc-router simulate scenarios/hotline_02473000062.toml",
+            "pcc-router simulate day.toml --summary --report reports/day",
+            "pcc-router simulate day.toml --json > result.json",
+        ),
+        exits=((0, "done, every [[expect]] met"), (1, "an [[expect]] failed"), (2, EXIT_BAD)),
+    )
+    add_scenario(sim)
     sim.add_argument("--json", action="store_true", help="print the result as JSON")
     sim.add_argument("--summary", action="store_true", help="leave out the per-call list")
     sim.add_argument("--report", metavar="DIR", help="write report.html and plots into DIR")
+    sim.add_argument("--starts-at", metavar="HH:MM", type=_time_of_day,
+                     help="the time of day the run starts, for the report's clock "
+                     "(default: the scenario's starts_at, else 00:00)")  # fmt: skip
     sim.add_argument("--why", choices=("auto", "always", "never"), default="auto",
                      help="explain each ring decision (auto: small scenarios only)")  # fmt: skip
-    check = commands.add_parser("check", help="validate a scenario file without running it")
-    check.add_argument("file", help="scenario TOML file")
-    theory = commands.add_parser(
-        "theory", help="Erlang C/A for a one-queue scenario, beside what simulate measures"
+    check = command(
+        commands,
+        "check",
+        summary="validate a scenario file without running it",
+        examples=("pcc-router check my_center.toml",),
     )
-    theory.add_argument("file", help="scenario TOML file")
+    add_scenario(check)
+    theory = command(
+        commands,
+        "theory",
+        summary="Erlang C/A for a one-queue scenario, beside what simulate measures",
+        examples=("pcc-router theory scenarios/traffic_pools.toml --json",),
+    )
+    add_scenario(theory)
     theory.add_argument("--json", action="store_true", help="print the comparison as JSON")
     theory.add_argument("--no-simulate", action="store_true", help="print the theory only")
-    sweep = commands.add_parser("sweep", help="staffing what-if over agent counts and seeds")
-    sweep.add_argument("file", help="scenario TOML file with an [[agent_pools]] entry")
+    sweep = command(
+        commands,
+        "sweep",
+        summary="staffing what-if over agent counts and seeds",
+        about="Run a scenario with each count of one [[agent_pools]] entry, several seeds "
+        "each, in parallel: the KPIs with 95 % confidence intervals, and the smallest count "
+        "meeting a target. Progress goes to standard error.",
+        examples=(
+            'pcc-router sweep day.toml --agents 20..30 --seeds 5 --target "service_level_20s>=0.8"',
+            "pcc-router sweep day.toml --agents 10..100:10 --pool web --json",
+        ),
+    )
+    add_scenario(sweep, "the scenario file (TOML), with an [[agent_pools]] entry")
     sweep.add_argument("--agents", required=True, help="LOW..HIGH[:STEP] or N,N,...")
     sweep.add_argument("--seeds", type=int, default=5, help="runs per agent count (default 5)")
     sweep.add_argument("--target", help='e.g. "service_level_20s>=0.8"')
     sweep.add_argument("--pool", help="prefix of the pool to vary, when there are several")
     sweep.add_argument("--workers", type=int, help="processes (default: all cores)")
     sweep.add_argument("--json", action="store_true", help="print the table as JSON")
+
+
+def _time_of_day(text: str) -> float:
+    try:
+        return time_of_day(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -75,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     """Run one of :data:`COMMANDS`."""
     try:
-        scenario = load_scenario(args.file)
+        scenario = load_scenario(args.scenario)
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -107,6 +189,8 @@ def _simulate(scenario: Scenario, args: argparse.Namespace) -> int:
         and len(scenario.calls) <= EXPLAIN_MAX_CALLS
         and len(scenario.project.agents) <= EXPLAIN_MAX_AGENTS
     )
+    if args.starts_at is not None:
+        scenario = replace(scenario, starts_at=args.starts_at)
     explain = not args.json and (args.why == "always" or (args.why == "auto" and small))
     with ProgressBar(show=not args.json and sys.stdout.isatty()) as bar:
         result = simulate(scenario, keep_calls=not args.summary, explain=explain, progress=bar)

@@ -36,6 +36,7 @@ class SimResult:
     decisions: list[Decision]
     load: list[tuple[float, float]]
     wait_distribution: list[tuple[float, int]]
+    starts_at: float = 0.0  # the scenario's time of day at offset 0 (seconds after midnight)
 
     @classmethod
     def collect(cls, sim: Simulation, *, end: float, agents: list[AgentStats]) -> SimResult:
@@ -55,6 +56,7 @@ class SimResult:
             decisions=sim.decisions,
             load=recorder.load.points(end),
             wait_distribution=recorder.waits.distribution(),
+            starts_at=sim.scenario.starts_at,
         )
 
     @property

@@ -127,6 +127,7 @@ class Scenario:
     events: tuple[TimelineEvent, ...]
     expects: tuple[Expectation, ...]
     emulator: PccBehaviour = PccBehaviour()
+    starts_at: float = 0.0  # the time of day of offset 0, in seconds after midnight
 
 
 def _read_text(path: Path) -> str:

@@ -8,6 +8,8 @@ and ``[[agent_pools]]``, which make many alike agents and may name a group.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
@@ -27,6 +29,7 @@ from pcc_router.simulator.schema import Fields, ScenarioError
 __all__ = ["read_scenario"]
 
 T = TypeVar("T")
+_TIME_OF_DAY = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?")
 
 
 def read_scenario(top: Fields, path: Path) -> Scenario:
@@ -36,6 +39,7 @@ def read_scenario(top: Fields, path: Path) -> Scenario:
     name = top.string("name", path.stem)
     seed = top.integer("seed", 0)
     until = top.duration("until", None)
+    starts_at = top.convert("starts_at", top.raw("starts_at", "00:00"), time_of_day)
     agents, behaviours, pooled = _read_agents(top)
     groups = _read_groups(top, pooled, {a.stringee_user_id for a in agents})
     group_ids = {g.id for g in groups}
@@ -58,7 +62,22 @@ def read_scenario(top: Fields, path: Path) -> Scenario:
     top.finish()
     return Scenario(path=path, name=name, seed=seed, until=until, project=project,
                     behaviours=behaviours, calls=calls, traffic=traffic, events=events,
-                    expects=expects, emulator=emulator)  # fmt: skip
+                    expects=expects, emulator=emulator, starts_at=starts_at)  # fmt: skip
+
+
+def time_of_day(value: object) -> float:
+    """Seconds after midnight of ``"08:00"``, ``"08:00:30"`` or a TOML local time."""
+    if isinstance(value, dt.time):
+        if value.tzinfo is not None:
+            raise ValueError("is a time of day: give it without a UTC offset")
+        return value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+    if not isinstance(value, str):
+        raise ValueError(f'expected a time of day such as "08:00", got {value!r}')
+    match = _TIME_OF_DAY.fullmatch(value.strip())
+    if match is None:
+        raise ValueError(f'expected a time of day such as "08:00" or "08:00:30", got {value!r}')
+    hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return float(hours * 3600 + minutes * 60 + seconds)
 
 
 def _read_emulator(top: Fields) -> PccBehaviour:

@@ -62,20 +62,39 @@ class SweepRow:
     half_widths: dict[str, float | None]
 
 
+#: The most agents one run may have, and the most counts one sweep may try: past these a
+#: sweep would run for hours; the message says so rather than running silently.
+MAX_AGENTS = 10_000
+MAX_COUNTS = 200
+#: The most runs (counts times seeds) one sweep may make.
+MAX_RUNS = 5_000
+
+
 def parse_counts(text: str) -> list[int]:
-    """``50..70``, ``50..70:5`` or ``50,55,60``."""
+    """``50..70``, ``50..70:5`` or ``50,55,60``; within :data:`MAX_AGENTS` and
+    :data:`MAX_COUNTS`."""
     match = re.fullmatch(r"(\d+)\.\.(\d+)(?::(\d+))?", text.strip())
     if match:
         low, high, step = int(match.group(1)), int(match.group(2)), int(match.group(3) or 1)
         if low < 1 or high < low or step < 1:
             raise ValueError(f"--agents {text!r}: need 1 <= LOW <= HIGH and STEP >= 1")
-        return list(range(low, high + 1, step))
-    try:
-        counts = sorted({int(part) for part in text.split(",")})
-    except ValueError:
-        raise ValueError(f"--agents {text!r}: expected LOW..HIGH[:STEP] or N,N,...") from None
-    if not counts or counts[0] < 1:
-        raise ValueError(f"--agents {text!r}: counts are whole numbers >= 1")
+        counts = list(range(low, min(high, MAX_AGENTS + 1) + 1, step))
+        if high > MAX_AGENTS:
+            counts.append(high)  # refused below, with the others
+    else:
+        try:
+            counts = sorted({int(part) for part in text.split(",")})
+        except ValueError:
+            raise ValueError(f"--agents {text!r}: expected LOW..HIGH[:STEP] or N,N,...") from None
+        if not counts or counts[0] < 1:
+            raise ValueError(f"--agents {text!r}: counts are whole numbers >= 1")
+    if counts[-1] > MAX_AGENTS:
+        raise ValueError(f"--agents {text!r}: at most {MAX_AGENTS:,} agents a run")
+    if len(counts) > MAX_COUNTS:
+        raise ValueError(
+            f"--agents {text!r}: {len(counts):,} counts; at most {MAX_COUNTS} "
+            "(use a STEP: 10..1000:10)"
+        )
     return counts
 
 

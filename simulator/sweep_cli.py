@@ -12,6 +12,7 @@ from rich.table import Table
 
 from pcc_router.simulator.scenario import Scenario, ScenarioError
 from pcc_router.simulator.sweep import (
+    MAX_RUNS,
     SWEPT_KPIS,
     SweepRow,
     Target,
@@ -27,8 +28,15 @@ def sweep_command(scenario: Scenario, args: argparse.Namespace) -> int:
     try:
         counts = parse_counts(args.agents)
         target = Target.parse(args.target) if args.target else None
-        if args.seeds < 1:
-            raise ValueError("--seeds: at least 1")
+        if not 1 <= args.seeds <= 1000:
+            raise ValueError(f"--seeds {args.seeds}: from 1 to 1000")
+        if len(counts) * args.seeds > MAX_RUNS:
+            raise ValueError(
+                f"--agents and --seeds make {len(counts) * args.seeds:,} runs; at most "
+                f"{MAX_RUNS:,} (fewer counts, or fewer seeds)"
+            )
+        if args.workers is not None and not 1 <= args.workers <= 256:
+            raise ValueError(f"--workers {args.workers}: from 1 to 256")
         pool = pick_pool(scenario.path, args.pool)
     except (ValueError, ScenarioError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -38,7 +46,7 @@ def sweep_command(scenario: Scenario, args: argparse.Namespace) -> int:
         kpis = (*kpis, target.kpi)
     runs = run_sweep(scenario.path, pool=pool, counts=counts, seeds=args.seeds, kpis=kpis,
                      workers=args.workers)  # fmt: skip
-    rows = _drive(runs, show=not args.json and sys.stdout.isatty())
+    rows = _drive(runs)
     smallest = next((r.agents for r in rows if target and target.met(r.means[target.kpi])), None)
     if args.json:
         payload = {
@@ -55,13 +63,21 @@ def sweep_command(scenario: Scenario, args: argparse.Namespace) -> int:
     return 0
 
 
-def _drive(runs: object, *, show: bool) -> list[SweepRow]:
+def _drive(runs: object) -> list[SweepRow]:
+    """Run the sweep, its progress on standard error: a bar on a terminal, else a line at
+    every tenth of the runs (standard output keeps only the table or the JSON)."""
     rows: list[SweepRow] | None = None
-    with Progress(transient=True, disable=not show) as progress:
+    errors = Console(stderr=True)
+    bar = errors.is_terminal
+    told = 0
+    with Progress(console=errors, transient=True, disable=not bar) as progress:
         task = progress.add_task("simulating", total=None)
         for done, total, result in runs:  # type: ignore[attr-defined]
             progress.update(task, completed=done, total=total)
             rows = result or rows
+            if not bar and result is None and done * 10 // total > told:
+                told = done * 10 // total
+                print(f"sweep: {done}/{total} runs done", file=sys.stderr, flush=True)
     assert rows is not None
     return rows
 

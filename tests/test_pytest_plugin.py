@@ -136,3 +136,49 @@ def test_a_file_that_is_not_utf8_is_one_failed_item_and_the_rest_still_run(
     outcome = pytester.runpytest("-v", "-p", "no:randomly")
     outcome.assert_outcomes(passed=2, failed=1)
     outcome.stdout.fnmatch_lines(["*odd.toml::reads FAILED*", "*UTF-16*"])
+
+
+def _blocks(text: str, language: str) -> list[str]:
+    import re
+
+    return re.findall(rf"```{language}\n(.*?)```", text, re.S)
+
+
+MYAPP = """
+from aiohttp import web
+
+
+async def events(request):
+    await request.read()
+    return web.json_response({"r": 0})
+
+
+async def agents(request):
+    body = await request.json()
+    listed = [{"stringee_user_id": "an", "answer_timeout": 15},
+              {"stringee_user_id": "binh", "answer_timeout": 15}]
+    return web.json_response(
+        {"version": 2, "calls": [{"callId": c["callId"], "agents": listed} for c in body["calls"]]}
+    )
+
+
+def make_app():
+    app = web.Application()
+    app.router.add_post("/pcc/events", events)
+    app.router.add_post("/pcc/agents", agents)
+    return app
+"""
+
+
+def test_the_async_example_of_testing_md_runs_in_strict_mode(pytester: pytest.Pytester) -> None:
+    """docs/testing.md's own example, as written, under pytest-asyncio's default mode."""
+    from tests.conftest import ROOT
+
+    docs = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+    scenario = _blocks(docs, "toml")[0]
+    example = next(b for b in _blocks(docs, "python") if "pcc_emulator" in b)
+    ini(pytester, "asyncio_mode = strict")
+    pytester.makefile(".toml", **{"scenarios/sales": scenario})
+    pytester.makepyfile(myapp=MYAPP, test_example=example)
+    outcome = pytester.runpytest("test_example.py", "-p", "no:randomly")
+    outcome.assert_outcomes(passed=1)

@@ -15,7 +15,6 @@ import ipaddress
 import os
 import sys
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -26,10 +25,28 @@ __all__ = ["add_parser", "run"]
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    emulate = commands.add_parser(
-        "emulate", help="run a local Stringee PCC for a scenario (REST, webhooks, calls)"
+    from pcc_router.simulator.cli import EXIT_BAD, add_scenario, command
+
+    emulate = command(
+        commands,
+        "emulate",
+        summary="run a local Stringee PCC for a scenario (REST, webhooks, calls)",
+        about="A local Stringee PCC: PCC's REST subset, call events to event_url, requests to "
+        "get_list_agents_url, /_emulator to place calls and read what was sent. With --check "
+        "URL, judge a webhook server against PCC's traffic instead (docs/emulator.md).",
+        examples=(
+            "pcc-router emulate scenarios/hotline_02473000062.toml "
+            "--event-url http://127.0.0.1:8080/pcc/events",
+            "pcc-router emulate center.toml --clock virtual --faults drop=0.05,delay=2s",
+            "pcc-router emulate center.toml --check https://my.example.com/stringee/events",
+        ),
+        exits=(
+            (0, "stopped, or --check found nothing wrong"),
+            (1, "--check found something wrong"),
+            (2, EXIT_BAD),
+        ),
     )
-    emulate.add_argument("scenario", type=Path, help="the scenario file (its project and calls)")
+    add_scenario(emulate, "the scenario file (TOML): its project and calls")
     emulate.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     emulate.add_argument("--port", type=int, default=8090, help="port (8090)")
     emulate.add_argument(
@@ -97,10 +114,9 @@ def run(args: argparse.Namespace) -> int:
     sid = os.environ.get("PCC_API_KEY_SID", "")
     secret = os.environ.get("PCC_API_KEY_SECRET", "")
     if not sid or not secret:
-        return _fail(
-            f"{'PCC_API_KEY_SID' if not sid else 'PCC_API_KEY_SECRET'} is not set "
-            "in the environment"
-        )
+        from pcc_router.api.settings import not_set
+
+        return _fail(not_set("PCC_API_KEY_SID" if not sid else "PCC_API_KEY_SECRET"))
     signing = os.environ.get("PCC_SIGNING_SECRET") or secret
     if args.check:
         from pcc_router.api.emulator.check import check_receiver, print_report

@@ -78,10 +78,13 @@ def test_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 
 
 def test_token_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PCC_API_KEY_SID", raising=False)
     monkeypatch.delenv("PCC_API_KEY_SECRET", raising=False)
     assert main(["token", "rest"]) == 2
-    assert "PCC_API_KEY_SECRET is not set" in capsys.readouterr().err
+    assert "PCC_API_KEY_SID is not set" in capsys.readouterr().err
     monkeypatch.setenv("PCC_API_KEY_SID", "SK1")
+    assert main(["token", "rest"]) == 2
+    assert "PCC_API_KEY_SECRET is not set" in capsys.readouterr().err
     monkeypatch.setenv("PCC_API_KEY_SECRET", "a-secret-of-thirty-two-bytes-xx!")
     assert main(["token", "agent", "alice", "--ttl", "60"]) == 0
     claims = jwt.decode(capsys.readouterr().out.strip(), options={"verify_signature": False})

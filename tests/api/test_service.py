@@ -205,7 +205,7 @@ def test_serve_refuses_missing_settings(
     monkeypatch.delenv("PCC_API_KEY_SID", raising=False)
     monkeypatch.delenv("PCC_API_KEY_SECRET", raising=False)
     assert main(["serve"]) == 2
-    assert "PCC_API_KEY_SID is required" in capsys.readouterr().err
+    assert "PCC_API_KEY_SID is not set in the environment" in capsys.readouterr().err
 
 
 async def test_configuration_crud_keeps_the_project_whole(

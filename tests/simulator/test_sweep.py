@@ -68,3 +68,32 @@ def test_cli_json_and_errors(path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "--agents 'ten'" in capsys.readouterr().err
     assert main([*args, "--pool", "zz"]) == 2
     assert "no pool has prefix 'zz'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("more", "words"),
+    [
+        (["--agents", "2..100000"], "at most 10,000 agents"),
+        (["--agents", "1..5000"], "at most 200"),
+        (["--agents", "1..100", "--seeds", "100"], "10,000 runs; at most 5,000"),
+        (["--agents", "6,20", "--workers", "-1"], "--workers -1"),
+        (["--agents", "6,20", "--seeds", "0"], "--seeds 0"),
+    ],
+)
+def test_out_of_range_values_are_refused_at_once(
+    path: Path, capsys: pytest.CaptureFixture[str], more: list[str], words: str
+) -> None:
+    assert main(["sweep", str(path), *more]) == 2
+    error = capsys.readouterr().err
+    assert words in error and "Traceback" not in error
+
+
+def test_a_sweep_says_how_far_it_is_on_stderr(
+    path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["sweep", str(path), "--agents", "6,8,10,20", "--seeds", "3", "--workers", "2"]
+    assert main([*args, "--json"]) == 0
+    captured = capsys.readouterr()
+    progress = [line for line in captured.err.splitlines() if line.startswith("sweep: ")]
+    assert progress and progress[-1] == "sweep: 12/12 runs done"
+    assert json.loads(captured.out)["seeds"] == 3  # standard output: the JSON only
