@@ -3,11 +3,10 @@
 The root of the command line lives here, at the top of the import graph
 (``api -> simulator -> routing``): ``simulate``, ``check``, ``theory`` and
 ``sweep`` come from :mod:`pcc_router.simulator.cli`; ``serve``, ``replay``,
-``token`` and ``caresoft`` are the controller's; ``emulate`` is the PCC
-emulator's (:mod:`pcc_router.api.emulator.cli`). Secrets come from the
-environment (``PCC_API_KEY_SID``, ``PCC_API_KEY_SECRET``,
-``CARESOFT_VOICE_TOKEN``, ``CARESOFT_LINK_TEMPLATE``); a missing one is exit
-2 naming the variable.
+``prune`` and ``sip`` are the controller's, here; ``token`` and ``caresoft``
+are :mod:`pcc_router.api.credentials_cli`; ``emulate`` is the PCC emulator's
+(:mod:`pcc_router.api.emulator.cli`). A missing secret in the environment is
+exit 2 naming the variable.
 """
 
 from __future__ import annotations
@@ -19,17 +18,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from pcc_router.api.caresoft import (
-    DEFAULT_LINK_TEMPLATE,
-    LinkError,
-    call_link,
-    login_link,
-    new_temp_id,
-    voice_token,
-)
+from pcc_router.api import credentials_cli
 from pcc_router.api.emulator import cli as emulator_cli
 from pcc_router.api.settings import not_set
-from pcc_router.api.tokens import TokenError, TokenMinter, short_secret_warning
+from pcc_router.api.tokens import TokenMinter
 from pcc_router.simulator import cli as simulator_cli
 from pcc_router.simulator.cli import EXIT_BAD, command
 
@@ -77,8 +69,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     sip.add_argument("user_id", help="the agent's stringee_user_id")
     sip.add_argument("--database", help="DATABASE_URL: also say whether she is registered now")
-    _token_parser(commands)
-    _caresoft_parser(commands)
+    credentials_cli.add_parsers(commands)
 
 
 def _serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -111,55 +102,6 @@ def _serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     )
 
 
-def _token_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    token = command(
-        commands,
-        "token",
-        summary="print a Stringee access token or a wallboard link",
-        about="Print a token signed with PCC_API_KEY_SID / PCC_API_KEY_SECRET (Stringee's "
-        "format), or a wallboard link with a short-lived sign-in ticket.",
-        examples=(
-            "pcc-router token rest --ttl 600",
-            "pcc-router token agent alice",
-            "pcc-router token board --url https://pcc.example.com",
-        ),
-    )
-    kinds = token.add_subparsers(dest="kind", required=True, metavar="KIND")
-    rest = kinds.add_parser("rest", help="a REST API token (rest_api: true)")
-    rest.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (default 3600)")
-    agent = kinds.add_parser("agent", help="an agent's client token (userId, icc_api: true)")
-    agent.add_argument("user_id", help="the agent's stringee_user_id")
-    agent.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (default 3600)")
-    board = kinds.add_parser("board", help="a wallboard link with a short-lived sign-in ticket")
-    board.add_argument(
-        "--url", default="http://127.0.0.1:8080", help="the controller's address (default :8080)"
-    )
-    board.add_argument("--ttl", type=int, default=600, help="the ticket's lifetime (default 600)")
-
-
-def _caresoft_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    caresoft = command(
-        commands,
-        "caresoft",
-        summary="CareSoft CsCall mobile voice links",
-        examples=(
-            "pcc-router caresoft login-link --domain test --token 123456",
-            "CARESOFT_VOICE_TOKEN=... pcc-router caresoft call-link --phone 0901234567 "
-            "--ipphone 50007",
-        ),
-    )
-    links = caresoft.add_subparsers(dest="link", required=True, metavar="LINK")
-    login = links.add_parser("login-link", help="the CsCall login link")
-    login.add_argument("--domain", required=True, help="the CareSoft domain (appDomain)")
-    call = links.add_parser("call-link", help="a click-to-call link")
-    call.add_argument("--phone", required=True, help="the customer's number")
-    call.add_argument("--temp-id", help="the call's tempId (default: a new one)")
-    for parser in (login, call):
-        who = parser.add_mutually_exclusive_group(required=True)
-        who.add_argument("--token", help="an appToken already minted")
-        who.add_argument("--ipphone", help="mint the appToken for this IP phone")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """``pcc-router``: every command."""
     made, commands = simulator_cli.parser(
@@ -173,13 +115,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     return simulator_cli.run(args)
 
 
-def _env(name: str) -> str:
-    value = os.environ.get(name, "")
-    if not value:
-        raise LookupError(not_set(name))
-    return value
-
-
 def run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return _serve(args)
@@ -191,15 +126,7 @@ def run(args: argparse.Namespace) -> int:
         return _sip(args)
     if args.command == "prune":
         return _prune(args)
-    try:
-        print(_token(args) if args.command == "token" else _link(args))
-    except LookupError as exc:
-        print(f"error: {exc.args[0]}", file=sys.stderr)
-        return 2
-    except (TokenError, LinkError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return credentials_cli.run(args)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -387,27 +314,3 @@ def _sip(args: argparse.Namespace) -> int:
         print(f"  account made here:  {'yes, ' + row.sip_account if row.sip_account else 'no'}")
         print(f"  registered now:     {'yes' + until if registered else 'no'}")
     return 0
-
-
-def _token(args: argparse.Namespace) -> str:
-    sid, secret = _env("PCC_API_KEY_SID"), _env("PCC_API_KEY_SECRET")
-    warning = short_secret_warning(secret)
-    if warning:
-        print(f"note: {warning}", file=sys.stderr)
-    minter = TokenMinter(sid=sid, secret=secret)
-    if args.kind == "rest":
-        return minter.rest(ttl=args.ttl)
-    if args.kind == "board":
-        from pcc_router.api.sessions import board_link
-
-        return board_link(args.url, minter, ttl=args.ttl)
-    return minter.agent(args.user_id, ttl=args.ttl)
-
-
-def _link(args: argparse.Namespace) -> str:
-    token = args.token or voice_token(args.ipphone, _env("CARESOFT_VOICE_TOKEN"))
-    template = os.environ.get("CARESOFT_LINK_TEMPLATE") or DEFAULT_LINK_TEMPLATE
-    if args.link == "login-link":
-        return login_link(token=token, domain=args.domain, template=template)
-    temp_id = args.temp_id or new_temp_id()
-    return call_link(token=token, phone=args.phone, temp_id=temp_id, template=template)
