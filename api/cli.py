@@ -48,17 +48,20 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "replay",
         summary="replay the controller's event log: would it decide the same again?",
         examples=(
-            "pcc-router replay --database sqlite:///pcc-router.db --scenario center.toml",
-            "pcc-router replay --scenario center.toml --strategy top_down --json",
+            "pcc-router replay center.toml --database sqlite:///pcc-router.db",
+            "pcc-router replay center.toml --strategy top_down --json",
         ),
     )
-    replay.add_argument("--database", help="DATABASE_URL of the store (default: the env's)")
     replay.add_argument(
-        "--scenario",
+        "scenario",
+        metavar="SCENARIO",
         type=Path,
-        required=True,
+        nargs="?",
         help="the project as it was when the log began (agents' presence and statuses too)",
     )
+    # The first form of the command took the file as an option; scripts keep working.
+    replay.add_argument("--scenario", dest="scenario_option", type=Path, help=argparse.SUPPRESS)
+    replay.add_argument("--database", help="DATABASE_URL of the store (default: the env's)")
     replay.add_argument("--strategy", help="what-if: use this strategy in every queue")
     replay.add_argument("--json", action="store_true", help="print the decisions as JSON")
     sip = command(
@@ -92,7 +95,11 @@ def _serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port (8080)")
     serve.add_argument(
-        "--scenario", type=Path, help="load this scenario file's project into the store at start"
+        "--scenario",
+        metavar="SCENARIO",
+        type=Path,
+        help="load this scenario file's project into the store at start (optional, so an "
+        "option here)",
     )
     serve.add_argument("--config", type=Path, help="TOML file of settings (same names as env)")
     serve.add_argument(
@@ -215,12 +222,16 @@ def _replay(args: argparse.Namespace) -> int:
     from pcc_router.routing import Strategy
     from pcc_router.simulator.scenario import ScenarioError, load_scenario
 
+    scenario = args.scenario or args.scenario_option
+    if scenario is None:
+        print("error: SCENARIO: give the scenario file the log began with", file=sys.stderr)
+        return 2
     url = args.database or os.environ.get("DATABASE_URL") or "sqlite:///pcc-router.db"
     try:
         strategy = Strategy(args.strategy) if args.strategy else None
         store = repo.Store(url)
         with store.session() as session:
-            project = load_scenario(args.scenario).project
+            project = load_scenario(scenario).project
             rows = repo.events_after(session, 0)
     except ValueError:
         names = ", ".join(s.value for s in Strategy)

@@ -67,11 +67,17 @@ def command(
     made: argparse.ArgumentParser = commands.add_parser(
         name,
         help=summary,
-        description=about or summary[:1].upper() + summary[1:] + ".",
+        description=about or _sentence(summary),
         epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     return made
+
+
+def _sentence(summary: str) -> str:
+    """A one-line summary as a sentence: capital first, a full stop unless it asks."""
+    text = summary[:1].upper() + summary[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def add_scenario(made: argparse.ArgumentParser, what: str = "the scenario file (TOML)") -> None:

@@ -28,7 +28,7 @@ def test_every_command_has_a_description_examples_and_exit_codes(
     assert "exit codes:\n  0  " in text and "\n  2  " in text, text
 
 
-@pytest.mark.parametrize("name", ["simulate", "check", "theory", "sweep", "emulate"])
+@pytest.mark.parametrize("name", ["simulate", "check", "theory", "sweep", "emulate", "replay"])
 def test_the_scenario_is_always_the_first_argument_named_scenario(
     name: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

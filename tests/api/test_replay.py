@@ -90,7 +90,7 @@ def test_replay_cli(logged: repo.Store, capsys: pytest.CaptureFixture[str]) -> N
 
     url = str(logged.engine.url)
     hotline = str(ROOT / "scenarios" / "hotline_02473000062.toml")
-    assert main(["replay", "--database", url, "--scenario", hotline]) == 0
+    assert main(["replay", hotline, "--database", url]) == 0
     assert "5 decisions replayed: 5 the same, 0 different" in capsys.readouterr().out
     assert (
         main(
@@ -102,6 +102,8 @@ def test_replay_cli(logged: repo.Store, capsys: pytest.CaptureFixture[str]) -> N
     assert '"same": false' in out
     assert main(["replay", "--database", url, "--scenario", hotline, "--strategy", "fastest"]) == 2
     assert "is not one of" in capsys.readouterr().err
+    assert main(["replay", "--database", url]) == 2
+    assert "error: SCENARIO:" in capsys.readouterr().err
 
 
 def test_random_queues_replay_as_the_same_agents(tmp_path: Path, project: Project) -> None:
