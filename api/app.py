@@ -13,11 +13,12 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from swagger_ui_bundle import swagger_ui_path
 
-from pcc_router.api import deadlines, inputs, jobs
-from pcc_router.api.batcher import EventBatcher
-from pcc_router.api.clock import ClockWatch, SteadyClock
-from pcc_router.api.controller import Controller
-from pcc_router.api.errors import ApiError
+from pcc_router.api.controller import handlers, jobs
+from pcc_router.api.controller.batcher import EventBatcher
+from pcc_router.api.controller.clock import ClockWatch, SteadyClock
+from pcc_router.api.controller.core import Controller
+from pcc_router.api.controller.outage import StoreHealth
+from pcc_router.api.controller.worker import StoreWorker
 from pcc_router.api.keys import (
     BATCHER,
     CLOCK,
@@ -32,20 +33,20 @@ from pcc_router.api.keys import (
     THROTTLE,
     WALL,
 )
-from pcc_router.api.logs import Throttle
-from pcc_router.api.metrics import Metrics
-from pcc_router.api.middlewares import auth_middleware, error_middleware, security_headers
-from pcc_router.api.openapi import spec
-from pcc_router.api.outage import StoreHealth
-from pcc_router.api.pcc import PccClient, PccError
 from pcc_router.api.routes import REMOTE_DEADLINE, ROUTES, Handler, Route
 from pcc_router.api.settings import Settings
-from pcc_router.api.sipphones import SipPhoneClient
 from pcc_router.api.store import repo
-from pcc_router.api.tokens import TokenMinter, short_secret_warning
+from pcc_router.api.stringee.pcc import PccClient, PccError
+from pcc_router.api.stringee.sip import SipPhoneClient
+from pcc_router.api.stringee.tokens import TokenMinter, short_secret_warning
 from pcc_router.api.views import live
 from pcc_router.api.views.live import broadcast
-from pcc_router.api.worker import StoreWorker
+from pcc_router.api.web import deadlines
+from pcc_router.api.web.errors import ApiError
+from pcc_router.api.web.logs import Throttle
+from pcc_router.api.web.metrics import Metrics
+from pcc_router.api.web.middlewares import auth_middleware, error_middleware, security_headers
+from pcc_router.api.web.openapi import spec
 from pcc_router.routing import ConfigError
 from pcc_router.simulator.result import package_version
 
@@ -143,7 +144,7 @@ async def _scheduled_sync(app: web.Application) -> None:
     controller = app[CONTROLLER]
     try:
         config = await client.fetch()
-        changed = await controller.submit(inputs.config_unit(controller, config.save))
+        changed = await controller.submit(handlers.config_unit(controller, config.save))
     except (PccError, ConfigError) as exc:
         log.warning("scheduled PCC sync failed: %s", exc)
         return
@@ -198,7 +199,7 @@ def create_app(
 ) -> web.Application:
     """A new controller app; the store and the scheduler open when it starts.
 
-    ``clock``: the default is a :class:`~pcc_router.api.clock.SteadyClock`
+    ``clock``: the default is a :class:`~pcc_router.api.controller.clock.SteadyClock`
     (epoch seconds that never jump) beside the wall clock. Another clock (the
     emulator's virtual time in tests) stands for both; with
     ``scheduler=False`` timers then fire as inputs come, each at its due time

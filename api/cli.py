@@ -21,7 +21,7 @@ from pathlib import Path
 from pcc_router.api import credentials_cli
 from pcc_router.api.emulator import cli as emulator_cli
 from pcc_router.api.settings import not_set
-from pcc_router.api.tokens import TokenMinter
+from pcc_router.api.stringee.tokens import TokenMinter
 from pcc_router.simulator import cli as simulator_cli
 from pcc_router.simulator.cli import EXIT_BAD, command
 
@@ -139,10 +139,10 @@ def run(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import asyncio
 
-    from pcc_router.api import logs, server
     from pcc_router.api.app import create_app
     from pcc_router.api.settings import Settings, SettingsError
     from pcc_router.api.store.repo import StoreError
+    from pcc_router.api.web import logs, server
     from pcc_router.simulator.scenario import ScenarioError, load_scenario
 
     try:
@@ -188,7 +188,7 @@ def _print_demo_tokens(sid: str, secret: str, base: str) -> None:
 
 
 def _prune(args: argparse.Namespace) -> int:
-    from pcc_router.api.retention import prune_log
+    from pcc_router.api.controller.retention import prune_log
     from pcc_router.api.settings import Settings
     from pcc_router.api.store import repo
     from pcc_router.routing.durations import parse_duration
@@ -217,7 +217,7 @@ def _replay(args: argparse.Namespace) -> int:
     import json
     from dataclasses import replace
 
-    from pcc_router.api.replay import replay
+    from pcc_router.api.controller.replay import replay
     from pcc_router.api.store import repo
     from pcc_router.routing import Strategy
     from pcc_router.simulator.scenario import ScenarioError, load_scenario
@@ -287,7 +287,7 @@ def _replay(args: argparse.Namespace) -> int:
 def _sip(args: argparse.Namespace) -> int:
     """The phone's settings screen: registrar, username; with a store, whether registered."""
     from pcc_router.api.settings import Settings
-    from pcc_router.api.sipphones import sip_username
+    from pcc_router.api.stringee.sip import sip_username
     from pcc_router.routing import clock_time
 
     project = os.environ.get("PCC_PROJECT_ID", "")

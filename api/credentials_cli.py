@@ -12,7 +12,8 @@ import argparse
 import os
 import sys
 
-from pcc_router.api.caresoft import (
+from pcc_router.api.settings import not_set
+from pcc_router.api.stringee.caresoft import (
     DEFAULT_LINK_TEMPLATE,
     LinkError,
     call_link,
@@ -20,8 +21,7 @@ from pcc_router.api.caresoft import (
     new_temp_id,
     voice_token,
 )
-from pcc_router.api.settings import not_set
-from pcc_router.api.tokens import TokenError, TokenMinter, short_secret_warning
+from pcc_router.api.stringee.tokens import TokenError, TokenMinter, short_secret_warning
 from pcc_router.simulator.cli import command
 
 __all__ = ["add_parsers", "run"]

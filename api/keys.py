@@ -8,14 +8,14 @@ from typing import Any
 
 from aiohttp import web
 
-from pcc_router.api.batcher import EventBatcher
-from pcc_router.api.controller import Controller
-from pcc_router.api.logs import Throttle
-from pcc_router.api.metrics import Metrics
-from pcc_router.api.pcc import PccClient
+from pcc_router.api.controller.batcher import EventBatcher
+from pcc_router.api.controller.core import Controller
 from pcc_router.api.settings import Settings
-from pcc_router.api.sipphones import SipPhoneClient
 from pcc_router.api.store.repo import Store
+from pcc_router.api.stringee.pcc import PccClient
+from pcc_router.api.stringee.sip import SipPhoneClient
+from pcc_router.api.web.logs import Throttle
+from pcc_router.api.web.metrics import Metrics
 
 __all__ = [
     "CLOCK",

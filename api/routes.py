@@ -1,7 +1,7 @@
 """Every route of the controller, once: its handler, what it takes and answers, who may call it.
 
 :mod:`pcc_router.api.app` adds these to aiohttp, and
-:mod:`pcc_router.api.openapi` describes them from this same table, so the
+:mod:`pcc_router.api.web.openapi` describes them from this same table, so the
 published API cannot drift from the one served.
 """
 
@@ -14,9 +14,9 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel
 
-from pcc_router.api import admin_schemas as a
-from pcc_router.api import schemas as s
+from pcc_router.api.stringee import schemas as s
 from pcc_router.api.views import admin, caresoft, config, live, pcc
+from pcc_router.api.views import schemas as a
 
 __all__ = ["ROUTES", "Route"]
 

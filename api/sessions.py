@@ -24,9 +24,9 @@ from typing import Any
 
 from aiohttp import web
 
-from pcc_router.api.errors import ApiError
 from pcc_router.api.keys import SETTINGS
-from pcc_router.api.tokens import TokenError, TokenMinter, verify_rest_token, verify_token
+from pcc_router.api.stringee.tokens import TokenError, TokenMinter, verify_rest_token, verify_token
+from pcc_router.api.web.errors import ApiError
 
 __all__ = [
     "COOKIE",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from pcc_router.api.caresoft import DEFAULT_LINK_TEMPLATE, LinkError, check_template
+from pcc_router.api.stringee.caresoft import DEFAULT_LINK_TEMPLATE, LinkError, check_template
 from pcc_router.routing.durations import parse_duration
 
 __all__ = ["Settings", "SettingsError", "not_set"]

@@ -43,10 +43,10 @@ def _port() -> int:
 def _run_controller(port: int, database: str, log_file: str) -> None:
     import logging
 
-    from pcc_router.api import server
     from pcc_router.api.app import create_app
-    from pcc_router.api.logs import RedactingFilter
     from pcc_router.api.settings import Settings
+    from pcc_router.api.web import server
+    from pcc_router.api.web.logs import RedactingFilter
 
     handler = logging.FileHandler(log_file)
     handler.addFilter(RedactingFilter())

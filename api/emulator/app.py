@@ -20,14 +20,14 @@ from pcc_router.api.emulator import control, rest, rest_queues, rest_sip
 from pcc_router.api.emulator.driver import Emulator
 from pcc_router.api.emulator.keys import API_KEY, EMULATOR
 from pcc_router.api.emulator.records import RestError
-from pcc_router.api.errors import ApiError
 from pcc_router.api.keys import METRICS, OPENAPI
-from pcc_router.api.metrics import Metrics
-from pcc_router.api.middlewares import error_middleware
-from pcc_router.api.openapi import spec
 from pcc_router.api.routes import Guard, Handler, Route
-from pcc_router.api.tokens import TokenError, verify_rest_token
+from pcc_router.api.stringee.tokens import TokenError, verify_rest_token
 from pcc_router.api.views import live
+from pcc_router.api.web.errors import ApiError
+from pcc_router.api.web.metrics import Metrics
+from pcc_router.api.web.middlewares import error_middleware
+from pcc_router.api.web.openapi import spec
 from pcc_router.simulator.result import package_version
 
 __all__ = ["EMULATOR_ROUTES", "create_emulator_app"]

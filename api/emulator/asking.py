@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-from pcc_router.api.signing import signed_bytes, stringee_signature
+from pcc_router.api.stringee.signing import signed_bytes, stringee_signature
 
 __all__ = ["ASK_TIMEOUT", "get", "post", "read_agents_answer"]
 

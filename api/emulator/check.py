@@ -22,7 +22,7 @@ from typing import Any
 
 import aiohttp
 
-from pcc_router.api.signing import stringee_signature
+from pcc_router.api.stringee.signing import stringee_signature
 from pcc_router.simulator.scenario import Scenario
 
 __all__ = ["Verdict", "check_receiver", "print_report"]

@@ -167,7 +167,7 @@ def _serve(
     from aiohttp import web
 
     from pcc_router.api.emulator import Emulator, create_emulator_app
-    from pcc_router.api.tokens import TokenMinter
+    from pcc_router.api.stringee.tokens import TokenMinter
 
     emulator = Emulator(
         scenario,

@@ -21,7 +21,7 @@ from aiohttp import web
 
 from pcc_router.api.emulator import bodies as b
 from pcc_router.api.emulator.keys import EMULATOR
-from pcc_router.api.errors import ApiError, read_body
+from pcc_router.api.web.errors import ApiError, read_body
 from pcc_router.routing import AgentId, Channel
 from pcc_router.routing.durations import parse_duration
 from pcc_router.simulator.scenario import AgentBehaviour

@@ -24,7 +24,7 @@ from typing import Any
 import aiohttp
 
 from pcc_router.api.emulator.world import Webhook
-from pcc_router.api.signing import stringee_signature
+from pcc_router.api.stringee.signing import stringee_signature
 from pcc_router.routing.durations import parse_duration
 from pcc_router.simulator.kernel import Kernel
 

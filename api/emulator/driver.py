@@ -46,7 +46,7 @@ from pcc_router.api.emulator.world import (
     Webhook,
     World,
 )
-from pcc_router.api.signing import stringee_signature
+from pcc_router.api.stringee.signing import stringee_signature
 from pcc_router.routing import AgentId, Channel
 from pcc_router.simulator.scenario import AgentBehaviour, PccBehaviour, Scenario
 

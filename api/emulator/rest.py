@@ -28,7 +28,7 @@ from aiohttp import web
 from pcc_router.api.emulator import bodies as b
 from pcc_router.api.emulator.keys import EMULATOR
 from pcc_router.api.emulator.records import PccRecords, RestError, not_found
-from pcc_router.api.errors import read_body
+from pcc_router.api.web.errors import read_body
 from pcc_router.routing import is_phone_number, normal_number
 
 __all__ = [

@@ -17,7 +17,7 @@ from pcc_router.api.emulator import bodies as b
 from pcc_router.api.emulator.keys import EMULATOR
 from pcc_router.api.emulator.records import PccRecords, RestError, not_found
 from pcc_router.api.emulator.rest import change, ok, page
-from pcc_router.api.errors import read_body
+from pcc_router.api.web.errors import read_body
 
 __all__ = ["create_sipphone", "delete_sipphone", "list_sipphones"]
 

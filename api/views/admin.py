@@ -12,8 +12,16 @@ from typing import Any
 
 from aiohttp import web
 
-from pcc_router.api import inputs
-from pcc_router.api.admin_schemas import (
+from pcc_router.api.controller import handlers
+from pcc_router.api.controller.outage import is_outage, reason
+from pcc_router.api.controller.reads import Snapshot
+from pcc_router.api.keys import CONTROLLER, METRICS, PCC, SETTINGS, WALL
+from pcc_router.api.store import crud, repo
+from pcc_router.api.stringee.pcc import PccError
+from pcc_router.api.stringee.schemas import Health, StoreState
+from pcc_router.api.stringee.tokens import TokenError, TokenMinter
+from pcc_router.api.views import sip
+from pcc_router.api.views.schemas import (
     AgentChange,
     AgentList,
     AgentOut,
@@ -28,15 +36,7 @@ from pcc_router.api.admin_schemas import (
     TokenAnswer,
     TokenRequest,
 )
-from pcc_router.api.errors import ApiError, answer, read_body
-from pcc_router.api.keys import CONTROLLER, METRICS, PCC, SETTINGS, WALL
-from pcc_router.api.outage import is_outage, reason
-from pcc_router.api.pcc import PccError
-from pcc_router.api.reads import Snapshot
-from pcc_router.api.schemas import Health, StoreState
-from pcc_router.api.store import crud, repo
-from pcc_router.api.tokens import TokenError, TokenMinter
-from pcc_router.api.views import sip
+from pcc_router.api.web.errors import ApiError, answer, read_body
 from pcc_router.routing import AgentView, Channel, ConfigError, is_phone_number, normal_number
 
 log = logging.getLogger("pcc_router.api")
@@ -133,7 +133,7 @@ async def update_agent(request: web.Request) -> web.Response:
     changes = body.model_dump(exclude_none=True)
     if "phone_number" in changes:
         changes["phone_number"] = checked_phone(changes["phone_number"])
-    await controller.submit(inputs.agent_update_unit(controller, agent_id, changes))
+    await controller.submit(handlers.agent_update_unit(controller, agent_id, changes))
     view = agent_out(_agent(await controller.read(), agent_id))
     view.mirrored_to_pcc = await _mirror(request, agent_id, changes)
     return answer(view)
@@ -160,7 +160,7 @@ async def sync(request: web.Request) -> web.Response:
     controller = request.app[CONTROLLER]
     try:
         config = await client.fetch()
-        await controller.submit(inputs.config_unit(controller, config.save))
+        await controller.submit(handlers.config_unit(controller, config.save))
     except PccError as exc:
         raise ApiError(502, f"PCC sync failed: {exc}") from None
     except ConfigError as exc:
@@ -173,7 +173,7 @@ async def presence(request: web.Request) -> web.Response:
     agent_id = _agent(await controller.read(), request.match_info["agent_id"]).stringee_user_id
     body, _ = await read_body(request, PresenceChange)
     channel, action = next((c, a) for c in ("app", "push", "sip") if (a := getattr(body, c)))
-    unit = inputs.presence_unit(
+    unit = handlers.presence_unit(
         controller,
         agent_id,
         Channel(channel),

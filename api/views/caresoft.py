@@ -7,7 +7,17 @@ import json
 
 from aiohttp import web
 
-from pcc_router.api.admin_schemas import (
+from pcc_router.api.keys import CONTROLLER, SETTINGS
+from pcc_router.api.store import crud
+from pcc_router.api.stringee.caresoft import (
+    LinkError,
+    call_link,
+    login_link,
+    new_temp_id,
+    verify_webhook,
+    voice_token,
+)
+from pcc_router.api.views.schemas import (
     CallLinkAnswer,
     CareSoftCallOut,
     CareSoftCallRequest,
@@ -16,17 +26,7 @@ from pcc_router.api.admin_schemas import (
     LinkAnswer,
     WebhookAnswer,
 )
-from pcc_router.api.caresoft import (
-    LinkError,
-    call_link,
-    login_link,
-    new_temp_id,
-    verify_webhook,
-    voice_token,
-)
-from pcc_router.api.errors import ApiError, answer, parse_json, read_body
-from pcc_router.api.keys import CONTROLLER, SETTINGS
-from pcc_router.api.store import crud
+from pcc_router.api.web.errors import ApiError, answer, parse_json, read_body
 
 __all__ = ["call_status", "link_call", "link_login", "token", "webhook"]
 

@@ -19,20 +19,20 @@ from aiohttp import web
 from pydantic import BaseModel, SecretStr
 from sqlmodel import Session
 
-from pcc_router.api import inputs
-from pcc_router.api.admin_schemas import (
+from pcc_router.api.controller import handlers
+from pcc_router.api.keys import CONTROLLER, PCC
+from pcc_router.api.store import crud, repo
+from pcc_router.api.store.tables import AgentRow
+from pcc_router.api.stringee.pcc import PccError
+from pcc_router.api.views import sip
+from pcc_router.api.views.schemas import (
     AgentCreate,
     ConfigAnswer,
     GroupCreate,
     NumberCreate,
     QueueCreate,
 )
-from pcc_router.api.errors import ApiError, answer, read_body
-from pcc_router.api.keys import CONTROLLER, PCC
-from pcc_router.api.pcc import PccError
-from pcc_router.api.store import crud, repo
-from pcc_router.api.store.tables import AgentRow
-from pcc_router.api.views import sip
+from pcc_router.api.web.errors import ApiError, answer, read_body
 from pcc_router.routing import ConfigError, Project
 from pcc_router.routing.fields import Fields
 from pcc_router.routing.projects import read_agent, read_group, read_number, read_queue
@@ -63,7 +63,7 @@ async def _commit(request: web.Request, change: Callable[[Session], None]) -> No
 
     controller = request.app[CONTROLLER]
     try:
-        await controller.submit(inputs.config_unit(controller, checked))
+        await controller.submit(handlers.config_unit(controller, checked))
     except ConfigError as exc:
         raise ApiError(409, exc.msg) from None
 

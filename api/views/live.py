@@ -11,13 +11,13 @@ from typing import Any
 from aiohttp import web
 
 from pcc_router.api import sessions
-from pcc_router.api.admin_schemas import LinkAnswer
-from pcc_router.api.board import TARGET, build_board, day_start
-from pcc_router.api.errors import answer
+from pcc_router.api.controller.board import TARGET, build_board, day_start
 from pcc_router.api.keys import CONTROLLER, OPENAPI, SETTINGS, SUBSCRIBERS, WALL
 from pcc_router.api.sessions import credential_expiry, exchange
 from pcc_router.api.store import crud
-from pcc_router.api.tokens import TokenMinter
+from pcc_router.api.stringee.tokens import TokenMinter
+from pcc_router.api.views.schemas import LinkAnswer
+from pcc_router.api.web.errors import answer
 
 __all__ = [
     "STATIC",

@@ -6,11 +6,11 @@ import logging
 
 from aiohttp import web
 
-from pcc_router.api import inputs
-from pcc_router.api.calls import STATUSES, PccEvent
-from pcc_router.api.errors import ApiError, answer, checked, parse_json
+from pcc_router.api.controller import handlers
 from pcc_router.api.keys import BATCHER, CONTROLLER, METRICS, SETTINGS, THROTTLE, WALL
-from pcc_router.api.schemas import (
+from pcc_router.api.store import repo
+from pcc_router.api.stringee.calls import STATUSES, PccEvent
+from pcc_router.api.stringee.schemas import (
     Ack,
     AgentsAnswer,
     AgentsQuery,
@@ -23,8 +23,8 @@ from pcc_router.api.schemas import (
     OfferedAgent,
     PccEventBody,
 )
-from pcc_router.api.signing import HEADER, CallbackRefused, authorise, signed_bytes
-from pcc_router.api.store import repo
+from pcc_router.api.stringee.signing import HEADER, CallbackRefused, authorise, signed_bytes
+from pcc_router.api.web.errors import ApiError, answer, checked, parse_json
 from pcc_router.routing import OfferAgents, normal_number
 
 __all__ = ["agents_for_queue", "customer_info", "events", "pcc_event"]
@@ -33,7 +33,7 @@ log = logging.getLogger("pcc_router.api")
 
 
 async def _authorised_body(request: web.Request) -> bytes:
-    """The raw body, once the request is known to come from PCC (:mod:`pcc_router.api.signing`)."""
+    """The raw body, once known to come from PCC (:mod:`pcc_router.api.stringee.signing`)."""
     raw = await request.read()
     settings = request.app[SETTINGS]
     try:
@@ -126,7 +126,9 @@ async def agents_for_queue(request: web.Request) -> web.Response:
     if (await controller.read()).queue(queue_id) is None:
         raise ApiError(404, f"queueId {queue_id!r} is not a known queue")
     call_ids = list(callers)
-    offers = await controller.submit(inputs.decision_unit(controller, call_ids, queue_id, callers))
+    offers = await controller.submit(
+        handlers.decision_unit(controller, call_ids, queue_id, callers)
+    )
     snapshot = controller.peek()
 
     def offered(agent_id: str, answer_timeout: int) -> OfferedAgent:

@@ -1,7 +1,7 @@
 """Agents' SIP phones: their accounts at Stringee, and what their settings screen needs.
 
 The password given at creation goes to Stringee's call API and nowhere else
-(:mod:`pcc_router.api.sipphones`). A failure is reported in the answer, never
+(:mod:`pcc_router.api.stringee.sip`). A failure is reported in the answer, never
 swallowed: the agent is created (or deleted) all the same.
 """
 
@@ -12,11 +12,11 @@ import math
 
 from aiohttp import web
 
-from pcc_router.api.admin_schemas import SipAccountResult, SipOut
 from pcc_router.api.keys import CONTROLLER, SIP
 from pcc_router.api.settings import Settings
-from pcc_router.api.sipphones import SipError, sip_username
 from pcc_router.api.store import crud
+from pcc_router.api.stringee.sip import SipError, sip_username
+from pcc_router.api.views.schemas import SipAccountResult, SipOut
 from pcc_router.routing import AgentView
 
 __all__ = ["create_account", "delete_account", "sip_out"]

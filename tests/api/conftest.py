@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from pcc_router.api.settings import Settings
-from pcc_router.api.tokens import TokenMinter
+from pcc_router.api.stringee.tokens import TokenMinter
 from tests.api import support
 from tests.api.support import SECRET, SID, make_settings
 

@@ -13,10 +13,10 @@ from typing import Any
 from aiohttp import web
 from sqlmodel import SQLModel
 
-from pcc_router.api.calls import PccEvent
 from pcc_router.api.keys import CONTROLLER, STORE
 from pcc_router.api.settings import Settings
 from pcc_router.api.store import repo
+from pcc_router.api.stringee.calls import PccEvent
 from pcc_router.api.views.admin import agent_json
 from pcc_router.routing import Project
 from pcc_router.simulator import load_scenario

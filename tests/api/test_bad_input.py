@@ -14,10 +14,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from pcc_router.api.app import create_app
-from pcc_router.api.batcher import EventBatcher
-from pcc_router.api.caresoft import sign_webhook
-from pcc_router.api.controller import Controller
+from pcc_router.api.controller.batcher import EventBatcher
+from pcc_router.api.controller.core import Controller
 from pcc_router.api.settings import Settings
+from pcc_router.api.stringee.caresoft import sign_webhook
 from tests.api.support import ROOT, SECRET, SID, call_event, seeded_store, state_of, stringee_event
 
 Client = TestClient  # type: ignore[type-arg]

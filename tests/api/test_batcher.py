@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pcc_router.api.batcher import EventBatcher
-from pcc_router.api.controller import Controller
+from pcc_router.api.controller.batcher import EventBatcher
+from pcc_router.api.controller.core import Controller
 from tests.api.support import call_event, seeded_store
 
 

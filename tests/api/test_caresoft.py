@@ -5,7 +5,8 @@ from __future__ import annotations
 import jwt
 import pytest
 
-from pcc_router.api.caresoft import (
+from pcc_router.api.cli import main
+from pcc_router.api.stringee.caresoft import (
     LinkError,
     call_link,
     login_link,
@@ -14,7 +15,6 @@ from pcc_router.api.caresoft import (
     verify_webhook,
     voice_token,
 )
-from pcc_router.api.cli import main
 
 GUIDE_LOGIN = (
     "https://caresoftcall.page.link/?link=https%3A%2F%2Fmapi.caresoft.vn%2Fdangnhap%3FappToken"

@@ -10,8 +10,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from pcc_router.api.app import create_app
-from pcc_router.api.caresoft import sign_webhook
 from pcc_router.api.settings import Settings
+from pcc_router.api.stringee.caresoft import sign_webhook
 
 Client = TestClient  # type: ignore[type-arg]
 VOICE = "voice-secret-voice-secret-voice!"

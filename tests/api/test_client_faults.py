@@ -1,7 +1,7 @@
 """Slow, greedy and broken clients, on real sockets: cut off, refused, answered in JSON.
 
 The controller is served as ``pcc-router serve`` serves it (behind the guard of
-:mod:`pcc_router.api.server`), on 127.0.0.1, in a thread of its own; the
+:mod:`pcc_router.api.web.server`), on 127.0.0.1, in a thread of its own; the
 clients are raw sockets. Each wait is bounded; nothing here measures speed.
 """
 
@@ -24,9 +24,9 @@ from typing import Any
 
 import pytest
 
-from pcc_router.api import server
 from pcc_router.api.app import create_app
 from pcc_router.api.keys import METRICS
+from pcc_router.api.web import server
 from tests.api.support import ROOT, SECRET, SID, make_settings
 
 

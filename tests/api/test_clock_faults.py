@@ -16,12 +16,12 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from pcc_router.api import jobs
 from pcc_router.api.app import create_app
-from pcc_router.api.clock import ClockWatch, SteadyClock
-from pcc_router.api.controller import Controller
+from pcc_router.api.controller import jobs
+from pcc_router.api.controller.clock import ClockWatch, SteadyClock
+from pcc_router.api.controller.core import Controller
+from pcc_router.api.controller.rebuild import longest_hold
 from pcc_router.api.keys import METRICS
-from pcc_router.api.rebuild import longest_hold
 from pcc_router.api.store.tables import AgentRow, TimerRow
 from tests.api import support
 from tests.api.support import call_event, hotline, make_settings, seeded_store, stringee_event

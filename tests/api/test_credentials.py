@@ -16,11 +16,11 @@ import jwt
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from pcc_router.api import logs
 from pcc_router.api.app import create_app
 from pcc_router.api.sessions import COOKIE, board_link
 from pcc_router.api.store.repo import Store, StoreError
-from pcc_router.api.tokens import TokenMinter
+from pcc_router.api.stringee.tokens import TokenMinter
+from pcc_router.api.web import logs
 from tests.api.support import ROOT, SECRET, SID, make_settings, stringee_event
 from tests.api.test_client_faults import Served
 

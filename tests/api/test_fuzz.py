@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pcc_router.api.app import create_app
-from pcc_router.api.tokens import TokenMinter
+from pcc_router.api.stringee.tokens import TokenMinter
 from tests.api.support import ThreadServer, make_settings, stringee_event
 
 AUTH = {"X-STRINGEE-AUTH": TokenMinter(sid="SKtest", secret="test-secret-of-at-least-32-bytes!")

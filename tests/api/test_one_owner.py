@@ -77,7 +77,7 @@ async def test_a_store_lock_wait_does_not_stall_the_loop(
 def test_a_due_timer_goes_before_the_next_input_though_the_scheduler_is_late(
     tmp_path: Path,
 ) -> None:
-    from pcc_router.api.controller import Controller
+    from pcc_router.api.controller.core import Controller
     from pcc_router.api.store import repo
     from tests.api.support import call_event, seeded_store
 

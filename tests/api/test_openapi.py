@@ -8,10 +8,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 from openapi_spec_validator import validate
 
-from pcc_router.api.admin_schemas import AgentCreate, NumberCreate, QueueCreate
 from pcc_router.api.app import create_app
 from pcc_router.api.routes import ROUTES
 from pcc_router.api.settings import Settings
+from pcc_router.api.views.schemas import AgentCreate, NumberCreate, QueueCreate
 from pcc_router.routing import AgentId, GroupId, GroupRoute, NumberSpec, QueueId, QueueSpec
 from pcc_router.routing.model import AgentSpec
 from pcc_router.routing.projects import agent_to_dict, number_to_dict, queue_to_dict

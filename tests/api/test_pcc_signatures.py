@@ -10,7 +10,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from pcc_router.api.app import create_app
-from pcc_router.api.signing import stringee_signature
+from pcc_router.api.stringee.signing import stringee_signature
 from tests.api.support import make_settings, state_of, stringee_event
 
 Client = TestClient  # type: ignore[type-arg]

@@ -11,7 +11,7 @@ from aiohttp import web
 from pcc_router.api.app import create_app
 from pcc_router.api.keys import CONTROLLER, STORE
 from pcc_router.api.store import repo
-from pcc_router.api.tokens import TokenError, verify_rest_token
+from pcc_router.api.stringee.tokens import TokenError, verify_rest_token
 from tests.api.support import SECRET, SID, make_settings
 
 

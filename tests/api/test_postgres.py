@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from pcc_router.api.app import create_app
-from pcc_router.api.controller import Controller
+from pcc_router.api.controller.core import Controller
 from pcc_router.api.store import repo
 from pcc_router.api.store.tables import CallRow, EventRow
 from tests.api import support

@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pcc_router.api.controller import Controller
+from pcc_router.api.controller.core import Controller
 from pcc_router.api.store import repo
 from pcc_router.routing import NOT_AVAILABLE, Channel, Project, Strategy
 from tests.api.support import call_event, hotline, seeded_store

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pcc_router.api.controller import Controller
-from pcc_router.api.replay import replay
+from pcc_router.api.controller.core import Controller
+from pcc_router.api.controller.replay import replay
 from pcc_router.api.store import repo
 from pcc_router.routing import AgentId, Channel, GroupId, GroupSpec, Project, Strategy
 from tests.api.support import ROOT, call_event, hotline, seeded_store

@@ -24,7 +24,7 @@ from pcc_router.api.app import create_app
 from pcc_router.api.keys import CONTROLLER
 from pcc_router.api.store import repo
 from pcc_router.api.store.tables import EventRow
-from pcc_router.api.tokens import TokenMinter
+from pcc_router.api.stringee.tokens import TokenMinter
 from tests.api.support import ROOT, SECRET, SID, empty_pg, make_settings, state_of, stringee_event
 
 HOTLINE = ROOT / "scenarios" / "hotline_02473000062.toml"

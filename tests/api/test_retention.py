@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from pcc_router.api import jobs
 from pcc_router.api.cli import main
-from pcc_router.api.controller import Controller
-from pcc_router.api.metrics import Metrics
-from pcc_router.api.retention import prune_log
+from pcc_router.api.controller import jobs
+from pcc_router.api.controller.core import Controller
+from pcc_router.api.controller.retention import prune_log
 from pcc_router.api.store import repo
+from pcc_router.api.web.metrics import Metrics
 from tests.api.support import call_event, seeded_store
 
 

@@ -22,9 +22,9 @@ from schemathesis.checks import (
 )
 
 from pcc_router.api.app import create_app
-from pcc_router.api.openapi import spec
 from pcc_router.api.routes import ROUTES
-from pcc_router.api.tokens import TokenMinter
+from pcc_router.api.stringee.tokens import TokenMinter
+from pcc_router.api.web.openapi import spec
 from tests.api.support import SECRET, SID, ThreadServer, make_settings
 
 SCHEMA = schemathesis.openapi.from_dict(spec(ROUTES, version="test")).exclude(

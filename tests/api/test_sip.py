@@ -12,8 +12,8 @@ import pytest
 
 from pcc_router.api.app import create_app
 from pcc_router.api.cli import main
-from pcc_router.api.emulator.testing import EmulatedPcc
-from pcc_router.api.tokens import TokenMinter
+from pcc_router.api.stringee.tokens import TokenMinter
+from pcc_router.api.testing.emulated import EmulatedPcc
 from pcc_router.simulator import load_scenario
 from tests.api.support import ROOT, make_settings
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from pcc_router.api.app import create_app
-from pcc_router.api.controller import Controller, PccEvent
+from pcc_router.api.controller.core import Controller, PccEvent
 from pcc_router.api.keys import CONTROLLER
 from pcc_router.api.store import repo
 from pcc_router.api.store.tables import AgentRow, EventRow, SchemaVersion, TimerRow

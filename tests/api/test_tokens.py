@@ -9,7 +9,12 @@ import warnings
 import jwt
 import pytest
 
-from pcc_router.api.tokens import TokenError, TokenMinter, short_secret_warning, verify_rest_token
+from pcc_router.api.stringee.tokens import (
+    TokenError,
+    TokenMinter,
+    short_secret_warning,
+    verify_rest_token,
+)
 
 SID, SECRET = "SKtestsid", "a-secret-of-thirty-two-bytes-xx!"
 

@@ -11,11 +11,12 @@ from typing import Any
 from aiohttp.test_utils import TestClient, TestServer
 
 from pcc_router.api.app import create_app
-from pcc_router.api.emulator.testing import EmulatedPcc
+from pcc_router.api.controller import handlers
 from pcc_router.api.emulator.world import AgentChange
 from pcc_router.api.keys import CONTROLLER
 from pcc_router.api.store import repo
-from pcc_router.api.tokens import TokenMinter
+from pcc_router.api.stringee.tokens import TokenMinter
+from pcc_router.api.testing.emulated import EmulatedPcc
 from pcc_router.routing import AgentUpdated, Channel
 from pcc_router.simulator.scenario import PccBehaviour, Scenario
 from tests.api.support import SECRET, SID, make_settings
@@ -94,11 +95,10 @@ async def side_by_side(
 
 async def expire_lost_calls(pair: Pair) -> None:
     """Move both clocks past the controller's PCC_MAX_CALL_AGE and run its sweep."""
-    from pcc_router.api import inputs
 
     controller = pair.controller.app[CONTROLLER]  # type: ignore[index]
     await pair.pcc.advance(controller.max_call_age + 60)
-    await controller.submit(inputs.expiry_unit(controller))
+    await controller.submit(handlers.expiry_unit(controller))
 
 
 def with_distinct_phones(scenario: Scenario) -> Scenario:

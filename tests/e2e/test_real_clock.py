@@ -17,8 +17,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from pcc_router.api.app import create_app
-from pcc_router.api.emulator.testing import EmulatedPcc
-from pcc_router.api.tokens import TokenMinter
+from pcc_router.api.stringee.tokens import TokenMinter
+from pcc_router.api.testing.emulated import EmulatedPcc
 from pcc_router.routing import ListFallback
 from pcc_router.simulator import load_scenario
 from pcc_router.simulator.scenario import PccBehaviour

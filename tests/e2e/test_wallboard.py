@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from pcc_router.api.sessions import board_link
-from pcc_router.api.tokens import TokenMinter
+from pcc_router.api.stringee.tokens import TokenMinter
 from pcc_router.simulator import load_scenario
 from tests.api.support import SECRET, SID
 from tests.browser import browser_page

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from pcc_router.api.emulator.testing import EmulatedPcc
+from pcc_router.api.testing.emulated import EmulatedPcc
 from pcc_router.simulator import load_scenario
 from tests.conftest import ROOT
 

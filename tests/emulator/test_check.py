@@ -10,7 +10,7 @@ from aiohttp import web
 
 from pcc_router.api.app import create_app
 from pcc_router.api.emulator.check import check_receiver, print_report
-from pcc_router.api.emulator.testing import EmulatedPcc
+from pcc_router.api.testing.emulated import EmulatedPcc
 from pcc_router.simulator import load_scenario
 from tests.api.support import make_settings
 from tests.emulator.conftest import HOTLINE

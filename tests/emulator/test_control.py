@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from pcc_router.api.emulator.testing import EmulatedPcc
+from pcc_router.api.testing.emulated import EmulatedPcc
 from pcc_router.simulator import load_scenario
 from tests.emulator.conftest import HOTLINE
 
@@ -176,7 +176,7 @@ async def test_the_customer_info_get_is_signed_as_stringee_signs_a_get(
     """``X-STRINGEE-SIGNATURE`` over the request URI (path and query, as sent): what a
     receiver checks it against is the raw request line, and it is never the constant
     HMAC of an empty body."""
-    from pcc_router.api.signing import signed_bytes, stringee_signature
+    from pcc_router.api.stringee.signing import signed_bytes, stringee_signature
 
     seen: list[tuple[str, str]] = []
 

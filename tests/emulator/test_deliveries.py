@@ -16,8 +16,8 @@ from aiohttp import web
 
 from pcc_router.api.emulator import Faults, FaultsError
 from pcc_router.api.emulator.deliveries import Deliveries
-from pcc_router.api.emulator.testing import EmulatedPcc
 from pcc_router.api.emulator.world import Webhook
+from pcc_router.api.testing.emulated import EmulatedPcc
 from pcc_router.simulator import load_scenario
 
 ONE_CALL = """

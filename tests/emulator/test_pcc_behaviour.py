@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from pcc_router.api.emulator.testing import EmulatedPcc
+from pcc_router.api.testing.emulated import EmulatedPcc
 from pcc_router.routing import ListFallback
 from pcc_router.simulator import load_scenario
 from pcc_router.simulator.scenario import PccBehaviour

@@ -8,8 +8,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from pcc_router.api.emulator.testing import EmulatedPcc
-from pcc_router.api.tokens import TokenMinter
+from pcc_router.api.stringee.tokens import TokenMinter
+from pcc_router.api.testing.emulated import EmulatedPcc
 
 
 async def test_paths_need_a_rest_token_of_the_emulators_key(pcc: EmulatedPcc) -> None:

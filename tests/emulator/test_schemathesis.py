@@ -9,9 +9,9 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from pcc_router.api.emulator import EMULATOR_ROUTES, Emulator, create_emulator_app
-from pcc_router.api.emulator.testing import TEST_API_KEY
-from pcc_router.api.openapi import spec
-from pcc_router.api.tokens import TokenMinter
+from pcc_router.api.stringee.tokens import TokenMinter
+from pcc_router.api.testing.emulated import TEST_API_KEY
+from pcc_router.api.web.openapi import spec
 from pcc_router.simulator import load_scenario
 from tests.api.support import ThreadServer
 from tests.api.test_schemathesis import CHECKS

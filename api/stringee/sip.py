@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from pcc_router.api.stringee_rest import StringeeError, request_json
-from pcc_router.api.tokens import TokenMinter
+from pcc_router.api.stringee.rest import StringeeError, request_json
+from pcc_router.api.stringee.tokens import TokenMinter
 
 __all__ = ["SipError", "SipPhoneClient", "sip_username"]
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import time
 
-from pcc_router.api.admin_schemas import Board, BoardAgent, BoardQueue
-from pcc_router.api.reads import Snapshot
+from pcc_router.api.controller.reads import Snapshot
 from pcc_router.api.store.crud import QueueDay
+from pcc_router.api.views.schemas import Board, BoardAgent, BoardQueue
 
 __all__ = ["TARGET", "build_board", "day_start"]
 

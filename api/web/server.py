@@ -35,9 +35,9 @@ from typing import Any
 from aiohttp import web
 
 from pcc_router.api.keys import METRICS, THROTTLE
-from pcc_router.api.logs import AccessLog, Every, Throttle, redact
-from pcc_router.api.metrics import Metrics
 from pcc_router.api.settings import Settings
+from pcc_router.api.web.logs import AccessLog, Every, Throttle, redact
+from pcc_router.api.web.metrics import Metrics
 
 __all__ = [
     "Guard",

@@ -20,9 +20,9 @@ import math
 import random
 from dataclasses import replace
 
-from pcc_router.api.calls import OUTBOUND_RING
-from pcc_router.api.effects import Tx
+from pcc_router.api.controller.effects import Tx
 from pcc_router.api.store.repo import StoredState
+from pcc_router.api.stringee.calls import OUTBOUND_RING
 from pcc_router.routing import (
     AgentId,
     AgentSnapshot,

@@ -1,6 +1,6 @@
 """The service's shell around the engine: inputs become events, commands become rows and jobs.
 
-Every input is a unit of work (:mod:`pcc_router.api.worker`) in one store transaction:
+Every input is a unit of work (:mod:`pcc_router.api.controller.worker`) in one store transaction:
 
 1. under the project's write lock, read the event-log rows other instances
    wrote since this engine's last one, and what the input needs to know;
@@ -43,16 +43,16 @@ from typing import Any, TypeVar
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import Session
 
-from pcc_router.api import inputs, jobs
-from pcc_router.api.calls import PccEvent
-from pcc_router.api.drivers import Drivers
-from pcc_router.api.effects import Effects, Tx
-from pcc_router.api.outage import StoreHealth
-from pcc_router.api.reads import Snapshot
-from pcc_router.api.rebuild import build_engine
+from pcc_router.api.controller import handlers, jobs
+from pcc_router.api.controller.drivers import Drivers
+from pcc_router.api.controller.effects import Effects, Tx
+from pcc_router.api.controller.outage import StoreHealth
+from pcc_router.api.controller.reads import Snapshot
+from pcc_router.api.controller.rebuild import build_engine
+from pcc_router.api.controller.worker import StoreWorker, Unit, run_inline
 from pcc_router.api.store import repo
 from pcc_router.api.store.tables import EventRow
-from pcc_router.api.worker import StoreWorker, Unit, run_inline
+from pcc_router.api.stringee.calls import PccEvent
 from pcc_router.routing import AgentId, Channel, Engine, Event, decode_event
 from pcc_router.routing.shell import Loop
 
@@ -74,7 +74,7 @@ class _Opened:
 @dataclass
 class Controller(Drivers):
     store: repo.Store
-    #: The engine's clock (epoch seconds that never jump: see :mod:`pcc_router.api.clock`).
+    #: The engine's clock (epoch seconds that never jump: :mod:`pcc_router.api.controller.clock`).
     clock: Callable[[], float] = time.time
     scheduler: AsyncIOScheduler | None = None
     on_change: Callable[[str, dict[str, Any]], None] = lambda kind, data: None
@@ -100,7 +100,7 @@ class Controller(Drivers):
 
     async def read(self) -> Snapshot:
         """The engine, caught up with what other instances logged, to read now."""
-        await self.submit(inputs.catch_up_unit(self))
+        await self.submit(handlers.catch_up_unit(self))
         return self.peek()
 
     def peek(self) -> Snapshot:
@@ -130,7 +130,7 @@ class Controller(Drivers):
             opened = yield step
             self._catch_up(opened, tx)
             for at, key in opened.due:  # a late scheduler never lets an input see stale state
-                inputs.fire_timer(self, key, tx, at=at)
+                handlers.fire_timer(self, key, tx, at=at)
             result = apply(opened.data, tx)
             tx.changes = self.engine.drain_changes()
             last_id = yield partial(self._commit, opened.session, tx)
@@ -243,13 +243,13 @@ class Controller(Drivers):
 
     def pcc_events(self, events: list[PccEvent]) -> list[str]:
         """Apply PCC call events in order, in one transaction (a group commit)."""
-        return self.run(inputs.pcc_unit(self, events))
+        return self.run(handlers.pcc_unit(self, events))
 
     def decide(
         self, call_ids: list[str], queue_id: str, callers: dict[str, str]
     ) -> dict[str, list[AgentId]]:
         """The ring order PCC is given for each call; the first of each is reserved for it."""
-        offers = self.run(inputs.decision_unit(self, call_ids, queue_id, callers))
+        offers = self.run(handlers.decision_unit(self, call_ids, queue_id, callers))
         return {offer.call_id: list(offer.agents) for offer in offers}
 
     def presence(
@@ -261,28 +261,28 @@ class Controller(Drivers):
         device_token: str | None = None,
         expires: float | None = None,
     ) -> None:
-        unit = inputs.presence_unit(
+        unit = handlers.presence_unit(
             self, agent_id, channel, present, device_token=device_token, expires=expires
         )
         self.run(unit)
 
     def update_agent(self, agent_id: str, changes: dict[str, Any]) -> None:
-        self.run(inputs.agent_update_unit(self, agent_id, changes))
+        self.run(handlers.agent_update_unit(self, agent_id, changes))
 
     def fire_timer(self, key: str) -> None:
-        self.run(inputs.timer_unit(self, key))
+        self.run(handlers.timer_unit(self, key))
 
     def change_config(self, change: Callable[[Session], None]) -> bool:
         """Apply a configuration change; whether the project changed (the engine rebuilt)."""
-        return self.run(inputs.config_unit(self, change))
+        return self.run(handlers.config_unit(self, change))
 
     def expire_stale_calls(self) -> list[str]:
         """Close calls silent for longer than ``max_call_age``; their ids."""
-        return self.run(inputs.expiry_unit(self))
+        return self.run(handlers.expiry_unit(self))
 
     def catch_up(self) -> None:
         """Apply what other instances logged since this engine's last row (for reads)."""
-        self.run(inputs.catch_up_unit(self))
+        self.run(handlers.catch_up_unit(self))
 
     # ------------------------------------------------------------ state
 
@@ -320,7 +320,7 @@ class Controller(Drivers):
         self._stale = False
 
     def start(self, scheduler: AsyncIOScheduler) -> None:
-        """Hand timers to ``scheduler`` (see :func:`pcc_router.api.jobs.start`)."""
+        """Hand timers to ``scheduler`` (see :func:`pcc_router.api.controller.jobs.start`)."""
         jobs.start(self, scheduler)
 
     def next_seed(self) -> int:

@@ -25,7 +25,7 @@ from aiohttp import web
 from pcc_router.api.emulator.app import create_emulator_app
 from pcc_router.api.emulator.deliveries import Faults
 from pcc_router.api.emulator.driver import Clock, Emulator
-from pcc_router.api.tokens import TokenMinter
+from pcc_router.api.stringee.tokens import TokenMinter
 from pcc_router.simulator.scenario import PccBehaviour, Scenario
 
 __all__ = ["TEST_API_KEY", "EmulatedPcc", "serve_on_loopback"]

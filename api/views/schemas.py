@@ -1,6 +1,6 @@
 """Bodies of the admin routes (agents, the project's configuration, CareSoft) as pydantic models.
 
-Everything here is behind the admin token; :mod:`pcc_router.api.schemas`
+Everything here is behind the admin token; :mod:`pcc_router.api.stringee.schemas`
 holds the shared pieces and what PCC itself sends and reads. Admin bodies
 refuse unknown fields and take no coercion (``"5"`` is not 5); project
 entries are then read by the core's project codec, which checks what a
@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 
-from pcc_router.api.schemas import Answer, Duration, RoutingTypeField, Strict, Text
+from pcc_router.api.stringee.schemas import Answer, Duration, RoutingTypeField, Strict, Text
 
 # ----------------------------------------------------------------- agents
 

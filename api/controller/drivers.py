@@ -1,12 +1,12 @@
 """Running units of work: inline, or from the event loop through the store worker.
 
-Every unit (:mod:`pcc_router.api.worker`) runs by a deadline: the request's
-(:mod:`pcc_router.api.deadlines`), or :data:`~pcc_router.api.deadlines.BACKGROUND`
+Every unit (:mod:`pcc_router.api.controller.worker`) runs by a deadline: the request's
+(:mod:`pcc_router.api.web.deadlines`), or :data:`~pcc_router.api.web.deadlines.BACKGROUND`
 for work nobody waits for. A caller whose deadline passes is answered at
-once (:class:`~pcc_router.api.deadlines.StoreTimeout`, a 503); the unit goes
+once (:class:`~pcc_router.api.web.deadlines.StoreTimeout`, a 503); the unit goes
 on in the background until it has rolled back, so it is never left half-done
 (not even when its caller is cancelled). Each unit's outcome tells the
-store's :class:`~pcc_router.api.outage.StoreHealth` whether the store is up.
+store's :class:`~pcc_router.api.controller.outage.StoreHealth` whether the store is up.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session
 
-from pcc_router.api import deadlines
-from pcc_router.api.outage import StoreHealth, is_outage
+from pcc_router.api.controller.outage import StoreHealth, is_outage
+from pcc_router.api.controller.worker import StoreWorker, Unit, run_inline
 from pcc_router.api.store import repo
-from pcc_router.api.worker import StoreWorker, Unit, run_inline
+from pcc_router.api.web import deadlines
 
 __all__ = ["Drivers"]
 
@@ -28,7 +28,7 @@ T = TypeVar("T")
 
 
 class Drivers:
-    """The :class:`~pcc_router.api.controller.Controller`'s ways to run its units."""
+    """The :class:`~pcc_router.api.controller.core.Controller`'s ways to run its units."""
 
     store: repo.Store
     worker: StoreWorker | None
@@ -43,8 +43,8 @@ class Drivers:
         """Run a unit of work from the event loop: its store steps on the worker thread.
 
         ``deadline`` (event-loop time; default: the request's, see
-        :mod:`pcc_router.api.deadlines`): past it the unit is given up and
-        :class:`~pcc_router.api.deadlines.StoreTimeout` raised; the unit itself
+        :mod:`pcc_router.api.web.deadlines`): past it the unit is given up and
+        :class:`~pcc_router.api.web.deadlines.StoreTimeout` raised; the unit itself
         goes on in the background until it has rolled back (it is never left
         half-done, even when the caller is cancelled).
         """

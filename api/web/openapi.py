@@ -15,8 +15,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from pcc_router.api import schemas
 from pcc_router.api.routes import Route
+from pcc_router.api.stringee import schemas
 
 __all__ = ["spec"]
 

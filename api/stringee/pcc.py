@@ -19,8 +19,8 @@ import aiohttp
 from sqlmodel import Session
 
 from pcc_router.api.store import crud, repo
-from pcc_router.api.stringee_rest import TIMEOUT, StringeeError, request_json
-from pcc_router.api.tokens import TokenMinter
+from pcc_router.api.stringee.rest import TIMEOUT, StringeeError, request_json
+from pcc_router.api.stringee.tokens import TokenMinter
 from pcc_router.routing import GroupSpec, NumberSpec, QueueId, is_phone_number, normal_number
 from pcc_router.routing.fields import Fields
 from pcc_router.routing.projects import read_queue

@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from pcc_router.api import inputs
-from pcc_router.api.metrics import Metrics
-from pcc_router.api.outage import is_outage
-from pcc_router.api.retention import BATCH
+from pcc_router.api.controller import handlers
+from pcc_router.api.controller.outage import is_outage
+from pcc_router.api.controller.retention import BATCH
 from pcc_router.api.store import repo
+from pcc_router.api.web.metrics import Metrics
 
 if TYPE_CHECKING:
-    from pcc_router.api.controller import Controller
+    from pcc_router.api.controller.core import Controller
 
 __all__ = ["set_timer", "shift", "start", "start_retention", "sweep_interval"]
 
@@ -96,7 +96,7 @@ RETRY = 2.0
 
 async def _fire(controller: Controller, key: str) -> None:
     try:
-        await controller.submit(inputs.timer_unit(controller, key))
+        await controller.submit(handlers.timer_unit(controller, key))
     except Exception as exc:
         # it stays stored and due: it fires before the next input in any case
         if is_outage(exc):  # logged once by the store's health; tried again soon
@@ -107,7 +107,7 @@ async def _fire(controller: Controller, key: str) -> None:
 
 async def _sweep(controller: Controller) -> None:
     try:
-        await controller.submit(inputs.expiry_unit(controller))
+        await controller.submit(handlers.expiry_unit(controller))
     except Exception as exc:
         if not is_outage(exc):
             log.exception("closing silent calls failed; the next sweep tries again")
@@ -133,7 +133,7 @@ async def _prune(controller: Controller, retention: float, metrics: Metrics) -> 
     total = 0
     for _ in range(_PRUNE_BATCHES):
         try:
-            pruned = await controller.submit(inputs.prune_unit(controller, older_than=older_than))
+            pruned = await controller.submit(handlers.prune_unit(controller, older_than=older_than))
         except Exception as exc:
             log.warning("pruning the event log failed (%s); the next run tries again", exc)
             break

@@ -21,10 +21,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from pcc_router.api import deadlines, inputs
-from pcc_router.api.calls import PccEvent
-from pcc_router.api.controller import Controller
-from pcc_router.api.outage import is_outage
+from pcc_router.api.controller import handlers
+from pcc_router.api.controller.core import Controller
+from pcc_router.api.controller.outage import is_outage
+from pcc_router.api.stringee.calls import PccEvent
+from pcc_router.api.web import deadlines
 
 __all__ = ["EventBatcher"]
 
@@ -76,7 +77,7 @@ class EventBatcher:
 
     async def _commit(self, batch: list[_Pending]) -> None:
         controller = self._controller
-        unit = inputs.pcc_unit(controller, [pending.event for pending in batch])
+        unit = handlers.pcc_unit(controller, [pending.event for pending in batch])
         outcomes = await controller.submit(unit, deadline=_latest(batch))
         self.batches = [*self.batches[-99:], len(batch)]
         for pending, outcome in zip(batch, outcomes, strict=True):

@@ -14,7 +14,7 @@ unit is driven from. Two drivers run the same units:
 A step that raises is thrown back into the unit, which cleans up and
 re-raises.
 
-Deadlines (:mod:`pcc_router.api.deadlines`). A unit given a deadline never
+Deadlines (:mod:`pcc_router.api.web.deadlines`). A unit given a deadline never
 starts a step after it: a unit still queued when its deadline passes is not
 run at all, and one caught between steps has :class:`StoreTimeout` thrown in
 (so it rolls back: nothing it did is kept). A step still running at the
@@ -33,7 +33,7 @@ from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from pcc_router.api.deadlines import StoreTimeout
+from pcc_router.api.web.deadlines import StoreTimeout
 
 __all__ = ["Step", "StoreTimeout", "StoreWorker", "Unit", "run_inline"]
 

@@ -2,7 +2,7 @@
 
 A client's mistake is a 4xx that names the field; a store that cannot be
 used now (down, hung past the request's deadline) is a 503 that PCC retries,
-logged once per outage by :class:`~pcc_router.api.outage.StoreHealth`, not
+logged once per outage by :class:`~pcc_router.api.controller.outage.StoreHealth`, not
 per request; anything else is a bug, logged with its traceback and answered
 500 without details.
 """
@@ -16,11 +16,11 @@ from typing import Any
 
 from aiohttp import web
 
-from pcc_router.api.deadlines import StoreTimeout
-from pcc_router.api.errors import ApiError, check_text
+from pcc_router.api.controller.outage import is_outage
 from pcc_router.api.keys import METRICS
-from pcc_router.api.outage import is_outage
 from pcc_router.api.sessions import board_session, verified_rest_token
+from pcc_router.api.web.deadlines import StoreTimeout
+from pcc_router.api.web.errors import ApiError, check_text
 from pcc_router.routing import RoutingError
 
 __all__ = ["auth_middleware", "error_middleware", "rest_token", "security_headers"]

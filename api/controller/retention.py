@@ -2,7 +2,7 @@
 and by ``pcc-router prune``.
 
 No log row is needed to rebuild an engine: every unit of work writes the
-engine's whole state beside its row (:mod:`pcc_router.api.controller`). What
+engine's whole state beside its row (:mod:`pcc_router.api.controller.core`). What
 the log still serves is knowing a redelivered event as a duplicate, a call's
 history (``GET /v1/calls/{id}``) and replays (``pcc-router replay``); past
 the retention, those are what is lost. So:

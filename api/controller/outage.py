@@ -17,7 +17,7 @@ from collections.abc import Callable
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from pcc_router.api.deadlines import StoreTimeout
+from pcc_router.api.web.deadlines import StoreTimeout
 
 __all__ = ["StoreHealth", "is_outage", "reason"]
 

@@ -2,7 +2,7 @@
 
 A request body is checked against its model before anything changes, and a
 400 names every wrong field at once; ``/openapi.json`` is generated from the
-very same models (:mod:`pcc_router.api.openapi`). Admin bodies refuse
+very same models (:mod:`pcc_router.api.web.openapi`). Admin bodies refuse
 unknown fields and take no coercion (``"5"`` is not 5); PCC's callbacks keep
 whatever else PCC sends. Project entries (agents, groups, queues, numbers)
 are then read by the core's project codec, which checks what a schema cannot

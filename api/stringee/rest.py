@@ -12,7 +12,7 @@ from typing import Any
 
 import aiohttp
 
-from pcc_router.api.tokens import TokenMinter
+from pcc_router.api.stringee.tokens import TokenMinter
 
 __all__ = ["TIMEOUT", "StringeeError", "request_json"]
 

@@ -1,9 +1,9 @@
 """Deadlines: how long a request, or the store work done for it, may take.
 
 PCC waits about 2 s for an answer. Every request gets a deadline on the
-event loop's clock (monotonic) when it arrives (:mod:`pcc_router.api.middlewares`),
+event loop's clock (monotonic) when it arrives (:mod:`pcc_router.api.web.middlewares`),
 and the store work it asks for carries the same deadline into the store
-worker (:mod:`pcc_router.api.worker`): a store that hangs or crawls is
+worker (:mod:`pcc_router.api.controller.worker`): a store that hangs or crawls is
 answered 503 before PCC gives up, never silence.
 
 The deadline travels in a context variable, so that a view need not pass it

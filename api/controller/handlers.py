@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
-from pcc_router.api.calls import FREE, AgentOnCall, PccEvent, agent_of, meaning
-from pcc_router.api.retention import Pruned, prune_batch
+from pcc_router.api.controller.retention import Pruned, prune_batch
+from pcc_router.api.controller.worker import Unit
 from pcc_router.api.store import repo
 from pcc_router.api.store.tables import CallRow
-from pcc_router.api.worker import Unit
+from pcc_router.api.stringee.calls import FREE, AgentOnCall, PccEvent, agent_of, meaning
 from pcc_router.routing import (
     AgentCallEnded,
     AgentId,
@@ -37,8 +37,8 @@ from pcc_router.routing import (
 )
 
 if TYPE_CHECKING:
-    from pcc_router.api.controller import Controller
-    from pcc_router.api.effects import Tx
+    from pcc_router.api.controller.core import Controller
+    from pcc_router.api.controller.effects import Tx
 
 __all__ = [
     "EXPIRED",
@@ -325,7 +325,7 @@ def _nothing(session: Session) -> None:
 
 
 def prune_unit(ctl: Controller, *, older_than: float) -> Unit[Pruned]:
-    """One batch of the event log's retention (:mod:`pcc_router.api.retention`)."""
+    """One batch of the event log's retention (:mod:`pcc_router.api.controller.retention`)."""
 
     def read(session: Session) -> Pruned:
         return prune_batch(session, older_than=older_than)

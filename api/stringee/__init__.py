@@ -1,0 +1,1 @@
+"""stringee: see docs/architecture.md."""
