@@ -11,29 +11,26 @@ from typing import Any
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from swagger_ui_bundle import swagger_ui_path
 
+from pcc_router.api import sessions
 from pcc_router.api.controller import handlers, jobs
 from pcc_router.api.controller.batcher import EventBatcher
 from pcc_router.api.controller.clock import ClockWatch, SteadyClock
 from pcc_router.api.controller.core import Controller
-from pcc_router.api.controller.outage import StoreHealth
+from pcc_router.api.controller.outage import StoreHealth, is_outage
 from pcc_router.api.controller.worker import StoreWorker
 from pcc_router.api.keys import (
     BATCHER,
     CLOCK,
     CONTROLLER,
-    METRICS,
-    OPENAPI,
     PCC,
     SETTINGS,
     SIP,
     STORE,
     SUBSCRIBERS,
-    THROTTLE,
     WALL,
 )
-from pcc_router.api.routes import REMOTE_DEADLINE, ROUTES, Handler, Route
+from pcc_router.api.routes import ROUTES
 from pcc_router.api.settings import Settings
 from pcc_router.api.store import repo
 from pcc_router.api.stringee.pcc import PccClient, PccError
@@ -42,11 +39,14 @@ from pcc_router.api.stringee.tokens import TokenMinter, short_secret_warning
 from pcc_router.api.views import live
 from pcc_router.api.views.live import broadcast
 from pcc_router.api.web import deadlines
+from pcc_router.api.web.docs import add_doc_assets
 from pcc_router.api.web.errors import ApiError
+from pcc_router.api.web.keys import METRICS, OPENAPI, THROTTLE, UNAVAILABLE
 from pcc_router.api.web.logs import Throttle
 from pcc_router.api.web.metrics import Metrics
-from pcc_router.api.web.middlewares import auth_middleware, error_middleware, security_headers
+from pcc_router.api.web.middlewares import error_middleware, security_headers
 from pcc_router.api.web.openapi import spec
+from pcc_router.api.web.routing import REMOTE_DEADLINE, Check, Guard, Handler, Route, mount
 from pcc_router.routing import ConfigError
 from pcc_router.simulator.result import package_version
 
@@ -154,24 +154,37 @@ async def _scheduled_sync(app: web.Application) -> None:
     log.info("synced from PCC: %s (%s)", config.counts, "changed" if changed else "no change")
 
 
+#: How each guard of the route table is checked (stated once, in :data:`ROUTES`): ``pcc``
+#: and ``caresoft`` by their handlers, which verify the signature over the raw body.
+GUARDS: dict[Guard, Check | None] = {
+    "token": sessions.require_token,
+    "board": sessions.require_board,
+    "pcc": None,
+    "caresoft": None,
+    "open": None,
+}
+
+
 def _routes(app: web.Application) -> None:
     settings = app[SETTINGS]
-    for route in ROUTES:
-        app.router.add_route(route.method, route.path, _within_deadline(route, settings))
-    app.router.add_static("/docs/static", swagger_ui_path)
+
+    def bound(route: Route, handler: Handler) -> Handler:
+        return _within_deadline(route, handler, settings)
+
+    mount(app, ROUTES, checks=GUARDS, bound=bound)
+    add_doc_assets(app)
     app.router.add_static("/static", live.STATIC)
     app[OPENAPI] = spec(ROUTES, version=package_version())
 
 
-def _within_deadline(route: Route, settings: Settings) -> Handler:
-    """The route's handler, answered by its deadline: 503 when the store (or a service)
+def _within_deadline(route: Route, handler: Handler, settings: Settings) -> Handler:
+    """``handler`` answered by its route's deadline: 503 when the store (or a service)
     was too slow, 408 when the client was (its body had not all arrived)."""
     seconds = {
         "request": settings.request_deadline,
         "remote": max(settings.request_deadline, REMOTE_DEADLINE),
         "stream": None,
     }[route.deadline]
-    handler = route.handler
 
     async def bounded(request: web.Request) -> web.StreamResponse:
         with deadlines.within(seconds) as deadline:
@@ -205,12 +218,11 @@ def create_app(
     ``scheduler=False`` timers then fire as inputs come, each at its due time
     (see :meth:`Controller.unit`), with no scheduler at all.
     """
-    app = web.Application(
-        middlewares=[error_middleware, auth_middleware], client_max_size=settings.max_body
-    )
+    app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body)
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[THROTTLE] = Throttle()
+    app[UNAVAILABLE] = is_outage
     app[SUBSCRIBERS] = set()
     steady = clock if clock is not None else SteadyClock()
     app[CLOCK] = steady

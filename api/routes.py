@@ -1,49 +1,21 @@
 """Every route of the controller, once: its handler, what it takes and answers, who may call it.
 
-:mod:`pcc_router.api.app` adds these to aiohttp, and
-:mod:`pcc_router.api.web.openapi` describes them from this same table, so the
-published API cannot drift from the one served.
+:mod:`pcc_router.api.app` mounts these (:func:`pcc_router.api.web.routing.mount`),
+each behind the check of its guard, and :mod:`pcc_router.api.web.openapi`
+describes them from this same table: the published API, and who may call each
+route, cannot drift from the one served.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Literal
-
-from aiohttp import web
-from pydantic import BaseModel
-
 from pcc_router.api.stringee import schemas as s
 from pcc_router.api.views import admin, caresoft, config, live, pcc
 from pcc_router.api.views import schemas as a
+from pcc_router.api.web.docs import doc_routes
+from pcc_router.api.web.models import Ack
+from pcc_router.api.web.routing import Handler, Route
 
-__all__ = ["ROUTES", "Route"]
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-#: A route's answers: a model (JSON) or a media type, by status.
-Answers = Mapping[int, type[BaseModel] | str]
-Guard = Literal["token", "pcc", "caresoft", "open"]
-#: How long a route may take: ``request`` (REQUEST_DEADLINE, under PCC's 2 s), ``remote``
-#: (it calls Stringee's or PCC's API: :data:`REMOTE_DEADLINE`), ``stream`` (no end).
-Deadline = Literal["request", "remote", "stream"]
-REMOTE_DEADLINE = 30.0
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Route:
-    method: str
-    path: str
-    handler: Handler
-    summary: str
-    tag: str
-    answers: Answers = field(default_factory=dict)
-    body: type[BaseModel] | None = None
-    query: type[BaseModel] | None = None
-    #: token: a Stringee REST token; pcc: Stringee's signature or the URL secret;
-    #: caresoft: CareSoft's X-Hub-Signature; open: nobody is refused.
-    guard: Guard = "token"
-    deadline: Deadline = "request"
+__all__ = ["ROUTES"]
 
 
 def _admin(method: str, path: str, handler: Handler, summary: str, **more: object) -> Route:
@@ -56,15 +28,15 @@ _CS = "CareSoft"
 ROUTES: tuple[Route, ...] = (
     Route(method="GET", path="/healthz", handler=admin.healthz,
           summary="liveness: the process answers (the store is not asked)",
-          tag="service", answers={200: s.Health}, guard="open"),
+          tag="service", answers={200: a.Health}, guard="open"),
     Route(method="GET", path="/readyz", handler=admin.readyz,
           summary="readiness: the store can write now (503 when not)",
-          tag="service", answers={200: s.Health, 503: s.Health}, guard="open"),
+          tag="service", answers={200: a.Health, 503: a.Health}, guard="open"),
     Route(method="GET", path="/metrics", handler=admin.metrics, summary="Prometheus metrics",
           tag="service", answers={200: "text/plain"}, guard="open"),
     Route(method="POST", path="/pcc/events", handler=pcc.events, tag=_PCC, guard="pcc",
           summary="PCC event_url: call events, idempotent and order-safe",
-          body=s.PccEventCallback, answers={200: s.Ack}),
+          body=s.PccEventCallback, answers={200: Ack}),
     Route(method="POST", path="/pcc/agents-for-queue", handler=pcc.agents_for_queue, tag=_PCC,
           summary="PCC get_list_agents_url: routable agents in ring order (version 2)",
           body=s.AgentsRequest, answers={200: s.AgentsAnswer}, guard="pcc"),
@@ -110,9 +82,9 @@ ROUTES: tuple[Route, ...] = (
     _admin("POST", "/v1/sync", admin.sync, "pull the configuration from PCC now",
            answers={200: a.SyncAnswer}, deadline="remote"),
     _admin("GET", "/v1/stream", live.stream, "server-sent events of every state change",
-           answers={200: "text/event-stream"}, deadline="stream"),
+           answers={200: "text/event-stream"}, deadline="stream", guard="board"),
     _admin("GET", "/v1/board", live.board, "the wallboard's numbers: queues today, agents now",
-           answers={200: a.Board}),
+           answers={200: a.Board}, guard="board"),
     _admin("POST", "/v1/board/link", live.board_link,
            "a wallboard link with a short-lived sign-in ticket", answers={200: a.LinkAnswer}),
     Route(method="POST", path="/v1/caresoft/token", handler=caresoft.token, tag=_CS,
@@ -129,11 +101,7 @@ ROUTES: tuple[Route, ...] = (
     Route(method="POST", path="/caresoft/webhook", handler=caresoft.webhook, tag=_CS,
           summary="CareSoft webhook deliveries (X-Hub-Signature checked)",
           answers={200: a.WebhookAnswer}, guard="caresoft"),
-    Route(method="GET", path="/openapi.json", handler=live.openapi, tag="service",
-          summary="this description", answers={200: "application/json"}, guard="open"),
-    Route(method="GET", path="/docs", handler=live.docs, tag="service",
-          summary="the API, readable and tryable (Swagger UI)", answers={200: "text/html"},
-          guard="open"),
+    *doc_routes("service"),
     Route(method="GET", path="/", handler=live.wallboard, tag="service",
           summary="the wallboard", answers={200: "text/html"}, guard="open"),
 )  # fmt: skip

@@ -78,6 +78,27 @@ def verified_rest_token(request: web.Request, token: str) -> dict[str, Any]:
         raise ApiError(401, f"token refused: {exc}") from None
 
 
+def _request_token(request: web.Request) -> str | None:
+    return request.headers.get("X-STRINGEE-AUTH") or request.query.get("access_token") or None
+
+
+def require_token(request: web.Request) -> None:
+    """Guard ``token``: a REST token of this controller's key (header or ``?access_token=``)."""
+    token = _request_token(request)
+    if token is None:
+        raise ApiError(401, "a REST token is required in X-STRINGEE-AUTH or ?access_token=")
+    verified_rest_token(request, token)
+
+
+def require_board(request: web.Request) -> None:
+    """Guard ``board``: a REST token, or the wallboard's session cookie (read-only pages)."""
+    token = _request_token(request)
+    if token is None:
+        board_session(request)
+    else:
+        verified_rest_token(request, token)
+
+
 def board_session(request: web.Request) -> dict[str, Any]:
     """The claims of the request's wallboard session cookie; 401 without a valid one."""
     token = request.cookies.get(COOKIE)
@@ -120,7 +141,7 @@ def exchange(request: web.Request) -> web.Response | None:
 def credential_expiry(request: web.Request) -> float | None:
     """When the credential this request was let in with expires (epoch seconds), if any."""
     settings = request.app[SETTINGS]
-    token = request.headers.get("X-STRINGEE-AUTH") or request.query.get("access_token")
+    token = _request_token(request)
     if token:
         claims = verify_rest_token(token, sid=settings.api_key_sid, secret=settings.api_key_secret)
     elif request.cookies.get(COOKIE):

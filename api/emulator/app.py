@@ -13,21 +13,20 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 from pydantic import BaseModel
-from swagger_ui_bundle import swagger_ui_path
 
 from pcc_router.api.emulator import bodies as b
 from pcc_router.api.emulator import control, rest, rest_queues, rest_sip
 from pcc_router.api.emulator.driver import Emulator
 from pcc_router.api.emulator.keys import API_KEY, EMULATOR
 from pcc_router.api.emulator.records import RestError
-from pcc_router.api.keys import METRICS, OPENAPI
-from pcc_router.api.routes import Guard, Handler, Route
 from pcc_router.api.stringee.tokens import TokenError, verify_rest_token
-from pcc_router.api.views import live
+from pcc_router.api.web.docs import add_doc_assets, doc_routes
 from pcc_router.api.web.errors import ApiError
+from pcc_router.api.web.keys import METRICS, OPENAPI
 from pcc_router.api.web.metrics import Metrics
 from pcc_router.api.web.middlewares import error_middleware
 from pcc_router.api.web.openapi import spec
+from pcc_router.api.web.routing import Guard, Handler, Route, mount
 from pcc_router.simulator.result import package_version
 
 __all__ = ["EMULATOR_ROUTES", "create_emulator_app"]
@@ -140,39 +139,25 @@ EMULATOR_ROUTES: tuple[Route, ...] = (
     ),
     _own("GET", "/_emulator/state", control.state, "The clock, what is pending, the KPIs"),
     _own("GET", "/healthz", control.healthz, "Liveness"),
-    Route(
-        method="GET",
-        path="/openapi.json",
-        handler=live.openapi,
-        summary="This API",
-        tag="emulator",
-        answers={200: "application/json"},
-        guard="open",
-    ),
-    Route(
-        method="GET",
-        path="/docs",
-        handler=live.docs,
-        summary="This API, to read and try",
-        tag="emulator",
-        answers={200: "text/html"},
-        guard="open",
-    ),
+    *doc_routes("emulator"),
 )
 
 
+def _pcc_token(request: web.Request) -> None:
+    """Guard ``token``: PCC's paths take a REST token of the configured key, as PCC does."""
+    token = request.headers.get("X-STRINGEE-AUTH")
+    if not token:
+        raise ApiError(401, "a REST token is required in X-STRINGEE-AUTH")
+    sid, secret = request.app[API_KEY]
+    try:
+        verify_rest_token(token, sid=sid, secret=secret)
+    except TokenError as exc:
+        raise ApiError(401, f"token refused: {exc}") from None
+
+
 @web.middleware
-async def _pcc_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """PCC's paths take a REST token, as PCC does; a refused change is PCC's envelope."""
-    if request.path.startswith("/v1/"):
-        token = request.headers.get("X-STRINGEE-AUTH")
-        if not token:
-            raise ApiError(401, "a REST token is required in X-STRINGEE-AUTH")
-        sid, secret = request.app[API_KEY]
-        try:
-            verify_rest_token(token, sid=sid, secret=secret)
-        except TokenError as exc:
-            raise ApiError(401, f"token refused: {exc}") from None
+async def _rest_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A refused change is PCC's envelope, with PCC's ``r``."""
     try:
         return await handler(request)
     except RestError as exc:
@@ -181,17 +166,15 @@ async def _pcc_auth(request: web.Request, handler: Handler) -> web.StreamRespons
 
 def create_emulator_app(emulator: Emulator, *, api_key: tuple[str, str]) -> web.Application:
     """The emulator's app; it starts and closes ``emulator`` with itself."""
-    app = web.Application(middlewares=[error_middleware, _pcc_auth], client_max_size=1 << 20)
+    app = web.Application(middlewares=[error_middleware, _rest_errors], client_max_size=1 << 20)
     app[EMULATOR] = emulator
     app[API_KEY] = api_key
     app[METRICS] = Metrics()
-    for route in EMULATOR_ROUTES:
-        app.router.add_route(route.method, route.path, route.handler)
-        if route.path.startswith("/v1/"):
-            # clients written against PCC also send /v1/agent/ (a trailing slash): PCC answers
-            # both, so does the emulator (the description names the form without it)
-            app.router.add_route(route.method, route.path + "/", route.handler)
-    app.router.add_static("/docs/static", swagger_ui_path)
+    # clients written against PCC also send /v1/agent/ (a trailing slash): PCC answers both,
+    # so does the emulator (the description names the form without it)
+    mount(app, EMULATOR_ROUTES, checks={"token": _pcc_token, "open": None},
+          slash_too=lambda route: route.path.startswith("/v1/"))  # fmt: skip
+    add_doc_assets(app)
     app[OPENAPI] = spec(
         EMULATOR_ROUTES,
         version=package_version(),

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from pcc_router.api.stringee.schemas import Duration
+from pcc_router.api.web.models import Duration
 
 __all__ = [
     "AgentBehaviourIn",

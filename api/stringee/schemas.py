@@ -1,12 +1,9 @@
-"""HTTP bodies as pydantic models: what each route takes and answers, checked and documented.
+"""PCC's callbacks as pydantic models: what PCC posts and asks, and what it is answered.
 
-A request body is checked against its model before anything changes, and a
-400 names every wrong field at once; ``/openapi.json`` is generated from the
-very same models (:mod:`pcc_router.api.web.openapi`). Admin bodies refuse
-unknown fields and take no coercion (``"5"`` is not 5); PCC's callbacks keep
-whatever else PCC sends. Project entries (agents, groups, queues, numbers)
-are then read by the core's project codec, which checks what a schema cannot
-(references, durations, the menu).
+Stringee's wire formats ("Call Events", ``get_list_agents_url`` version 2,
+``get_customer_info_url``), checked before anything changes and documented in
+``/openapi.json`` from these same models. A callback keeps whatever else PCC
+sends (``extra="allow"``): PCC adds fields without notice.
 """
 
 from __future__ import annotations
@@ -23,34 +20,8 @@ from pydantic import (
     field_validator,
 )
 
-from pcc_router.routing.durations import parse_duration
-
-Text = Annotated[str, Field(min_length=1, max_length=256)]
-
-
-def _duration(value: object) -> object:
-    try:
-        parse_duration(value)
-    except ValueError:
-        raise ValueError(
-            'must be seconds, or a number and one unit: "90s", "15m", "2h", "1d"'
-        ) from None
-    return value
-
-
-Duration = Annotated[
-    float | str,
-    BeforeValidator(_duration),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "number", "minimum": 0},
-                {"type": "string", "pattern": r"^\s*(\d+(\.\d*)?|\.\d+)\s*[smhd]\s*$"},
-            ],
-            "description": 'seconds, or a number and one unit: "90s", "15m", "2h", "1d"',
-        }
-    ),
-]
+#: A call's or a queue's id as PCC sends it.
+Id = Annotated[str, Field(min_length=1, max_length=256)]
 
 
 def _not_bool(value: object) -> object:
@@ -63,42 +34,10 @@ RoutingTypeField = Annotated[Literal[1, 2], BeforeValidator(_not_bool)]
 STATUSES = ("created", "started", "ringing", "answered", "ended", "agentEnded")
 
 
-class Strict(BaseModel):
-    """No unknown field, no coercion."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class Answer(BaseModel):
-    """A response body: what is set is sent (an optional field left unset is left out)."""
+class _Answer(BaseModel):
+    """An answer to PCC: what is set is sent."""
 
     model_config = ConfigDict(populate_by_name=True)
-
-
-# ------------------------------------------------------------------ errors
-
-
-class ErrorAnswer(Answer):
-    r: int = Field(description="the HTTP status")
-    message: str = Field(description="what is wrong, naming the field (every field, ';'-joined)")
-    errors: list[str] | None = Field(None, description="each wrong field, when several")
-
-
-class Ack(Answer):
-    r: int
-    message: str
-
-
-class StoreState(Answer):
-    up: bool = Field(description="whether the store answered the last time it was used")
-    since: float = Field(description="since when (epoch seconds)")
-    last_error: str | None = Field(None, description="what the store said when it failed")
-
-
-class Health(Answer):
-    r: int
-    message: str
-    store: StoreState
 
 
 # ------------------------------------------------------------ PCC callbacks
@@ -137,7 +76,7 @@ class PccEventBody(BaseModel):
 
     model_config = ConfigDict(extra="allow", strict=True, populate_by_name=True)
     call_status: Literal["created", "started", "ringing", "answered", "ended", "agentEnded"]
-    call_id: Text
+    call_id: Id
     timestamp_ms: int = Field(ge=0, lt=2**62, description="epoch milliseconds")
     from_: Endpoint | None = Field(None, alias="from")
     to: Endpoint | None = None
@@ -163,7 +102,7 @@ class PccEventCallback(RootModel[PccEventBody | OtherStatusEvent]):
 
 class CallRef(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True, populate_by_name=True)
-    callId: Text
+    callId: Id
     from_: str | None = Field(None, alias="from", max_length=128)
     to: str | None = Field(None, max_length=128)
 
@@ -172,36 +111,36 @@ class AgentsRequest(BaseModel):
     """PCC's request to a queue's ``get_list_agents_url``."""
 
     model_config = ConfigDict(extra="allow", strict=True)
-    queueId: Text
+    queueId: Id
     projectId: int | str | None = None
     calls: list[CallRef]
 
 
-class OfferedAgent(Answer):
+class OfferedAgent(_Answer):
     stringee_user_id: str
     routing_type: int
     phone_number: str
     answer_timeout: int = Field(description="whole seconds this agent rings")
 
 
-class CallOffer(Answer):
+class CallOffer(_Answer):
     callId: str
     agents: list[OfferedAgent]
 
 
-class AgentsAnswer(Answer):
+class AgentsAnswer(_Answer):
     version: Literal[2]
     calls: list[CallOffer]
 
 
-class LastCall(Answer):
+class LastCall(_Answer):
     call_id: str
     queue_id: str | None
     agent: str | None
     status: str
 
 
-class CustomerInfo(Answer):
+class CustomerInfo(_Answer):
     last_call: LastCall | None = None
 
 
@@ -219,8 +158,8 @@ class AgentsQuery(BaseModel):
     """``get_list_agents_url`` asked with a GET (one call)."""
 
     model_config = ConfigDict(extra="allow")
-    queueId: Text
-    callId: Text
+    queueId: Id
+    callId: Id
     from_: str | None = Field(None, alias="from")
     to: str | None = None
 

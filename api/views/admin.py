@@ -15,10 +15,9 @@ from aiohttp import web
 from pcc_router.api.controller import handlers
 from pcc_router.api.controller.outage import is_outage, reason
 from pcc_router.api.controller.reads import Snapshot
-from pcc_router.api.keys import CONTROLLER, METRICS, PCC, SETTINGS, WALL
+from pcc_router.api.keys import CONTROLLER, PCC, SETTINGS, WALL
 from pcc_router.api.store import crud, repo
 from pcc_router.api.stringee.pcc import PccError
-from pcc_router.api.stringee.schemas import Health, StoreState
 from pcc_router.api.stringee.tokens import TokenError, TokenMinter
 from pcc_router.api.views import sip
 from pcc_router.api.views.schemas import (
@@ -26,17 +25,20 @@ from pcc_router.api.views.schemas import (
     AgentList,
     AgentOut,
     CallOut,
+    Health,
     HistoryEntry,
     NotRoutable,
     PresenceChange,
     QueueOut,
     Reason,
     SipOut,
+    StoreState,
     SyncAnswer,
     TokenAnswer,
     TokenRequest,
 )
 from pcc_router.api.web.errors import ApiError, answer, read_body
+from pcc_router.api.web.keys import METRICS
 from pcc_router.routing import AgentView, Channel, ConfigError, is_phone_number, normal_number
 
 log = logging.getLogger("pcc_router.api")

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from pcc_router.api import sessions
 from pcc_router.api.controller.board import TARGET, build_board, day_start
-from pcc_router.api.keys import CONTROLLER, OPENAPI, SETTINGS, SUBSCRIBERS, WALL
+from pcc_router.api.keys import CONTROLLER, SETTINGS, SUBSCRIBERS, WALL
 from pcc_router.api.sessions import credential_expiry, exchange
 from pcc_router.api.store import crud
 from pcc_router.api.stringee.tokens import TokenMinter
@@ -25,8 +25,6 @@ __all__ = [
     "board_link",
     "broadcast",
     "close_streams",
-    "docs",
-    "openapi",
     "stream",
     "wallboard",
 ]
@@ -86,27 +84,6 @@ async def close_streams(app: web.Application) -> None:
     subscribers: set[asyncio.Queue[str]] = app[SUBSCRIBERS]
     for queue in list(subscribers):
         queue.put_nowait(CLOSE)
-
-
-async def openapi(request: web.Request) -> web.Response:
-    return web.json_response(request.app[OPENAPI])
-
-
-#: Swagger UI, served from the swagger-ui-bundle package under /docs/static (no CDN); the
-#: page's own script is a file too, so that the Content-Security-Policy allows no inline one.
-DOCS_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>pcc-router API</title>
-<link rel="stylesheet" href="/docs/static/swagger-ui.css">
-<link rel="icon" type="image/png" href="/docs/static/favicon-32x32.png"></head>
-<body><div id="swagger-ui"></div>
-<script src="/docs/static/swagger-ui-bundle.js"></script>
-<script src="/static/docs.js"></script>
-</body></html>
-"""
-
-
-async def docs(request: web.Request) -> web.Response:
-    return web.Response(text=DOCS_PAGE, content_type="text/html")
 
 
 STATIC = Path(__file__).resolve().parent.parent / "static"

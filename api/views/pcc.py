@@ -7,11 +7,10 @@ import logging
 from aiohttp import web
 
 from pcc_router.api.controller import handlers
-from pcc_router.api.keys import BATCHER, CONTROLLER, METRICS, SETTINGS, THROTTLE, WALL
+from pcc_router.api.keys import BATCHER, CONTROLLER, SETTINGS, WALL
 from pcc_router.api.store import repo
 from pcc_router.api.stringee.calls import STATUSES, PccEvent
 from pcc_router.api.stringee.schemas import (
-    Ack,
     AgentsAnswer,
     AgentsQuery,
     AgentsRequest,
@@ -25,6 +24,8 @@ from pcc_router.api.stringee.schemas import (
 )
 from pcc_router.api.stringee.signing import HEADER, CallbackRefused, authorise, signed_bytes
 from pcc_router.api.web.errors import ApiError, answer, checked, parse_json
+from pcc_router.api.web.keys import METRICS, THROTTLE
+from pcc_router.api.web.models import Ack
 from pcc_router.routing import OfferAgents, normal_number
 
 __all__ = ["agents_for_queue", "customer_info", "events", "pcc_event"]

@@ -13,7 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 
-from pcc_router.api.stringee.schemas import Answer, Duration, RoutingTypeField, Strict, Text
+from pcc_router.api.stringee.schemas import RoutingTypeField
+from pcc_router.api.web.models import Answer, Duration, Strict, Text
 
 # ----------------------------------------------------------------- agents
 
@@ -294,6 +295,21 @@ class Board(Answer):
     target: float = Field(description="the service-level target, seconds")
     queues: list[BoardQueue]
     agents: list[BoardAgent]
+
+
+# ------------------------------------------------------------------ health
+
+
+class StoreState(Answer):
+    up: bool = Field(description="whether the store answered the last time it was used")
+    since: float = Field(description="since when (epoch seconds)")
+    last_error: str | None = Field(None, description="what the store said when it failed")
+
+
+class Health(Answer):
+    r: int
+    message: str
+    store: StoreState
 
 
 __all__ = sorted(

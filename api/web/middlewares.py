@@ -1,10 +1,12 @@
-"""Errors as JSON ``{"r", "message"}``, REST-token auth, request latency, security headers.
+"""Errors as JSON ``{"r", "message"}``, request latency, security headers.
 
 A client's mistake is a 4xx that names the field; a store that cannot be
-used now (down, hung past the request's deadline) is a 503 that PCC retries,
-logged once per outage by :class:`~pcc_router.api.controller.outage.StoreHealth`, not
-per request; anything else is a bug, logged with its traceback and answered
-500 without details.
+used now (down, hung past the request's deadline: the app's
+:data:`~pcc_router.api.web.keys.UNAVAILABLE` says which errors mean so) is a
+503 that PCC retries, logged once per outage by the app, not per request;
+anything else is a bug, logged with its traceback and answered 500 without
+details. Who may call a route is its guard's business
+(:func:`pcc_router.api.web.routing.mount`).
 """
 
 from __future__ import annotations
@@ -16,31 +18,15 @@ from typing import Any
 
 from aiohttp import web
 
-from pcc_router.api.controller.outage import is_outage
-from pcc_router.api.keys import METRICS
-from pcc_router.api.sessions import board_session, verified_rest_token
 from pcc_router.api.web.deadlines import StoreTimeout
 from pcc_router.api.web.errors import ApiError, check_text
+from pcc_router.api.web.keys import METRICS, UNAVAILABLE
 from pcc_router.routing import RoutingError
 
-__all__ = ["auth_middleware", "error_middleware", "rest_token", "security_headers"]
+__all__ = ["error_middleware", "security_headers"]
 
 log = logging.getLogger("pcc_router.api")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-#: Paths open without a REST token: PCC's callbacks (their own secret), health, docs.
-PUBLIC = (
-    "/pcc/",
-    "/caresoft/webhook",
-    "/healthz",
-    "/readyz",
-    "/metrics",
-    "/openapi.json",
-    "/docs",
-    "/static/",
-)
-#: Read-only paths a wallboard's session cookie opens too (see :mod:`pcc_router.api.sessions`).
-BOARD = ("/v1/board", "/v1/stream")
 
 #: Every page and answer: no sniffing, no framing, no referrer, scripts from here only.
 _SECURITY = {
@@ -94,7 +80,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         request.app[METRICS].deadlines.labels(_route_name(request)).inc()
         return _error(503, "the store did not answer in time; try again")
     except Exception as exc:
-        if is_outage(exc):  # logged once per outage by the controller's StoreHealth
+        unavailable = request.app.get(UNAVAILABLE)
+        if unavailable is not None and unavailable(exc):  # the app logs outages, once each
             return _error(503, "the store cannot be used now; try again")
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _error(500, "internal error (a bug in pcc-router; see the server log)")
@@ -102,29 +89,6 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         request.app[METRICS].latency.labels(_route_name(request)).observe(
             time.perf_counter() - started
         )
-
-
-def rest_token(request: web.Request) -> dict[str, Any]:
-    """The claims of the request's REST token (header, or ``?access_token=``); 401 if none."""
-    token = request.headers.get("X-STRINGEE-AUTH") or request.query.get("access_token")
-    if not token:
-        raise ApiError(401, "a REST token is required in X-STRINGEE-AUTH or ?access_token=")
-    return verified_rest_token(request, token)
-
-
-@web.middleware
-async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.path == "/" or request.path.startswith(PUBLIC):
-        return await handler(request)
-    if request.path in BOARD and request.method == "GET" and not _has_token(request):
-        board_session(request)  # a wallboard's cookie, or 401
-        return await handler(request)
-    rest_token(request)
-    return await handler(request)
-
-
-def _has_token(request: web.Request) -> bool:
-    return bool(request.headers.get("X-STRINGEE-AUTH") or request.query.get("access_token"))
 
 
 async def security_headers(request: web.Request, response: web.StreamResponse) -> None:

@@ -15,14 +15,15 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from pcc_router.api.routes import Route
-from pcc_router.api.stringee import schemas
+from pcc_router.api.web.models import ErrorAnswer
+from pcc_router.api.web.routing import Route
 
 __all__ = ["spec"]
 
 REF = "#/components/schemas/{model}"
 SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "token": [{"restToken": []}, {"accessToken": []}],
+    "board": [{"restToken": []}, {"accessToken": []}, {"boardSession": []}],
     "pcc": [{"stringeeSignature": []}, {"urlSecret": []}, {}],
     "caresoft": [{"hubSignature": []}, {}],
     "open": [],
@@ -36,6 +37,8 @@ SCHEMES = {
                           "description": "base64 HMAC-SHA1 of the body (PCC_SIGNING_SECRET)"},
     "urlSecret": {"type": "apiKey", "in": "query", "name": "secret",
                   "description": "PCC_EVENT_SECRET, for unsigned callbacks"},
+    "boardSession": {"type": "apiKey", "in": "cookie", "name": "pcc_board",
+                     "description": "the wallboard's session (read-only pages)"},
     "hubSignature": {"type": "apiKey", "in": "header", "name": "X-Hub-Signature",
                      "description": "CareSoft: upper-case hex HMAC-SHA1 of the body"},
 }  # fmt: skip
@@ -56,7 +59,7 @@ def spec(
 ) -> dict[str, Any]:
     """The OpenAPI document of these routes."""
     routes = list(routes)
-    models: set[type[BaseModel]] = {schemas.ErrorAnswer}
+    models: set[type[BaseModel]] = {ErrorAnswer}
     for route in routes:
         models.update(m for m in route.answers.values() if isinstance(m, type))
         if route.body is not None:
@@ -97,7 +100,7 @@ def _operation(route: Route, refs: dict[type[BaseModel], Any]) -> dict[str, Any]
             **{str(status): _answer(kind, refs) for status, kind in route.answers.items()},
             "default": {
                 "description": "an error: a 4xx names the field; a 503 means the store is away",
-                "content": {"application/json": {"schema": refs[schemas.ErrorAnswer]}},
+                "content": {"application/json": {"schema": refs[ErrorAnswer]}},
             },
         },
     }

@@ -34,8 +34,8 @@ from typing import Any
 
 from aiohttp import web
 
-from pcc_router.api.keys import METRICS, THROTTLE
 from pcc_router.api.settings import Settings
+from pcc_router.api.web.keys import METRICS, THROTTLE
 from pcc_router.api.web.logs import AccessLog, Every, Throttle, redact
 from pcc_router.api.web.metrics import Metrics
 

@@ -25,8 +25,8 @@ from typing import Any
 import pytest
 
 from pcc_router.api.app import create_app
-from pcc_router.api.keys import METRICS
 from pcc_router.api.web import server
+from pcc_router.api.web.keys import METRICS
 from tests.api.support import ROOT, SECRET, SID, make_settings
 
 

@@ -21,8 +21,8 @@ from pcc_router.api.controller import jobs
 from pcc_router.api.controller.clock import ClockWatch, SteadyClock
 from pcc_router.api.controller.core import Controller
 from pcc_router.api.controller.rebuild import longest_hold
-from pcc_router.api.keys import METRICS
 from pcc_router.api.store.tables import AgentRow, TimerRow
+from pcc_router.api.web.keys import METRICS
 from tests.api import support
 from tests.api.support import call_event, hotline, make_settings, seeded_store, stringee_event
 
