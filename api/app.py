@@ -13,7 +13,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from pcc_router.api import sessions
-from pcc_router.api.controller import handlers, jobs
+from pcc_router.api.controller import jobs, sync
 from pcc_router.api.controller.batcher import EventBatcher
 from pcc_router.api.controller.clock import ClockWatch, SteadyClock
 from pcc_router.api.controller.core import Controller
@@ -143,8 +143,7 @@ async def _scheduled_sync(app: web.Application) -> None:
     assert client is not None
     controller = app[CONTROLLER]
     try:
-        config = await client.fetch()
-        changed = await controller.submit(handlers.config_unit(controller, config.save))
+        config, changed = await sync.pull(controller, client)
     except (PccError, ConfigError) as exc:
         log.warning("scheduled PCC sync failed: %s", exc)
         return

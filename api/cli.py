@@ -20,8 +20,7 @@ from pathlib import Path
 
 from pcc_router.api import credentials_cli
 from pcc_router.api.emulator import cli as emulator_cli
-from pcc_router.api.settings import not_set
-from pcc_router.api.stringee.tokens import TokenMinter
+from pcc_router.api.stringee.credentials import not_set
 from pcc_router.simulator import cli as simulator_cli
 from pcc_router.simulator.cli import EXIT_BAD, command
 
@@ -180,6 +179,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _print_demo_tokens(sid: str, secret: str, base: str) -> None:
     """``serve --print-token``: a REST token for an hour and a wallboard link, for a demo."""
     from pcc_router.api.sessions import board_link
+    from pcc_router.api.stringee.tokens import TokenMinter
 
     minter = TokenMinter(sid=sid, secret=secret)
     print(f"a REST token for 1 h (header X-STRINGEE-AUTH):\n{minter.rest(ttl=3600)}")

@@ -12,16 +12,7 @@ import argparse
 import os
 import sys
 
-from pcc_router.api.settings import not_set
-from pcc_router.api.stringee.caresoft import (
-    DEFAULT_LINK_TEMPLATE,
-    LinkError,
-    call_link,
-    login_link,
-    new_temp_id,
-    voice_token,
-)
-from pcc_router.api.stringee.tokens import TokenError, TokenMinter, short_secret_warning
+from pcc_router.api.stringee.credentials import not_set
 from pcc_router.simulator.cli import command
 
 __all__ = ["add_parsers", "run"]
@@ -35,6 +26,10 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def run(args: argparse.Namespace) -> int:
     """Print what ``token`` or ``caresoft`` asked for; exit 2 on a missing secret."""
+    # here, not at the top: `pcc-router check` should not load PyJWT and cryptography
+    from pcc_router.api.stringee.caresoft import LinkError
+    from pcc_router.api.stringee.tokens import TokenError
+
     try:
         print(_token(args) if args.command == "token" else _link(args))
     except LookupError as exc:
@@ -103,6 +98,8 @@ def _env(name: str) -> str:
 
 
 def _token(args: argparse.Namespace) -> str:
+    from pcc_router.api.stringee.tokens import TokenMinter, short_secret_warning
+
     sid, secret = _env("PCC_API_KEY_SID"), _env("PCC_API_KEY_SECRET")
     warning = short_secret_warning(secret)
     if warning:
@@ -118,6 +115,14 @@ def _token(args: argparse.Namespace) -> str:
 
 
 def _link(args: argparse.Namespace) -> str:
+    from pcc_router.api.stringee.caresoft import (
+        DEFAULT_LINK_TEMPLATE,
+        call_link,
+        login_link,
+        new_temp_id,
+        voice_token,
+    )
+
     token = args.token or voice_token(args.ipphone, _env("CARESOFT_VOICE_TOKEN"))
     template = os.environ.get("CARESOFT_LINK_TEMPLATE") or DEFAULT_LINK_TEMPLATE
     if args.link == "login-link":

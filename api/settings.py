@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from pcc_router.api.stringee.caresoft import DEFAULT_LINK_TEMPLATE, LinkError, check_template
+from pcc_router.api.stringee.credentials import not_set
 from pcc_router.routing.durations import parse_duration
 
-__all__ = ["Settings", "SettingsError", "not_set"]
+__all__ = ["Settings", "SettingsError"]
 
 _NAMES = {
     "PCC_API_KEY_SID": "api_key_sid",
@@ -61,21 +62,6 @@ def _seconds(value: object) -> float:
         except ValueError:
             pass
     return parse_duration(value)
-
-
-#: What each credential is, for the one message a missing one gets (:func:`not_set`).
-_CREDENTIALS = {
-    "PCC_API_KEY_SID": "the SID of your Stringee API key, SK...",
-    "PCC_API_KEY_SECRET": "the secret of your Stringee API key",
-    "PCC_PROJECT_ID": "your Stringee project's id",
-    "CARESOFT_VOICE_TOKEN": "CareSoft's voice API token",
-}
-
-
-def not_set(name: str) -> str:
-    """The one message for a setting every command needs and nobody gave."""
-    what = _CREDENTIALS.get(name)
-    return f"{name} is not set in the environment" + (f" ({what})" if what else "")
 
 
 class SettingsError(ValueError):

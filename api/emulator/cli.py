@@ -10,7 +10,6 @@ serving. Bad input is exit 2 naming what is wrong.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import ipaddress
 import os
 import sys
@@ -98,6 +97,8 @@ def _fail(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    import asyncio  # here: `pcc-router check` need not load it
+
     from pcc_router.api.emulator.deliveries import Faults, FaultsError
     from pcc_router.simulator.scenario import ScenarioError, load_scenario
 
@@ -114,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
     sid = os.environ.get("PCC_API_KEY_SID", "")
     secret = os.environ.get("PCC_API_KEY_SECRET", "")
     if not sid or not secret:
-        from pcc_router.api.settings import not_set
+        from pcc_router.api.stringee.credentials import not_set
 
         return _fail(not_set("PCC_API_KEY_SID" if not sid else "PCC_API_KEY_SECRET"))
     signing = os.environ.get("PCC_SIGNING_SECRET") or secret

@@ -16,16 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from sqlmodel import Session
 
-from pcc_router.api.store import crud, repo
 from pcc_router.api.stringee.rest import TIMEOUT, StringeeError, request_json
 from pcc_router.api.stringee.tokens import TokenMinter
-from pcc_router.routing import GroupSpec, NumberSpec, QueueId, is_phone_number, normal_number
-from pcc_router.routing.fields import Fields
-from pcc_router.routing.projects import read_queue
 
-__all__ = ["PccClient", "PccConfig", "PccError"]
+__all__ = ["PccClient", "PccConfig", "PccError", "queue_fields"]
 
 
 class PccError(StringeeError):
@@ -113,7 +108,8 @@ class PccClient:
 
 @dataclass
 class PccConfig:
-    """PCC's configuration as read; :meth:`save` upserts it into the store."""
+    """PCC's configuration as read (the controller's sync stores it:
+    :mod:`pcc_router.api.controller.sync`)."""
 
     agents: list[dict[str, Any]]
     groups: list[dict[str, Any]]
@@ -131,41 +127,8 @@ class PccConfig:
             "numbers": len(self.numbers),
         }
 
-    def save(self, db: Session) -> None:
-        user_of = {a["id"]: a["stringee_user_id"] for a in self.agents}
-        for agent in self.agents:
-            phone = str(agent.get("phone_number") or "")
-            crud.save_pcc_agent(
-                db,
-                agent_id=agent["stringee_user_id"],
-                pcc_id=agent["id"],
-                name=agent.get("name") or "",
-                manual_status=agent.get("manual_status") or "",
-                routing_type=int(agent.get("routing_type") or 1),
-                phone_number=normal_number(phone) if is_phone_number(phone) else "",
-            )
-        for group in self.groups:
-            listed = self.members[group["id"]]
-            users = [user_of[m["agent_id"]] for m in listed if m["agent_id"] in user_of]
-            repo.save_group(db, GroupSpec(id=group["id"], agents=tuple(users)))
-        # a queue with no group routed to it cannot ring anyone: left out, with its numbers
-        routed = [q for q in self.queues if self.routings[q["id"]]]
-        group_ids = {g["id"] for g in self.groups}
-        queue_ids = {q["id"] for q in routed}
-        for queue in routed:
-            fields = Fields(
-                _queue_fields(queue, self.routings[queue["id"]]), f"PCC queue {queue['id']}"
-            )
-            repo.save_queue(db, read_queue(fields, group_ids=group_ids, queue_ids=queue_ids))
-        for number in self.numbers:
-            if number.get("queue_id") in queue_ids and not number.get("enable_ivr"):
-                entry = NumberSpec(number=number["number"], queue_id=QueueId(number["queue_id"]))
-                repo.save_number(db, entry)
-        db.flush()
-        repo.load_project(db, now=0.0).check()
 
-
-def _queue_fields(queue: dict[str, Any], routings: list[dict[str, Any]]) -> dict[str, Any]:
+def queue_fields(queue: dict[str, Any], routings: list[dict[str, Any]]) -> dict[str, Any]:
     """PCC's queue (numbers as text, booleans as 0/1) in the project format."""
     fields: dict[str, Any] = {
         "id": queue["id"],

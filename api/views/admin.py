@@ -15,6 +15,7 @@ from aiohttp import web
 from pcc_router.api.controller import handlers
 from pcc_router.api.controller.outage import is_outage, reason
 from pcc_router.api.controller.reads import Snapshot
+from pcc_router.api.controller.sync import pull
 from pcc_router.api.keys import CONTROLLER, PCC, SETTINGS, WALL
 from pcc_router.api.store import crud, repo
 from pcc_router.api.stringee.pcc import PccError
@@ -161,8 +162,7 @@ async def sync(request: web.Request) -> web.Response:
         raise ApiError(409, "PCC_BASE_URL is not configured: nothing to sync from")
     controller = request.app[CONTROLLER]
     try:
-        config = await client.fetch()
-        await controller.submit(handlers.config_unit(controller, config.save))
+        config, _ = await pull(controller, client)
     except PccError as exc:
         raise ApiError(502, f"PCC sync failed: {exc}") from None
     except ConfigError as exc:

@@ -11,11 +11,11 @@ from typing import Any
 from aiohttp import web
 
 from pcc_router.api import sessions
-from pcc_router.api.controller.board import TARGET, build_board, day_start
 from pcc_router.api.keys import CONTROLLER, SETTINGS, SUBSCRIBERS, WALL
 from pcc_router.api.sessions import credential_expiry, exchange
 from pcc_router.api.store import crud
 from pcc_router.api.stringee.tokens import TokenMinter
+from pcc_router.api.views.board import TARGET, build_board, day_start
 from pcc_router.api.views.schemas import LinkAnswer
 from pcc_router.api.web.errors import answer
 

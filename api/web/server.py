@@ -30,11 +30,10 @@ import resource
 from collections.abc import AsyncIterator, Callable
 from http import HTTPStatus
 from signal import SIGINT, SIGTERM
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
-from pcc_router.api.settings import Settings
 from pcc_router.api.web.keys import METRICS, THROTTLE
 from pcc_router.api.web.logs import AccessLog, Every, Throttle, redact
 from pcc_router.api.web.metrics import Metrics
@@ -67,7 +66,18 @@ def connection_limit(configured: int) -> int:
     return max(16, min(10_000, soft - _RESERVED_FILES))
 
 
-def handler_options(settings: Settings) -> dict[str, Any]:
+class Limits(Protocol):
+    """What serving is bounded by (the controller's ``Settings`` has these)."""
+
+    @property
+    def keepalive_timeout(self) -> float: ...
+    @property
+    def header_timeout(self) -> float: ...
+    @property
+    def max_connections(self) -> int: ...
+
+
+def handler_options(settings: Limits) -> dict[str, Any]:
     """What every connection's aiohttp handler is made with (the runner's and ours)."""
     return {
         "access_log_class": AccessLog,
@@ -270,7 +280,7 @@ def quiet_accept_errors(metrics: Metrics) -> ExceptionHandler:
 
 @contextlib.asynccontextmanager
 async def listening(
-    app: web.Application, settings: Settings, *, host: str, port: int
+    app: web.Application, settings: Limits, *, host: str, port: int
 ) -> AsyncIterator[GuardedSite]:
     """``app`` served on ``host:port`` behind the guard, until the block ends."""
     options = handler_options(settings)
@@ -291,7 +301,7 @@ async def listening(
 
 async def run(
     app: web.Application,
-    settings: Settings,
+    settings: Limits,
     *,
     host: str,
     port: int,
