@@ -12,8 +12,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 from pcc_router.routing.eligibility import Verdict, verdict
 from pcc_router.routing.model import AVAILABLE, AgentId, CallId, RoutingType
@@ -45,10 +46,72 @@ class AgentSnapshot:
     #: When her state as a wallboard shows it last changed; ``None``: the engine's start.
     state_since: float | None = None
 
+    #: The flat record a store keeps of it, by column: :meth:`as_row` writes it and
+    #: :meth:`from_row` reads it, so a new field is added here and in the store's table only.
+    #: ``system_status`` is written for people reading the store; ``push`` is not (the store
+    #: keeps the token itself).
+    ROW: ClassVar[tuple[str, ...]] = (
+        "manual_status", "routing_type", "phone_number", "system_status", "call_id", "app",
+        "sip_expires", "activity", "until", "call_since", "answered_at", "idle_since",
+        "handled", "talk_time", "no_answers", "consecutive_no_answers", "ring_heard",
+        "state_since",
+    )  # fmt: skip
+
     @property
     def system_status(self) -> int:
         """PCC ``system_status``: 0 while in a call, else 1."""
         return 0 if self.activity == Activity.TALKING else 1
+
+    def as_row(self) -> dict[str, Any]:
+        """The record of :data:`ROW`."""
+        history = self.history
+        return {
+            "manual_status": self.manual_status,
+            "routing_type": self.routing_type,
+            "phone_number": self.phone_number,
+            "system_status": self.system_status,
+            "call_id": self.call_id,
+            "app": self.app,
+            "sip_expires": self.sip_expires,
+            "activity": self.activity,
+            "until": self.until,
+            "call_since": self.call_since,
+            "answered_at": self.answered_at,
+            "idle_since": history.idle_since,
+            "handled": history.handled,
+            "talk_time": history.talk_time,
+            "no_answers": history.no_answers,
+            "consecutive_no_answers": history.consecutive_no_answers,
+            "ring_heard": self.ring_heard,
+            "state_since": self.state_since,
+        }
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any], *, push: bool) -> AgentSnapshot:
+        """The snapshot a record of :data:`ROW` was written from (``push``: the store's)."""
+        idle_since = row["idle_since"]
+        return cls(
+            manual_status=row["manual_status"],
+            routing_type=row["routing_type"],
+            phone_number=row["phone_number"],
+            app=row["app"],
+            push=push,
+            sip_expires=row["sip_expires"],
+            activity=row["activity"],
+            call_id=CallId(row["call_id"]) if row["call_id"] else None,
+            call_since=row["call_since"],
+            until=row["until"],
+            answered_at=row["answered_at"],
+            history=AgentHistory(
+                idle_since=idle_since if idle_since is not None else 0.0,
+                handled=row["handled"],
+                talk_time=row["talk_time"],
+                no_answers=row["no_answers"],
+                consecutive_no_answers=row["consecutive_no_answers"],
+            ),
+            ring_heard=row["ring_heard"],
+            state_since=row["state_since"],
+        )
 
     @classmethod
     def of(cls, agent: AgentState) -> AgentSnapshot:

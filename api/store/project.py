@@ -26,7 +26,6 @@ from pcc_router.api.store.tables import (
     TimerRow,
 )
 from pcc_router.routing import (
-    AgentHistory,
     AgentId,
     AgentSnapshot,
     AgentSpec,
@@ -197,28 +196,8 @@ def call_memory(row: CallMemoryRow) -> PccCallMemory:
 
 
 def agent_snapshot(row: AgentRow) -> AgentSnapshot:
-    return AgentSnapshot(
-        manual_status=row.manual_status,
-        routing_type=row.routing_type,
-        phone_number=row.phone_number,
-        app=row.app,
-        push=bool(row.push_token),
-        sip_expires=row.sip_expires,
-        activity=row.activity,
-        call_id=CallId(row.call_id) if row.call_id else None,
-        call_since=row.call_since,
-        until=row.until,
-        answered_at=row.answered_at,
-        history=AgentHistory(
-            idle_since=row.idle_since if row.idle_since is not None else 0.0,
-            handled=row.handled,
-            talk_time=row.talk_time,
-            no_answers=row.no_answers,
-            consecutive_no_answers=row.consecutive_no_answers,
-        ),
-        ring_heard=row.ring_heard,
-        state_since=row.state_since,
-    )
+    record = {name: getattr(row, name) for name in AgentSnapshot.ROW}
+    return AgentSnapshot.from_row(record, push=bool(row.push_token))
 
 
 def last_event_id(session: Session) -> int:

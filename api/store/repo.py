@@ -242,28 +242,7 @@ def _memory_params(memory: PccCallMemory) -> dict[str, Any]:
 
 
 def _agent_params(agent_id: str, snapshot: AgentSnapshot) -> dict[str, Any]:
-    history = snapshot.history
-    return {
-        "agent": agent_id,
-        "manual_status": snapshot.manual_status,
-        "routing_type": snapshot.routing_type,
-        "phone_number": snapshot.phone_number,
-        "system_status": snapshot.system_status,
-        "call_id": snapshot.call_id,
-        "app": snapshot.app,
-        "sip_expires": snapshot.sip_expires,
-        "activity": snapshot.activity,
-        "until": snapshot.until,
-        "call_since": snapshot.call_since,
-        "answered_at": snapshot.answered_at,
-        "idle_since": history.idle_since,
-        "handled": history.handled,
-        "talk_time": history.talk_time,
-        "no_answers": history.no_answers,
-        "consecutive_no_answers": history.consecutive_no_answers,
-        "ring_heard": snapshot.ring_heard,
-        "state_since": snapshot.state_since,
-    }
+    return {"agent": agent_id, **snapshot.as_row()}
 
 
 def set_push_token(session: Session, agent_id: str, token: str | None) -> None:

@@ -22,6 +22,7 @@ from pcc_router.api.store.tables import (
     QueueStateRow,
     TimerRow,
 )
+from pcc_router.routing import AgentSnapshot
 
 __all__ = ["run"]
 
@@ -75,26 +76,6 @@ def _statements(dialect: str) -> dict[str, Any]:
     queue_insert = _insert(dialect)(_table(QueueStateRow))
     memory = _table(CallMemoryRow)
     memory_insert = _insert(dialect)(memory)
-    agent_columns = (
-        "manual_status",
-        "routing_type",
-        "phone_number",
-        "system_status",
-        "call_id",
-        "app",
-        "sip_expires",
-        "activity",
-        "until",
-        "call_since",
-        "answered_at",
-        "idle_since",
-        "handled",
-        "talk_time",
-        "no_answers",
-        "consecutive_no_answers",
-        "ring_heard",
-        "state_since",
-    )
     return {
         "known_calls": select(
             calls.c.call_id,
@@ -112,7 +93,7 @@ def _statements(dialect: str) -> dict[str, Any]:
         "close_call": calls.update()
         .where(calls.c.call_id == bindparam("call"))
         .values(status=bindparam("new_status"), is_open=False),
-        "write_agent": _agent_update(**{name: bindparam(name) for name in agent_columns}),
+        "write_agent": _agent_update(**{name: bindparam(name) for name in AgentSnapshot.ROW}),
         "push_token": _agent_update(push_token=bindparam("value")),
         "put_timer": timer_insert.on_conflict_do_update(
             index_elements=["key"], set_={"at": timer_insert.excluded.at}

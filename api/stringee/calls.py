@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from pcc_router.routing import (
     AgentCallEnded,
@@ -35,12 +36,23 @@ from pcc_router.routing import (
     QueueId,
 )
 
-__all__ = ["BUSY", "FREE", "STATUSES", "AgentOnCall", "PccEvent", "Role", "agent_of", "meaning"]
+__all__ = [
+    "BUSY",
+    "FREE",
+    "STATUSES",
+    "CallStatus",
+    "AgentOnCall",
+    "PccEvent",
+    "Role",
+    "agent_of",
+    "meaning",
+]
 
 BUSY = ("answered",)
 FREE = ("ended", "agentEnded")
-#: The statuses Stringee documents; others are acknowledged and ignored.
-STATUSES = ("created", "started", "ringing", "answered", "ended", "agentEnded")
+#: The statuses Stringee documents ("Call Events"); others are acknowledged and ignored.
+CallStatus = Literal["created", "started", "ringing", "answered", "ended", "agentEnded"]
+STATUSES: tuple[CallStatus, ...] = get_args(CallStatus)
 #: How long a ring keeps an agent out when nothing says otherwise (PCC's default timeout).
 DEFAULT_RING = 15.0
 #: How long a call an agent places may ring its callee.

@@ -20,6 +20,8 @@ from pydantic import (
     field_validator,
 )
 
+from pcc_router.api.stringee.calls import STATUSES, CallStatus
+
 #: A call's or a queue's id as PCC sends it.
 Id = Annotated[str, Field(min_length=1, max_length=256)]
 
@@ -31,7 +33,6 @@ def _not_bool(value: object) -> object:
 
 
 RoutingTypeField = Annotated[Literal[1, 2], BeforeValidator(_not_bool)]
-STATUSES = ("created", "started", "ringing", "answered", "ended", "agentEnded")
 
 
 class _Answer(BaseModel):
@@ -75,7 +76,7 @@ class PccEventBody(BaseModel):
     """A call event as PCC posts it to ``event_url`` (Stringee's "Call Events")."""
 
     model_config = ConfigDict(extra="allow", strict=True, populate_by_name=True)
-    call_status: Literal["created", "started", "ringing", "answered", "ended", "agentEnded"]
+    call_status: CallStatus
     call_id: Id
     timestamp_ms: int = Field(ge=0, lt=2**62, description="epoch milliseconds")
     from_: Endpoint | None = Field(None, alias="from")

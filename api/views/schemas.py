@@ -15,6 +15,8 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 
 from pcc_router.api.stringee.schemas import RoutingTypeField
 from pcc_router.api.web.models import Answer, Duration, Strict, Text
+from pcc_router.routing import Strategy
+from pcc_router.routing.views import BoardState
 
 # ----------------------------------------------------------------- agents
 
@@ -166,18 +168,8 @@ class QueueCreate(Strict):
 
     id: Annotated[str, Field(min_length=1, max_length=128)]
     groups: list[GroupRouteIn] = Field(min_length=1)
-    strategy: (
-        Literal[
-            "longest_idle",
-            "round_robin",
-            "fewest_calls",
-            "least_talk_time",
-            "top_down",
-            "random",
-            "ring_all",
-        ]
-        | None
-    ) = None
+    # the engine's own list; lax here only, so that JSON's text is read as the enum
+    strategy: Annotated[Strategy, Field(strict=False)] | None = None
     wait_agent_answer_timeout: Duration | None = None
     agent_wrap_up_after_calls: bool | None = None
     wrap_up_time_limit: Duration | None = None
@@ -279,7 +271,7 @@ class BoardQueue(Answer):
 class BoardAgent(Answer):
     stringee_user_id: str
     name: str
-    state: Literal["available", "ringing", "talking", "wrap_up", "not_available", "offline"]
+    state: BoardState
     reason: str | None = Field(description="why she cannot ring, when she cannot")
     since: float = Field(description="when she entered this state (epoch seconds)")
     call_id: str | None

@@ -183,3 +183,19 @@ def test_changes_name_what_a_shell_must_write() -> None:
     forgotten = engine.drain_changes()
     assert forgotten.calls == {"x": None} and not forgotten.rr_last
     assert not engine.drain_changes()
+
+
+@settings(max_examples=100, deadline=None)
+@given(steps=STEPS)
+def test_an_agents_store_record_reads_back_as_the_same_snapshot(
+    steps: list[tuple[str, int, int, float, int]],
+) -> None:
+    engine = Engine(world(Strategy.LONGEST_IDLE, 1, 5.0), rng=random.Random(1))
+    now = 0.0
+    for kind, who, call, gap, seed in steps:
+        now += gap
+        engine.handle(_event(kind, who, call, now, seed), now)
+    for agent_id, snapshot in engine.snapshot().agents.items():
+        row = snapshot.as_row()
+        assert tuple(row) == type(snapshot).ROW, agent_id  # one list of columns
+        assert type(snapshot).from_row(row, push=snapshot.push) == snapshot
