@@ -168,10 +168,10 @@ class ExternalCalls:
 
     def call_started(self, event: AgentCallStarted, now: float, out: _Out) -> None:
         agent = self._roster.agent(event.agent_id)
+        if agent.call_id in self._engine_calls:  # refused before anything changes
+            raise RoutingError(f"agent {agent.id!r} is in call {agent.call_id} of the engine")
         self._release(event.call_id, now, out, keep=agent.id)
         self._forget(event.call_id)  # answered: no more rings for it
-        if agent.call_id in self._engine_calls:
-            raise RoutingError(f"agent {agent.id!r} is in call {agent.call_id} of the engine")
         if agent.activity is Activity.TALKING:
             if agent.call_id == event.call_id:
                 return  # a repeated report of the same fact

@@ -8,7 +8,9 @@ check names the first thing in the file that breaks that shape.
 
 from __future__ import annotations
 
-from pcc_router.routing import ActionKind, RoutingType
+import random
+
+from pcc_router.routing import ActionKind, Engine
 from pcc_router.simulator.arrivals import Exponential, Poisson
 from pcc_router.simulator.scenario import Scenario
 from pcc_router.simulator.schema import ScenarioError
@@ -62,21 +64,17 @@ def _check_route(scenario: Scenario, to: str, keys: str) -> None:
 
 
 def _ready_agents(scenario: Scenario) -> int:
-    project = scenario.project
-    groups = {g.id: g for g in project.groups}
-    members = {a for route in project.queues[0].groups for a in groups[route.group].agents}
+    """The N of the model: the queue's agents the engine itself would ring at the start
+    (its verdict, for this queue: ``cond_routing`` included), each picking up at once."""
+    queue_id = scenario.project.queues[0].id
+    engine = Engine(scenario.project, rng=random.Random(scenario.seed))
     count = 0
-    for agent in project.agents:
-        if agent.stringee_user_id not in members:
-            continue
-        behaviour = scenario.behaviours[agent.stringee_user_id]
-        reachable = agent.online if agent.routing_type is RoutingType.APP else agent.phone_number
-        if agent.manual_status != "AVAILABLE" or not reachable:
+    for agent_id in engine.members(queue_id):
+        if not engine.verdict(agent_id, 0.0, queue_id).routable:
             continue  # never routable: not one of the N
+        behaviour = scenario.behaviours[agent_id]
         if behaviour.answer_after > 0 or behaviour.answer_prob < 1:
-            raise _fail(
-                f"agents.{agent.stringee_user_id}", "needs answer_after = 0, answer_prob = 1"
-            )
+            raise _fail(f"agents.{agent_id}", "needs answer_after = 0, answer_prob = 1")
         count += 1
     if count == 0:
         raise _fail("agents", "no agent of the queue is ever routable")

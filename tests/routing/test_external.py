@@ -290,3 +290,23 @@ def test_round_robin_moves_on_past_whoever_was_offered_first() -> None:
     h.feed(TimerFired(key="wrapup:a"), 20.0)
     # a is free again, yet the next call starts after her
     assert offer(h, Y, 21.0) == (B, C, A)
+
+
+def test_an_answer_refused_changes_nothing() -> None:
+    """PCC says an agent the engine is ringing answered another call: refused, and the
+    other call's rings are left as they were (no half-applied event)."""
+    import pytest
+
+    from pcc_router.routing import CallArrived, RoutingError
+    from tests.helpers import HOTLINE
+
+    h = harness()
+    h.feed(CallArrived(call_id=CallId("e"), to=HOTLINE), 1.0)
+    rung_by_engine = h.engine.agent_view("a", 1.0)
+    assert rung_by_engine.call_id == "e"
+    h.feed(rung(B, X, 20.0), 2.0)
+    before = h.engine.snapshot()
+    with pytest.raises(RoutingError, match="of the engine"):
+        h.engine.handle(answered(A, X), 3.0)
+    assert h.engine.snapshot() == before
+    assert h.engine.agent_view("b", 3.0).board_state == "ringing"

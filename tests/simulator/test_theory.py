@@ -132,6 +132,26 @@ def test_theory_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "simulated" not in json.loads(capsys.readouterr().out)["kpis"][1]
 
 
+def test_theory_counts_the_agents_the_engine_would_ring(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A queue that takes no SIP phones (``cond_routing = 1``): five app agents and five
+    online only by SIP are five agents, as the engine routes, not ten."""
+    sip_only = '{ prefix = "s", count = 5, group = "g", online = ["sip"], answer_after = 0 }'
+    text = (
+        THEORY_FILE.replace("count = 10", "count = 5")
+        .replace("agent_pools = [", f"agent_pools = [{sip_only},\n  ")
+        .replace('{ id = "q", ', '{ id = "q", cond_routing = 1, ')
+    )
+    path = tmp_path / "q.toml"
+    path.write_text(text.replace("per_hour = 540", "per_hour = 180"), encoding="utf-8")
+    assert main(["theory", str(path), "--no-simulate", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["agents"] == 5
+    path.write_text(text.replace("cond_routing = 1", "cond_routing = 2"), encoding="utf-8")
+    assert main(["theory", str(path), "--no-simulate", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["agents"] == 10
+
+
 @pytest.mark.parametrize(
     ("change", "where"),
     [
