@@ -7,6 +7,7 @@ of operation and :mod:`pcc_router.routing.eligibility` for the routable rule.
 
 from __future__ import annotations
 
+from pcc_router.routing.agents import AgentSnapshot, AgentView
 from pcc_router.routing.codec import decode_event, encode_event
 from pcc_router.routing.commands import (
     CancelRing,
@@ -78,7 +79,6 @@ from pcc_router.routing.snapshot import EngineChanges, EngineSnapshot, PccCallMe
 from pcc_router.routing.stats import AgentHistory, AgentStats
 from pcc_router.routing.timefmt import clock_time
 from pcc_router.routing.timers import TimerKey, TimerKind, parse_timer_key, timer_key
-from pcc_router.routing.views import AgentSnapshot, AgentView
 
 __all__ = [
     "AVAILABLE",

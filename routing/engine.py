@@ -45,6 +45,7 @@ import random
 from collections.abc import Callable
 from typing import Any, assert_never
 
+from pcc_router.routing.agents import AgentSnapshot, AgentView
 from pcc_router.routing.commands import Command
 from pcc_router.routing.eligibility import Verdict
 from pcc_router.routing.events import (
@@ -76,7 +77,6 @@ from pcc_router.routing.roster import Roster
 from pcc_router.routing.snapshot import EngineChanges, EngineSnapshot
 from pcc_router.routing.stats import AgentHistory, AgentStats
 from pcc_router.routing.timers import TimerKind, parse_timer_key
-from pcc_router.routing.views import AgentSnapshot, AgentView
 
 __all__ = ["Engine"]
 
@@ -132,8 +132,7 @@ class Engine:
         if handler is None:
             handler = self._handlers[type(event)] = self._handler_for(event)
         handler(event, now, out)
-        if self._roster.dirty:
-            self._flow.serve(now, out)
+        self._flow.serve(now, out)
         return out
 
     def _handler_for(self, event: Event) -> Callable[[Any, float, list[Command]], None]:

@@ -111,6 +111,8 @@ class CallFlow:
         self._ask_lists = ask_lists
         self._empty_list = empty_list
         self._reask_after = reask_after
+        #: Queues that may now ring for a waiting call: :meth:`serve`'s work list.
+        self._to_serve: dict[QueueId, QueueState] = {}
         self.calls: dict[CallId, CallState] = {}
         self._seq = itertools.count()
 
@@ -175,7 +177,7 @@ class CallFlow:
             self._ask(call, queue, out)  # PCC asks as the call comes, whoever it sees free
             return
         queue.push(call)
-        self._roster.dirty[spec.id] = queue
+        self._to_serve[spec.id] = queue
 
     def _overflow(
         self, call: CallState, queue: QueueState, outcome: Outcome, now: float, out: _Out
@@ -240,11 +242,14 @@ class CallFlow:
 
     def serve(self, now: float, out: _Out) -> None:
         """Ring for waiting calls while any queue has both a call and a routable agent."""
-        dirty = self._roster.dirty
+        work = self._to_serve
+        work.update(self._roster.take_gained())
+        if not work:
+            return
         while True:
             best: QueueState | None = None
             best_seq = 0
-            for queue in dirty.values():
+            for queue in work.values():
                 if queue.n_waiting and queue.candidates() is not None:
                     head = queue.head()
                     if head is not None and (best is None or head.seq < best_seq):
@@ -255,7 +260,7 @@ class CallFlow:
                 self._ask(best.pop(), best, out)
             else:
                 self._ring(best.pop(), best, now, out)
-        dirty.clear()
+        work.clear()
 
     def _ring(self, call: CallState, queue: QueueState, now: float, out: _Out) -> None:
         pool = queue.candidates()
@@ -331,7 +336,7 @@ class CallFlow:
         if call.listed and self._ring_listed(call, queue, now, out):
             return  # the next agent on the list rings
         queue.push(call)
-        self._roster.dirty[queue.spec.id] = queue
+        self._to_serve[queue.spec.id] = queue
 
     def _stop_rings(self, call: CallState, now: float, out: _Out) -> None:
         out.append(CancelTimer(key=timer_key(TimerKind.RING, call.id)))
@@ -380,7 +385,7 @@ class CallFlow:
         (:meth:`serve` asks; with nobody routable, an agent freed asks later)."""
         queue = self._roster.queues.get(QueueId(queue_id))
         if queue is not None and queue.n_waiting:
-            self._roster.dirty[queue.spec.id] = queue
+            self._to_serve[queue.spec.id] = queue
 
     def _ring_listed(self, call: CallState, queue: QueueState, now: float, out: _Out) -> bool:
         """Ring the next listed agent who can ring now; whether one could."""

@@ -25,6 +25,7 @@ import math
 import random
 from collections.abc import Iterable, Mapping
 
+from pcc_router.routing.agents import AgentSnapshot, AgentView, agent_view
 from pcc_router.routing.commands import (
     CancelTimer,
     Command,
@@ -51,7 +52,6 @@ from pcc_router.routing.phones import normal_number
 from pcc_router.routing.state import Activity, AgentState, Membership, QueueState
 from pcc_router.routing.stats import AgentStats
 from pcc_router.routing.timers import TimerKind, timer_key
-from pcc_router.routing.views import AgentSnapshot, AgentView, agent_view
 
 __all__ = ["AGENT_MOVES", "Roster"]
 
@@ -88,8 +88,9 @@ class Roster:
                 self.queues[queue_id].rr_last = position
         self._join_groups(project)
         self._phones = _phone_index(self.agents.values())
-        #: Queues with waiting calls that gained a routable agent: the call flow serves them.
-        self.dirty: dict[QueueId, QueueState] = {}
+        #: Queues with waiting calls that gained a routable agent since the call flow last
+        #: took them (:meth:`take_gained`).
+        self._gained: dict[QueueId, QueueState] = {}
         self._changed: set[AgentId] = set()
         #: Queues whose round-robin position moved since the shell last asked.
         self._changed_queues: set[QueueId] = set()
@@ -98,7 +99,7 @@ class Roster:
             kept = snapshots.get(agent.id)
             if kept is not None and kept.state_since is not None:
                 agent.state_since = kept.state_since  # joining the pools is no change
-        self.dirty.clear()
+        self._gained.clear()
         self._changed.clear()
 
     def _join_groups(self, project: Project) -> None:
@@ -358,6 +359,11 @@ class Roster:
 
     # ---------------------------------------------------------- refresh
 
+    def take_gained(self) -> dict[QueueId, QueueState]:
+        """The queues with waiting calls that gained a routable agent since the last take."""
+        gained, self._gained = self._gained, {}
+        return gained
+
     def refresh(self, agent: AgentState, now: float) -> None:
         """Re-evaluate the PCC rule for the agent and move it in or out of its pools."""
         self._changed.add(agent.id)
@@ -377,7 +383,7 @@ class Roster:
                 if now_in and not was_in:
                     queue.pools[member.tier].add(agent, member.pos)
                     if queue.n_waiting:
-                        self.dirty[queue.spec.id] = queue
+                        self._gained[queue.spec.id] = queue
                 elif was_in and not now_in:
                     queue.pools[member.tier].remove(agent.id)
         staffed = agent.activity is not Activity.IDLE or (

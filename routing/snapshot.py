@@ -4,7 +4,7 @@ An engine made from its own snapshot (``Engine(project, snapshot=...)``) is
 the engine the snapshot was taken from: fed the same events afterwards, it
 gives the same commands (a hypothesis test holds it to that). The state is:
 
-- each agent's :class:`~pcc_router.routing.views.AgentSnapshot` (presence,
+- each agent's :class:`~pcc_router.routing.agents.AgentSnapshot` (presence,
   PCC fields, what she is doing and until when, whether PCC reported her
   ring, what the strategies remember);
 - each queue's round-robin position (who was offered first last);
@@ -24,8 +24,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from pcc_router.routing.agents import AgentSnapshot
 from pcc_router.routing.model import AgentId, CallId, QueueId
-from pcc_router.routing.views import AgentSnapshot
 
 __all__ = ["EngineChanges", "EngineSnapshot", "PccCallMemory"]
 

@@ -45,18 +45,18 @@ from sqlmodel import Session
 
 from pcc_router.api.controller import handlers, jobs
 from pcc_router.api.controller.drivers import Drivers
-from pcc_router.api.controller.effects import Effects, Tx
 from pcc_router.api.controller.outage import StoreHealth
 from pcc_router.api.controller.reads import Snapshot
 from pcc_router.api.controller.rebuild import build_engine
 from pcc_router.api.controller.worker import StoreWorker, Unit, run_inline
+from pcc_router.api.controller.writes import ControllerShell, UnitWrites
 from pcc_router.api.store import repo
 from pcc_router.api.store.tables import EventRow
 from pcc_router.api.stringee.calls import PccEvent
 from pcc_router.routing import AgentId, Channel, Engine, Event, decode_event
 from pcc_router.routing.shell import Loop
 
-__all__ = ["Controller", "PccEvent", "Tx"]
+__all__ = ["Controller", "PccEvent", "UnitWrites"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -112,7 +112,7 @@ class Controller(Drivers):
     def unit(
         self,
         read: Callable[[Session], R],
-        apply: Callable[[R, Tx], T],
+        apply: Callable[[R, UnitWrites], T],
         *,
         lock: bool = True,
         fire_due: bool = True,
@@ -122,7 +122,7 @@ class Controller(Drivers):
         ``fire_due=False``: timers that fell due are left to the scheduler (a
         unit that replaces the engine: their firing must not be lost with it).
         """
-        tx = Tx(self.clock())
+        tx = UnitWrites(self.clock())
         due = sorted((at, key) for key, at in self._timers.items() if at <= tx.now)
         opened: _Opened | None = None
         try:
@@ -183,12 +183,12 @@ class Controller(Drivers):
             session.close()
             raise
 
-    def _catch_up(self, opened: _Opened, tx: Tx) -> None:
+    def _catch_up(self, opened: _Opened, tx: UnitWrites) -> None:
         """Apply what other instances logged since this engine's last row."""
         if opened.state is not None:
             self._build(opened.state, tx)  # the store holds every change up to now
             return
-        loop = Loop(self.engine, Effects(tx, replayed=True))
+        loop = Loop(self.engine, ControllerShell(tx, replayed=True))
         for row in opened.rows:
             tx.touched_engine = True
             for stored in json.loads(row.events):
@@ -196,15 +196,15 @@ class Controller(Drivers):
             self._last_id = row.id or self._last_id
         self.engine.drain_changes()  # their instance wrote that state
 
-    def handle(self, events: list[Event], tx: Tx, *, at: float | None = None) -> None:
+    def handle(self, events: list[Event], tx: UnitWrites, *, at: float | None = None) -> None:
         """Feed this input's events to the engine (at ``at``, or now); their meaning to ``tx``."""
         tx.touched_engine = True
-        loop = Loop(self.engine, Effects(tx, replayed=False))
+        loop = Loop(self.engine, ControllerShell(tx, replayed=False))
         when = tx.now if at is None else at
         for event in events:
             loop.feed(event, when)
 
-    def _commit(self, session: Session, tx: Tx) -> int:
+    def _commit(self, session: Session, tx: UnitWrites) -> int:
         """Write what the unit changed, one statement per kind of row; the newest log id."""
         try:
             last_id = repo.append_log(session, tx.log) if tx.log else self._last_id
@@ -225,7 +225,7 @@ class Controller(Drivers):
         finally:
             session.close()
 
-    def _after_commit(self, tx: Tx) -> None:
+    def _after_commit(self, tx: UnitWrites) -> None:
         for key, at in tx.schedule.items():  # the last word on each key, in order
             if at is None:
                 self._timers.pop(key, None)
@@ -290,7 +290,7 @@ class Controller(Drivers):
         """(Re)make the engine from the store: its whole state, and every stored timer."""
         now = self.clock()
         state = yield partial(self._load_state, now)
-        tx = Tx(now)
+        tx = UnitWrites(now)
         self._build(state, tx)
         if tx.fresh:
             yield partial(self._write_fresh, tx)
@@ -303,15 +303,15 @@ class Controller(Drivers):
         with self.store.session() as session:
             return repo.load_state(session, now=now)
 
-    def _write_fresh(self, tx: Tx) -> None:
+    def _write_fresh(self, tx: UnitWrites) -> None:
         with self.store.session() as session:
             repo.write_agents(session, tx.fresh)
 
-    def rebuild_from(self, state: repo.StoredState, tx: Tx) -> None:
+    def rebuild_from(self, state: repo.StoredState, tx: UnitWrites) -> None:
         """Replace the engine, in a unit, with one made from ``state`` (read in that unit)."""
         self._build(state, tx)
 
-    def _build(self, state: repo.StoredState, tx: Tx) -> None:
+    def _build(self, state: repo.StoredState, tx: UnitWrites) -> None:
         """A new engine from stored state; every stored timer is scheduled again after commit."""
         tx.touched_engine = True
         self.engine = build_engine(state, tx, rng=self._rng)

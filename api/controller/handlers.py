@@ -38,7 +38,7 @@ from pcc_router.routing import (
 
 if TYPE_CHECKING:
     from pcc_router.api.controller.core import Controller
-    from pcc_router.api.controller.effects import Tx
+    from pcc_router.api.controller.writes import UnitWrites
 
 __all__ = [
     "EXPIRED",
@@ -73,7 +73,7 @@ def pcc_unit(ctl: Controller, events: list[PccEvent]) -> Unit[list[str]]:
         calls = repo.known_calls(session, (event.call_id for event in events))
         return calls, repo.logged_keys(session, (event.key for event in events))
 
-    def apply(data: tuple[dict[str, repo.KnownCall], set[str]], tx: Tx) -> list[str]:
+    def apply(data: tuple[dict[str, repo.KnownCall], set[str]], tx: UnitWrites) -> list[str]:
         known, seen = data
         return [_pcc_event(ctl, event, known, seen, tx) for event in events]
 
@@ -81,7 +81,11 @@ def pcc_unit(ctl: Controller, events: list[PccEvent]) -> Unit[list[str]]:
 
 
 def _pcc_event(
-    ctl: Controller, event: PccEvent, known: dict[str, repo.KnownCall], seen: set[str], tx: Tx
+    ctl: Controller,
+    event: PccEvent,
+    known: dict[str, repo.KnownCall],
+    seen: set[str],
+    tx: UnitWrites,
 ) -> str:
     if event.key in seen:
         return "duplicate"
@@ -151,7 +155,7 @@ def decision_unit(
     the same.
     """
 
-    def apply(_: None, tx: Tx) -> list[OfferAgents]:
+    def apply(_: None, tx: UnitWrites) -> list[OfferAgents]:
         calls = tuple(CallId(c) for c in dict.fromkeys(call_ids))
         request = AgentsRequested(queue_id=QueueId(queue_id), call_ids=calls, seed=ctl.next_seed())
         ctl.handle([request], tx)
@@ -191,7 +195,7 @@ def presence_unit(
     device_token: str | None = None,
     expires: float | None = None,
 ) -> Unit[None]:
-    def apply(_: None, tx: Tx) -> None:
+    def apply(_: None, tx: UnitWrites) -> None:
         expires_at = tx.now + expires if expires is not None else None
         event = PresenceChanged(
             agent_id=AgentId(agent_id), channel=channel, present=present, expires_at=expires_at
@@ -210,7 +214,7 @@ def presence_unit(
 def agent_update_unit(ctl: Controller, agent_id: str, changes: dict[str, Any]) -> Unit[None]:
     """PCC agent fields changed (``manual_status``, ``routing_type``, ``phone_number``)."""
 
-    def apply(_: None, tx: Tx) -> None:
+    def apply(_: None, tx: UnitWrites) -> None:
         event = AgentUpdated(agent_id=AgentId(agent_id), **changes)
         ctl.handle([event], tx)
         body = json.dumps({"agent": agent_id, "changes": changes})
@@ -229,14 +233,14 @@ def timer_unit(ctl: Controller, key: str) -> Unit[None]:
     def read(session: Session) -> bool:
         return repo.timer_due(session, key)
 
-    def apply(due: bool, tx: Tx) -> None:
+    def apply(due: bool, tx: UnitWrites) -> None:
         if due and key not in tx.fired:  # else cancelled, or fired already (here or elsewhere)
             fire_timer(ctl, key, tx, at=tx.now)
 
     return ctl.unit(read, apply)
 
 
-def fire_timer(ctl: Controller, key: str, tx: Tx, *, at: float) -> None:
+def fire_timer(ctl: Controller, key: str, tx: UnitWrites, *, at: float) -> None:
     """The stored timer ``key`` fires at ``at``: into the engine, the log, out of the store."""
     event = TimerFired(key=TimerKey(key))
     tx.fired.add(key)
@@ -254,7 +258,7 @@ def expiry_unit(ctl: Controller) -> Unit[list[str]]:
     def read(session: Session) -> list[CallRow]:
         return repo.stale_calls(session, silent_since=silent_since)
 
-    def apply(calls: list[CallRow], tx: Tx) -> list[str]:
+    def apply(calls: list[CallRow], tx: UnitWrites) -> list[str]:
         for call in calls:
             known = call.agent_id is not None and ctl.engine.has_agent(call.agent_id)
             agent = AgentId(call.agent_id) if known and call.agent_id else None
@@ -301,7 +305,7 @@ def config_unit(ctl: Controller, change: Callable[[Session], None]) -> Unit[bool
             return None
         return repo.load_state(session, now=now)
 
-    def apply(state: repo.StoredState | None, tx: Tx) -> bool:
+    def apply(state: repo.StoredState | None, tx: UnitWrites) -> bool:
         if state is None:
             return False
         ctl.rebuild_from(state, tx)

@@ -20,7 +20,7 @@ import math
 import random
 from dataclasses import replace
 
-from pcc_router.api.controller.effects import Tx
+from pcc_router.api.controller.writes import UnitWrites
 from pcc_router.api.store.repo import StoredState
 from pcc_router.api.stringee.calls import OUTBOUND_RING
 from pcc_router.routing import (
@@ -48,7 +48,7 @@ def longest_hold(project: Project) -> float:
     return longest
 
 
-def build_engine(state: StoredState, tx: Tx, *, rng: random.Random) -> Engine:
+def build_engine(state: StoredState, tx: UnitWrites, *, rng: random.Random) -> Engine:
     """A new engine from ``state`` at ``tx.now``; its stored timers go to ``tx.schedule``."""
     now = tx.now
     latest = now + longest_hold(state.project)

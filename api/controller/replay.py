@@ -39,11 +39,13 @@ from pcc_router.routing import (
     decode_event,
 )
 
-__all__ = ["Decision", "ReplayReport", "replay"]
+__all__ = ["ReplayedDecision", "ReplayReport", "replay"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Decision:
+class ReplayedDecision:
+    """One ring order the log recorded, beside the one the engine gives again."""
+
     row_id: int
     at: float
     queue: str
@@ -58,12 +60,12 @@ class Decision:
 
 @dataclass
 class ReplayReport:
-    decisions: list[Decision] = field(default_factory=list)
+    decisions: list[ReplayedDecision] = field(default_factory=list)
     stopped_at: int | None = None  # the row the replay could not go past
     stopped_because: str = ""
 
     @property
-    def divergences(self) -> list[Decision]:
+    def divergences(self) -> list[ReplayedDecision]:
         return [d for d in self.decisions if not d.same]
 
 
@@ -115,7 +117,7 @@ def _decide(engine: Engine, row: EventRow, events: list[Event], report: ReplayRe
         if random_draw and set(replayed) == set(told):
             replayed = list(told)  # an old random draw cannot be made again: same agents holds
         report.decisions.append(
-            Decision(
+            ReplayedDecision(
                 row_id=row.id or 0,
                 at=row.received_at,
                 queue=queue,

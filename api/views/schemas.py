@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 from pcc_router.api.stringee.schemas import RoutingTypeField
 from pcc_router.api.web.models import Answer, Duration, Strict, Text
 from pcc_router.routing import Strategy
-from pcc_router.routing.views import BoardState
+from pcc_router.routing.agents import BoardState
 
 # ----------------------------------------------------------------- agents
 

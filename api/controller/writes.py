@@ -1,9 +1,9 @@
-"""One unit of work's transaction (:class:`Tx`), and the controller's shell (:class:`Effects`).
+"""What one unit of work writes (:class:`UnitWrites`), and the controller's engine shell.
 
 The engine's commands mean, to the controller, rows to write and jobs to
-schedule once the transaction commits: :class:`Effects` is the controller's
-:class:`~pcc_router.routing.shell.Shell`, and it writes them down in the unit's
-:class:`Tx`.
+schedule once the unit's transaction commits: :class:`ControllerShell` is the
+controller's :class:`~pcc_router.routing.shell.Shell`, and it writes them down
+in the unit's :class:`UnitWrites`.
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ from pcc_router.routing import (
     encode_event,
 )
 
-__all__ = ["Effects", "Tx"]
+__all__ = ["ControllerShell", "UnitWrites"]
 
 
 @dataclass
-class Tx:
+class UnitWrites:
     """What one unit of work writes, and what it does once committed."""
 
     now: float
@@ -74,7 +74,7 @@ class Tx:
         self.log.append(row)
 
 
-class Effects:
+class ControllerShell:
     """What the engine's commands mean to the controller: the controller's :class:`Shell`.
 
     PCC rings the agents, so the engine never rings here: the call-flow
@@ -82,7 +82,7 @@ class Effects:
     statuses are written from their snapshots, once per changed agent.
     """
 
-    def __init__(self, tx: Tx, *, replayed: bool) -> None:
+    def __init__(self, tx: UnitWrites, *, replayed: bool) -> None:
         self._tx = tx
         self._replayed = replayed  # another instance's input: it stored the timers
 
