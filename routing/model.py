@@ -203,8 +203,18 @@ class Project:
     groups: tuple[GroupSpec, ...] = ()
     queues: tuple[QueueSpec, ...] = ()
     numbers: tuple[NumberSpec, ...] = ()
+    #: Set once :meth:`check` passed: a project is immutable, so it never needs a second
+    #: check (a scenario's, checked as it loads, is not checked again by its engine).
+    _checked: bool = field(default=False, init=False, repr=False, compare=False)
 
     def check(self) -> None:
+        """Raise :class:`ConfigError` for a dangling reference, a duplicate or a loop."""
+        if self._checked:
+            return
+        self._check()
+        object.__setattr__(self, "_checked", True)  # frozen: a fact learnt, not a change
+
+    def _check(self) -> None:
         agent_ids = _unique("agent", [a.stringee_user_id for a in self.agents])
         group_ids = _unique("group", [g.id for g in self.groups])
         queue_ids = _unique("queue", [q.id for q in self.queues])

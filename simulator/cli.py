@@ -20,7 +20,7 @@ from pcc_router.simulator.progress import ProgressBar
 from pcc_router.simulator.result import package_version
 from pcc_router.simulator.runner import simulate
 from pcc_router.simulator.scenario import Scenario, ScenarioError, load_scenario
-from pcc_router.simulator.sections import time_of_day
+from pcc_router.simulator.scenario.sections import time_of_day
 from pcc_router.simulator.theory import TheoryKpis
 
 __all__ = ["COMMANDS", "add_parsers", "add_scenario", "command", "main", "parser", "run"]

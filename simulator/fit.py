@@ -13,7 +13,7 @@ import random
 from pcc_router.routing import ActionKind, Engine
 from pcc_router.simulator.arrivals import Exponential, Poisson
 from pcc_router.simulator.scenario import Scenario
-from pcc_router.simulator.schema import ScenarioError
+from pcc_router.simulator.scenario.schema import ScenarioError
 from pcc_router.simulator.theory import QueueModel
 
 __all__ = ["queue_model"]

@@ -17,11 +17,11 @@ from pcc_router.simulator.kpis import INTERVAL
 from pcc_router.simulator.plots import day_label, figures
 from pcc_router.simulator.result import SimResult
 
-__all__ = ["KPI_NAMES", "write_report"]
+__all__ = ["KPI_LABELS", "write_report"]
 
 # Each KPI of ``--json`` as the report names it, with its unit:
 # "n" a count, "%" a share, "s" seconds, "x" a ratio, "" a plain number.
-KPI_NAMES: dict[str, tuple[str, str]] = {
+KPI_LABELS: dict[str, tuple[str, str]] = {
     "offered": ("Calls offered (entered a queue)", "n"),
     "answered": ("Calls answered", "n"),
     "abandoned": ("Calls abandoned (the caller hung up while queued)", "n"),
@@ -110,7 +110,7 @@ def _kpi_table(result: SimResult) -> str:
     esc = html.escape
     rows = []
     for key, value in result.kpis.items():
-        name, unit = KPI_NAMES.get(key, (key, ""))
+        name, unit = KPI_LABELS.get(key, (key, ""))
         rows.append(
             f"<tr><td>{esc(name)}</td><td>{esc(_value(value, unit))}</td>"
             f"<td class='key'>{esc(key)}</td></tr>"
@@ -151,7 +151,7 @@ def _check_table(result: SimResult) -> str:
     esc = html.escape
     rows = []
     for c in result.checks:
-        name, unit = KPI_NAMES.get(c.target, (c.target, "")) if c.subject == "metric" else ("", "")
+        name, unit = KPI_LABELS.get(c.target, (c.target, "")) if c.subject == "metric" else ("", "")
         subject = name or f"{c.subject} {c.target}"
         expected = c.as_dict()["expected"]
         shown = _value(expected, unit) if isinstance(expected, (int, float)) else str(expected)

@@ -45,11 +45,11 @@ from pcc_router.routing import (
     TimerFired,
 )
 from pcc_router.routing.shell import Loop
-from pcc_router.simulator.inputs import scripted_arrival, traffic_call_id
 from pcc_router.simulator.kernel import PRIORITY_ANSWER, PRIORITY_TIMELINE, Kernel
 from pcc_router.simulator.kpis import Recorder
 from pcc_router.simulator.result import SimResult
 from pcc_router.simulator.scenario import Scenario, ScriptedCall, Traffic
+from pcc_router.simulator.scenario.activity import scripted_arrival, traffic_call_id
 
 __all__ = ["Simulation", "simulate"]
 

@@ -22,9 +22,9 @@ from pcc_router.routing.projects import (
     read_number,
     read_queue,
 )
-from pcc_router.simulator import inputs
-from pcc_router.simulator.scenario import AgentBehaviour, PccBehaviour, Scenario
-from pcc_router.simulator.schema import Fields, ScenarioError
+from pcc_router.simulator.scenario import activity
+from pcc_router.simulator.scenario.model import AgentBehaviour, PccBehaviour, Scenario
+from pcc_router.simulator.scenario.schema import Fields, ScenarioError
 
 __all__ = ["read_scenario"]
 
@@ -54,10 +54,10 @@ def read_scenario(top: Fields, path: Path) -> Scenario:
     )
     project = Project(agents=tuple(agents), groups=groups, queues=queues, numbers=numbers)
     known_numbers = {n.number for n in numbers}
-    calls = inputs.read_calls(top, known_numbers)
-    traffic = inputs.read_traffic(top, known_numbers, until, path.parent)
-    events = inputs.read_events(top, set(behaviours))
-    expects = inputs.read_expects(top, {c.id for c in calls}, set(behaviours))
+    calls = activity.read_calls(top, known_numbers)
+    traffic = activity.read_traffic(top, known_numbers, until, path.parent)
+    events = activity.read_events(top, set(behaviours))
+    expects = activity.read_expects(top, {c.id for c in calls}, set(behaviours))
     emulator = _read_emulator(top)
     top.finish()
     return Scenario(path=path, name=name, seed=seed, until=until, project=project,

@@ -20,7 +20,7 @@ from pcc_router.simulator.arrivals import (
     Uniform,
 )
 from pcc_router.simulator.kpis import KPI_NAMES
-from pcc_router.simulator.scenario import (
+from pcc_router.simulator.scenario.model import (
     Approx,
     Checks,
     Expectation,
@@ -28,7 +28,7 @@ from pcc_router.simulator.scenario import (
     TimelineEvent,
     Traffic,
 )
-from pcc_router.simulator.schema import Fields, ScenarioError
+from pcc_router.simulator.scenario.schema import Fields, ScenarioError
 
 __all__ = ["read_calls", "read_events", "read_expects", "read_traffic"]
 
