@@ -91,21 +91,33 @@ class Loop:
 
     :func:`method_for` decides which method runs a command; a table by type
     remembers it (commands are final classes), which spares the simulator's
-    hot loop a ``match`` per command.
+    hot loop a ``match`` per command. ``observe``, if given, is told each
+    command once the shell has run it (the PCC emulator reports them as PCC's
+    webhooks would).
     """
 
-    __slots__ = ("_handle", "_methods", "_shell")
+    __slots__ = ("_handle", "_methods", "_observe", "_shell")
 
-    def __init__(self, engine: Engine, shell: Shell) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        shell: Shell,
+        *,
+        observe: Callable[[Command, float], None] | None = None,
+    ) -> None:
         self._handle = engine.handle
         self._shell = shell
         self._methods: dict[type, Callable[[Any, float], None]] = {}
+        self._observe = observe
 
     def feed(self, event: Event, now: float) -> None:
         """One turn: the engine applies the event, the shell executes its commands in order."""
         methods = self._methods
+        observe = self._observe
         for command in self._handle(event, now):
             method = methods.get(type(command))
             if method is None:
                 method = methods[type(command)] = method_for(self._shell, command)
             method(command, now)
+            if observe is not None:
+                observe(command, now)

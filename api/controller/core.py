@@ -53,7 +53,7 @@ from pcc_router.api.controller.writes import ControllerShell, UnitWrites
 from pcc_router.api.store import repo
 from pcc_router.api.store.tables import EventRow
 from pcc_router.api.stringee.calls import PccEvent
-from pcc_router.routing import AgentId, Channel, Engine, Event, decode_event
+from pcc_router.routing import Engine, Event, decode_event
 from pcc_router.routing.shell import Loop
 
 __all__ = ["Controller", "PccEvent", "UnitWrites"]
@@ -235,55 +235,6 @@ class Controller(Drivers):
         for kind, data in tx.notes:
             self.on_change(kind, data)
 
-    # ------------------------------------------------- inputs, inline
-
-    def pcc_event(self, event: PccEvent) -> str:
-        """Apply a PCC call event once: ``applied``, ``duplicate`` or ``stale``."""
-        return self.pcc_events([event])[0]
-
-    def pcc_events(self, events: list[PccEvent]) -> list[str]:
-        """Apply PCC call events in order, in one transaction (a group commit)."""
-        return self.run(handlers.pcc_unit(self, events))
-
-    def decide(
-        self, call_ids: list[str], queue_id: str, callers: dict[str, str]
-    ) -> dict[str, list[AgentId]]:
-        """The ring order PCC is given for each call; the first of each is reserved for it."""
-        offers = self.run(handlers.decision_unit(self, call_ids, queue_id, callers))
-        return {offer.call_id: list(offer.agents) for offer in offers}
-
-    def presence(
-        self,
-        agent_id: str,
-        channel: Channel,
-        present: bool,
-        *,
-        device_token: str | None = None,
-        expires: float | None = None,
-    ) -> None:
-        unit = handlers.presence_unit(
-            self, agent_id, channel, present, device_token=device_token, expires=expires
-        )
-        self.run(unit)
-
-    def update_agent(self, agent_id: str, changes: dict[str, Any]) -> None:
-        self.run(handlers.agent_update_unit(self, agent_id, changes))
-
-    def fire_timer(self, key: str) -> None:
-        self.run(handlers.timer_unit(self, key))
-
-    def change_config(self, change: Callable[[Session], None]) -> bool:
-        """Apply a configuration change; whether the project changed (the engine rebuilt)."""
-        return self.run(handlers.config_unit(self, change))
-
-    def expire_stale_calls(self) -> list[str]:
-        """Close calls silent for longer than ``max_call_age``; their ids."""
-        return self.run(handlers.expiry_unit(self))
-
-    def catch_up(self) -> None:
-        """Apply what other instances logged since this engine's last row (for reads)."""
-        self.run(handlers.catch_up_unit(self))
-
     # ------------------------------------------------------------ state
 
     def rebuild_unit(self) -> Unit[None]:
@@ -295,9 +246,6 @@ class Controller(Drivers):
         if tx.fresh:
             yield partial(self._write_fresh, tx)
         self._after_commit(tx)
-
-    def rebuild(self) -> None:
-        self.run(self.rebuild_unit())
 
     def _load_state(self, now: float) -> repo.StoredState:
         with self.store.session() as session:

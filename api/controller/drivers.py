@@ -35,10 +35,6 @@ class Drivers:
     health: StoreHealth
     _running: set[asyncio.Task[Any]]
 
-    def run(self, unit: Unit[T]) -> T:
-        """Run a unit of work on this thread (tests, the CLI)."""
-        return run_inline(unit)
-
     async def submit(self, unit: Unit[T], *, deadline: float | None = None) -> T:
         """Run a unit of work from the event loop: its store steps on the worker thread.
 

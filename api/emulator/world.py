@@ -50,7 +50,7 @@ from pcc_router.routing import (
     RequestAgents,
     RingAgent,
 )
-from pcc_router.routing.shell import method_for
+from pcc_router.routing.shell import Loop
 from pcc_router.simulator.runner import Simulation
 from pcc_router.simulator.scenario import PccBehaviour, Scenario, ScriptedCall
 
@@ -131,6 +131,7 @@ class World:
     #: Where PCC's documents are silent (the scenario's ``[emulator]``, or the command line).
     behaviour: PccBehaviour = field(default_factory=PccBehaviour)
     sim: Simulation = field(init=False)
+    _loop: Loop = field(init=False)
     _out: list[Outgoing] = field(default_factory=list)
     _asks: dict[QueueId, list[CallId]] = field(default_factory=dict)
     _calls: dict[CallId, _Call] = field(default_factory=dict)
@@ -149,6 +150,8 @@ class World:
             reask_after=behaviour.reask_after,
         )
         self.sim.prime()
+        #: The simulation runs the engine's commands; PCC's side reports each one.
+        self._loop = Loop(self.sim.engine, self.sim, observe=self._report)
         # Call ids as PCC makes them, different on every run (the epoch is the run's start).
         self._id_rng = random.Random(f"{self.scenario.seed}:{self.epoch}:call-ids")
 
@@ -199,9 +202,7 @@ class World:
             self._send(event.call_id, "created", now, self._endpoint(event.to))
         elif isinstance(event, (AgentUpdated, PresenceChanged)):
             self._out.append(AgentChange(event, now))
-        for command in self.sim.engine.handle(event, now):
-            method_for(self.sim, command)(command, now)
-            self._report(command, now)
+        self._loop.feed(event, now)
         self._flush_asks()
 
     def place_call(
@@ -262,6 +263,7 @@ class World:
             empty_list=self.behaviour.empty_list,
             reask_after=self.behaviour.reask_after,
         )
+        self._loop = Loop(self.sim.engine, self.sim, observe=self._report)
         self.records = records
 
     def set_online(self, agent_id: AgentId, online: frozenset[Channel], now: float) -> None:

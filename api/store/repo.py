@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any
 
-from sqlalchemy import CursorResult
 from sqlmodel import Session, SQLModel, col, select
 
 from pcc_router.api.store.project import (
@@ -29,7 +28,6 @@ from pcc_router.api.store.project import (
 from pcc_router.api.store.schema import MIGRATIONS, Store, StoreError, serialise
 from pcc_router.api.store.statements import run
 from pcc_router.api.store.tables import (
-    AgentRow,
     CallRow,
     CareSoftCallRow,
     EventRow,
@@ -63,17 +61,8 @@ __all__ = [  # the project's functions too, so that callers need one module
     "serialise",
 ]
 
-T = TypeVar("T")
-
-#: A call in one of these is over.
-CLOSED = ("ended", "agentEnded", "expired")
-
 
 # ------------------------------------------------------------------ reads
-
-
-def list_agents(session: Session) -> list[AgentRow]:
-    return list(session.exec(select(AgentRow).order_by(col(AgentRow.stringee_user_id))).all())
 
 
 def call_events(session: Session, call_id: str) -> list[EventRow]:
@@ -256,8 +245,3 @@ def save_timers(session: Session, *, put: dict[str, float], drop: Iterable[str])
     dropped = [{"key": key} for key in drop]
     if dropped:
         run(session, "drop_timer", dropped)
-
-
-def drop_timer(session: Session, key: str) -> bool:
-    result = run(session, "drop_timer", {"key": key})
-    return bool(cast(CursorResult[Any], result).rowcount)

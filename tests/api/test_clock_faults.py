@@ -23,7 +23,7 @@ from pcc_router.api.controller.core import Controller
 from pcc_router.api.controller.rebuild import longest_hold
 from pcc_router.api.store.tables import AgentRow, TimerRow
 from pcc_router.api.web.keys import METRICS
-from tests.api import support
+from tests.api import inline, support
 from tests.api.support import call_event, hotline, make_settings, seeded_store, stringee_event
 
 
@@ -80,26 +80,33 @@ def test_a_wall_clock_step_forward_does_not_close_a_call_answered_just_now(
 ) -> None:
     machine = Machine(support.EPOCH_MS / 1000)
     controller = _controller(tmp_path, machine, max_call_age=4 * 3600)
-    controller.pcc_event(call_event("c1", "answered", 0, "alice"))
+    inline.pcc_event(controller, call_event("c1", "answered", 0, "alice"))
     machine.run(5)
     machine.step(5 * 3600)  # NTP sets the clock 5 h ahead
-    assert controller.expire_stale_calls() == []
+    assert (
+        inline.expire_stale_calls(
+            controller,
+        )
+        == []
+    )
     now = controller.clock()
     assert controller.engine.agent_view("alice", now).activity == "talking"
     machine.run(4 * 3600)  # ... but a call really silent for 4 h is still closed
-    assert controller.expire_stale_calls() == ["c1"]
+    assert inline.expire_stale_calls(
+        controller,
+    ) == ["c1"]
 
 
 def test_a_wall_clock_step_back_does_not_stretch_a_wrap_up(tmp_path: Path) -> None:
     machine = Machine(support.EPOCH_MS / 1000)
     controller = _controller(tmp_path, machine)
-    controller.pcc_event(call_event("c1", "answered", 0, "alice"))
-    controller.pcc_event(call_event("c1", "ended", 0, "alice"))  # wrap-up: 10 s
+    inline.pcc_event(controller, call_event("c1", "answered", 0, "alice"))
+    inline.pcc_event(controller, call_event("c1", "ended", 0, "alice"))  # wrap-up: 10 s
     machine.step(-3600)
     machine.run(9)
-    assert "alice" not in controller.decide(["c2"], "support", {})["c2"]
+    assert "alice" not in inline.decide(controller, ["c2"], "support", {})["c2"]
     machine.run(2)  # 11 s of real time: her wrap-up is over, whatever the wall clock says
-    assert "alice" in controller.decide(["c3"], "support", {})["c3"]
+    assert "alice" in inline.decide(controller, ["c3"], "support", {})["c3"]
 
 
 def test_a_wrap_up_starts_when_pcc_says_the_call_ended(tmp_path: Path) -> None:
@@ -107,14 +114,14 @@ def test_a_wrap_up_starts_when_pcc_says_the_call_ended(tmp_path: Path) -> None:
     3 s ago, and the controller's ends with it, 7 s from now."""
     machine = Machine(support.EPOCH_MS / 1000 + 3)
     controller = _controller(tmp_path, machine)
-    controller.pcc_event(call_event("c1", "answered", -60_000, "alice"))
-    controller.pcc_event(call_event("c1", "ended", 0, "alice"))  # stamped 3 s ago
+    inline.pcc_event(controller, call_event("c1", "answered", -60_000, "alice"))
+    inline.pcc_event(controller, call_event("c1", "ended", 0, "alice"))  # stamped 3 s ago
     view = controller.engine.agent_view("alice", controller.clock())
     assert view.activity == "wrap_up" and view.until == pytest.approx(controller.clock() + 7)
     # an ended older than the whole wrap-up leaves her free at once
-    controller.pcc_event(call_event("c2", "answered", -50_000, "bob"))
+    inline.pcc_event(controller, call_event("c2", "answered", -50_000, "bob"))
     machine.run(12)
-    controller.pcc_event(call_event("c2", "ended", 0, "bob"))  # stamped 15 s ago
+    inline.pcc_event(controller, call_event("c2", "ended", 0, "bob"))  # stamped 15 s ago
     assert controller.engine.agent_view("bob", controller.clock()).activity == "idle"
 
 
@@ -206,8 +213,8 @@ def test_a_restart_after_the_clock_went_back_keeps_nobody_out_for_the_step(
     store = seeded_store(f"sqlite:///{tmp_path / 'back.db'}")
     clock = [1_800_000_000.0]
     first = Controller(store=store, clock=lambda: clock[0])
-    first.pcc_event(call_event("c1", "answered", 0, "alice"))
-    first.pcc_event(call_event("c1", "ended", 0, "alice"))
+    inline.pcc_event(first, call_event("c1", "answered", 0, "alice"))
+    inline.pcc_event(first, call_event("c1", "ended", 0, "alice"))
     clock[0] -= 3600  # the restarted instance's clock is an hour behind the first's
     second = Controller(store=store, clock=lambda: clock[0])
     view = second.engine.agent_view("alice", clock[0])

@@ -13,6 +13,7 @@ from pcc_router.api.app import create_app
 from pcc_router.api.keys import CONTROLLER
 from pcc_router.api.store.schema import ADVISORY_LOCK
 from pcc_router.routing import Engine
+from tests.api import inline
 from tests.api.support import empty_pg, make_settings, stringee_event
 
 
@@ -84,16 +85,16 @@ def test_a_due_timer_goes_before_the_next_input_though_the_scheduler_is_late(
     store = seeded_store(f"sqlite:///{tmp_path / 's.db'}")
     clock = [100.0]
     controller = Controller(store=store, clock=lambda: clock[0])  # no scheduler: none fires
-    controller.pcc_event(call_event("c1", "answered", 1, "alice"))
-    controller.pcc_event(call_event("c1", "ended", 2, "alice"))  # wrap-up of 10 s: to 110
+    inline.pcc_event(controller, call_event("c1", "answered", 1, "alice"))
+    inline.pcc_event(controller, call_event("c1", "ended", 2, "alice"))  # wrap-up of 10 s: to 110
     clock[0] = 109.0
-    assert "alice" not in controller.decide(["c2"], "support", {})["c2"]
+    assert "alice" not in inline.decide(controller, ["c2"], "support", {})["c2"]
     clock[0] = 111.0
-    assert "alice" in controller.decide(["c3"], "support", {})["c3"]
+    assert "alice" in inline.decide(controller, ["c3"], "support", {})["c3"]
     with store.session() as session:
         fired = [row for row in repo.events_after(session, 0) if row.kind == "timer"]
         assert repo.stored_timers(session, ["wrapup:alice"]) == set()
     assert [(row.body, row.received_at) for row in fired] == [('{"key": "wrapup:alice"}', 110.0)]
-    controller.fire_timer("wrapup:alice")  # the scheduler, late: nothing left to do
+    inline.fire_timer(controller, "wrapup:alice")  # the scheduler, late: nothing left to do
     with store.session() as session:
         assert len([row for row in repo.events_after(session, 0) if row.kind == "timer"]) == 1

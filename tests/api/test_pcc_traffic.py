@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient
 from pcc_router.api.app import create_app
 from pcc_router.api.keys import CONTROLLER
 from pcc_router.api.settings import Settings
-from tests.api import support
+from tests.api import inline, support
 from tests.api.support import make_settings, state_of, stringee_event
 
 Client = TestClient  # type: ignore[type-arg]
@@ -127,7 +127,9 @@ async def test_a_call_silent_for_too_long_is_closed_and_its_agent_freed(
     real = controller.clock
     controller.clock = lambda: real() + controller.max_call_age + 1
     with caplog.at_level(logging.WARNING, logger="pcc_router.controller"):
-        assert controller.expire_stale_calls() == ["lost-1"]
+        assert inline.expire_stale_calls(
+            controller,
+        ) == ["lost-1"]
     assert "lost-1" in caplog.text and "closed as lost" in caplog.text
     alice = await agent(client, auth, "alice")
     assert alice["routable"] is True and alice["system_status"] == 1
@@ -138,7 +140,12 @@ async def test_a_call_silent_for_too_long_is_closed_and_its_agent_freed(
     # its ended, if it ever comes, changes nothing
     late = await post_event(client, stringee_event("ended", "lost-1", 60_000))
     assert late["message"] == "stale"
-    assert controller.expire_stale_calls() == []
+    assert (
+        inline.expire_stale_calls(
+            controller,
+        )
+        == []
+    )
 
 
 async def test_the_sweep_closes_silent_calls_by_itself(aiohttp_client: Any, tmp_path: Any) -> None:
@@ -246,7 +253,7 @@ async def test_a_reservation_ends_with_the_answer_the_end_or_the_ring_timeout(
     controller = client.app[CONTROLLER]  # type: ignore[index]
     real = controller.clock
     controller.clock = lambda: real() + 16  # carol's ring for c3 timed out
-    controller.fire_timer("offer:carol")
+    inline.fire_timer(controller, "offer:carol")
     controller.clock = real
     carol = await agent(client, auth, "carol")
     assert carol["routable"] is True

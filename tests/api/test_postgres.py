@@ -14,7 +14,7 @@ from pcc_router.api.app import create_app
 from pcc_router.api.controller.core import Controller
 from pcc_router.api.store import repo
 from pcc_router.api.store.tables import CallRow, EventRow
-from tests.api import support
+from tests.api import inline, support
 from tests.api.support import call_event, empty_pg, hotline, make_settings, stringee_event
 
 
@@ -65,7 +65,7 @@ def test_a_schema_3_store_is_migrated_to_64_bit_and_engine_events(store_url: str
     with store.session() as session:
         repo.save_project(session, hotline())
     controller = Controller(store=store)
-    assert controller.pcc_event(call_event("new", "answered", 1)) == "applied"
+    assert inline.pcc_event(controller, call_event("new", "answered", 1)) == "applied"
     with store.session() as session:
         row = session.exec(repo.select(EventRow).where(EventRow.call_id == "new")).one()
         assert row.ts_ms == support.EPOCH_MS + 1 and "AgentCallStarted" in row.events
@@ -97,15 +97,15 @@ def test_two_instances_never_offer_one_agent_first_for_two_calls(pg_url: str) ->
     seeded.close()
     a = Controller(store=repo.Store(pg_url))
     b = Controller(store=repo.Store(pg_url))
-    assert a.decide(["c1"], "support", {})["c1"][0] == "alice"
-    assert b.decide(["c2"], "support", {})["c2"][0] == "bob"  # b read a's reservation
+    assert inline.decide(a, ["c1"], "support", {})["c1"][0] == "alice"
+    assert inline.decide(b, ["c2"], "support", {})["c2"][0] == "bob"  # b read a's reservation
     barrier = threading.Barrier(2)
 
     def offers(controller: Controller, name: str) -> list[str]:
         barrier.wait()
         firsts = []
         for n in range(3):
-            order = controller.decide([f"{name}{n}"], "support", {})[f"{name}{n}"]
+            order = inline.decide(controller, [f"{name}{n}"], "support", {})[f"{name}{n}"]
             firsts.extend(order[:1])
         return firsts
 
@@ -114,8 +114,12 @@ def test_two_instances_never_offer_one_agent_first_for_two_calls(pg_url: str) ->
         firsts = [first for future in both for first in future.result(timeout=30)]
     # carol, dave and henry were free: three calls got them, the other three nobody
     assert sorted(firsts) == ["carol", "dave", "henry"]
-    b.catch_up()
-    a.catch_up()
+    inline.catch_up(
+        b,
+    )
+    inline.catch_up(
+        a,
+    )
     for engine in (a.engine, b.engine):
         assert engine.ring_order("support") == []
 

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from pcc_router.api.controller.core import Controller
 from pcc_router.api.store import repo
 from pcc_router.routing import NOT_AVAILABLE, Channel, Project, Strategy
+from tests.api import inline
 from tests.api.support import call_event, hotline, seeded_store
 
 AGENTS = ["alice", "bob", "carol", "dave", "henry"]
@@ -42,10 +43,10 @@ def test_a_ring_out_after_a_restart_counts_toward_max_no_answer(tmp_path: Path) 
     store = seeded_store(f"sqlite:///{tmp_path / 'r.db'}", _project())
     clock = [1000.0]
     first = _controller(store, clock)
-    first.pcc_event(call_event("c1", "ringing", 0, "alice"))
+    inline.pcc_event(first, call_event("c1", "ringing", 0, "alice"))
     restarted = _controller(store, clock)
     clock[0] += 16
-    order = restarted.decide(["c2"], "support", {})["c2"]
+    order = inline.decide(restarted, ["c2"], "support", {})["c2"]
     assert "alice" not in order
     view = restarted.engine.agent_view("alice", clock[0])
     assert view.manual_status == NOT_AVAILABLE
@@ -55,10 +56,10 @@ def test_tried_agents_go_last_after_a_restart(tmp_path: Path) -> None:
     store = seeded_store(f"sqlite:///{tmp_path / 't.db'}", _project(Strategy.LONGEST_IDLE, 0))
     clock = [1000.0]
     first = _controller(store, clock)
-    offered = first.decide(["c1"], "support", {})["c1"]
+    offered = inline.decide(first, ["c1"], "support", {})["c1"]
     clock[0] += 16  # the first agent's offer runs out unanswered
     restarted = _controller(store, clock)
-    again = restarted.decide(["c1"], "support", {})["c1"]
+    again = inline.decide(restarted, ["c1"], "support", {})["c1"]
     assert again[-1] == offered[0] and again[0] != offered[0]
 
 
@@ -70,11 +71,11 @@ def test_round_robin_carries_on_after_a_restart(tmp_path: Path) -> None:
         store = seeded_store(f"sqlite:///{tmp_path / f'rr-{restart}.db'}", project)
         clock = [1000.0]
         controller = _controller(store, clock)
-        controller.decide(["c1"], "support", {})
+        inline.decide(controller, ["c1"], "support", {})
         clock[0] += 16  # that offer ran out: its agent is free again
         if restart:
             controller = _controller(store, clock)
-        answers.append(controller.decide(["c2"], "support", {})["c2"])
+        answers.append(inline.decide(controller, ["c2"], "support", {})["c2"])
         store.close()
     assert answers[0] == answers[1] and answers[0][0] != "alice"
 
@@ -84,7 +85,10 @@ def test_a_configuration_change_that_changes_nothing_rebuilds_nothing(tmp_path: 
     controller = Controller(store=store, clock=lambda: 1000.0)
     engine = controller.engine
     project = hotline()
-    assert controller.change_config(lambda session: repo.save_project(session, project)) is False
+    assert (
+        inline.change_config(controller, lambda session: repo.save_project(session, project))
+        is False
+    )
     assert controller.engine is engine
     with store.session() as session:
         assert not [row for row in repo.events_after(session, 0) if row.kind == "config"]
@@ -111,12 +115,12 @@ def _apply(controller: Controller, step: tuple[str, int, int, float], ts: int) -
     kind, who, call, _ = step
     agent, call_id = AGENTS[who], f"call-{call}"
     if kind == "decide":
-        return controller.decide([call_id], "support", {})
+        return inline.decide(controller, [call_id], "support", {})
     if kind in ("ringing", "answered", "ended"):
-        return controller.pcc_event(call_event(call_id, kind, ts, agent))
+        return inline.pcc_event(controller, call_event(call_id, kind, ts, agent))
     if kind in ("login", "logout"):
-        return controller.presence(agent, Channel.APP, kind == "login")
-    return controller.decide([f"probe-{ts}"], "support", {})  # time passed: what now?
+        return inline.presence(controller, agent, Channel.APP, kind == "login")
+    return inline.decide(controller, [f"probe-{ts}"], "support", {})  # time passed: what now?
 
 
 @settings(

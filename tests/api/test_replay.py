@@ -11,6 +11,7 @@ from pcc_router.api.controller.core import Controller
 from pcc_router.api.controller.replay import replay
 from pcc_router.api.store import repo
 from pcc_router.routing import AgentId, Channel, GroupId, GroupSpec, Project, Strategy
+from tests.api import inline
 from tests.api.support import ROOT, call_event, hotline, seeded_store
 
 
@@ -29,22 +30,22 @@ def logged(tmp_path: Path, project: Project) -> repo.Store:
     def at(t: float) -> None:
         clock[0] = t
 
-    controller.decide(["c1"], "support", {})
-    controller.pcc_event(call_event("c1", "answered", 1, "alice"))
+    inline.decide(controller, ["c1"], "support", {})
+    inline.pcc_event(controller, call_event("c1", "answered", 1, "alice"))
     at(110.0)
-    controller.decide(["c2"], "support", {})
-    controller.pcc_event(call_event("c2", "answered", 2, "bob"))
+    inline.decide(controller, ["c2"], "support", {})
+    inline.pcc_event(controller, call_event("c2", "answered", 2, "bob"))
     at(120.0)
-    controller.presence("erin", Channel.APP, True)
-    controller.update_agent("gina", {"manual_status": "AVAILABLE"})
-    controller.decide(["c3"], "support", {})
+    inline.presence(controller, "erin", Channel.APP, True)
+    inline.update_agent(controller, "gina", {"manual_status": "AVAILABLE"})
+    inline.decide(controller, ["c3"], "support", {})
     at(160.0)
-    controller.pcc_event(call_event("c1", "ended", 3, "alice"))
-    controller.decide(["c4"], "support", {})
+    inline.pcc_event(controller, call_event("c1", "ended", 3, "alice"))
+    inline.decide(controller, ["c4"], "support", {})
     at(170.0)
-    controller.fire_timer("wrapup:alice")
-    controller.pcc_event(call_event("c2", "ended", 4, "bob"))
-    controller.decide(["c5"], "support", {})
+    inline.fire_timer(controller, "wrapup:alice")
+    inline.pcc_event(controller, call_event("c2", "ended", 4, "bob"))
+    inline.decide(controller, ["c5"], "support", {})
     return store
 
 
@@ -76,10 +77,12 @@ def test_a_what_if_shows_where_another_strategy_differs(
 
 def test_a_configuration_change_ends_the_replay(logged: repo.Store, project: Project) -> None:
     controller = Controller(store=logged)
-    assert controller.change_config(lambda session: None) is False  # nothing changed: no row
+    # nothing changed: no row
+    assert inline.change_config(controller, lambda session: None) is False
     new_group = GroupSpec(id=GroupId("night"), agents=(AgentId("alice"),))
-    assert controller.change_config(lambda session: repo.save_group(session, new_group)) is True
-    controller.decide(["c6"], "support", {})
+    add_night = lambda session: repo.save_group(session, new_group)  # noqa: E731
+    assert inline.change_config(controller, add_night) is True
+    inline.decide(controller, ["c6"], "support", {})
     with logged.session() as session:
         report = replay(project, repo.events_after(session, 0), start=100.0)
     assert report.stopped_at is not None and len(report.decisions) == 5
@@ -112,7 +115,7 @@ def test_random_queues_replay_as_the_same_agents(tmp_path: Path, project: Projec
     )
     store = seeded_store(f"sqlite:///{tmp_path / 'r.db'}", randomised)
     controller = Controller(store=store, clock=lambda: 100.0)
-    orders = {tuple(controller.decide([f"c{n}"], "support", {})) for n in range(12)}
+    orders = {tuple(inline.decide(controller, [f"c{n}"], "support", {})) for n in range(12)}
     assert len(orders) > 1  # PCC is given random orders
     with store.session() as session:
         report = replay(randomised, repo.events_after(session, 0), start=100.0)
@@ -124,12 +127,12 @@ def test_replay_reserves_as_the_controller_did(tmp_path: Path, project: Project)
     store = seeded_store(f"sqlite:///{tmp_path / 'o.db'}", project)
     clock = [100.0]
     controller = Controller(store=store, clock=lambda: clock[0])
-    orders = controller.decide(["c1", "c2"], "support", {})
+    orders = inline.decide(controller, ["c1", "c2"], "support", {})
     assert [orders["c1"][0], orders["c2"][0]] == ["alice", "bob"]
-    controller.pcc_event(call_event("c1", "answered", 1, "alice"))
+    inline.pcc_event(controller, call_event("c1", "answered", 1, "alice"))
     clock[0] = 120.0  # bob's offer for c2 has run out (15 s)
-    controller.fire_timer("offer:bob")
-    assert controller.decide(["c3"], "support", {})["c3"][0] == "bob"
+    inline.fire_timer(controller, "offer:bob")
+    assert inline.decide(controller, ["c3"], "support", {})["c3"][0] == "bob"
     with store.session() as session:
         report = replay(project, repo.events_after(session, 0), start=100.0)
     assert [d.call_id for d in report.decisions] == ["c1", "c2", "c3"]

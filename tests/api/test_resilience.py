@@ -25,6 +25,7 @@ from pcc_router.api.keys import CONTROLLER
 from pcc_router.api.store import repo
 from pcc_router.api.store.tables import EventRow
 from pcc_router.api.stringee.tokens import TokenMinter
+from tests.api import inline
 from tests.api.support import ROOT, SECRET, SID, empty_pg, make_settings, state_of, stringee_event
 
 HOTLINE = ROOT / "scenarios" / "hotline_02473000062.toml"
@@ -173,7 +174,9 @@ async def test_two_instances_apply_each_event_once(
     views = []
     for client in (a, b):
         controller = client.app[CONTROLLER]
-        controller.catch_up()
+        inline.catch_up(
+            controller,
+        )
         views.append(state_of(client.app)["agents"])
     assert views[0] == views[1]
 

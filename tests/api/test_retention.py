@@ -13,6 +13,7 @@ from pcc_router.api.controller.core import Controller
 from pcc_router.api.controller.retention import prune_log
 from pcc_router.api.store import repo
 from pcc_router.api.web.metrics import Metrics
+from tests.api import inline
 from tests.api.support import call_event, seeded_store
 
 
@@ -20,9 +21,9 @@ def _day(store: repo.Store, clock: list[float]) -> Controller:
     """A controller's morning: ten calls answered and ended, an hour apart."""
     controller = Controller(store=store, clock=lambda: clock[0])
     for n in range(10):
-        controller.decide([f"m{n}"], "support", {})
-        controller.pcc_event(call_event(f"m{n}", "answered", n * 1000, "alice"))
-        controller.pcc_event(call_event(f"m{n}", "ended", n * 1000 + 500, "alice"))
+        inline.decide(controller, [f"m{n}"], "support", {})
+        inline.pcc_event(controller, call_event(f"m{n}", "answered", n * 1000, "alice"))
+        inline.pcc_event(controller, call_event(f"m{n}", "ended", n * 1000 + 500, "alice"))
         clock[0] += 3600
     return controller
 
@@ -51,9 +52,11 @@ def test_an_instance_idle_through_a_prune_rebuilds_instead_of_missing_rows(
     clock = [1000.0]
     idle = Controller(store=store, clock=lambda: clock[0])  # sees nothing from here on
     busy = _day(store, clock)
-    busy.pcc_event(call_event("late", "answered", 99_000, "bob"))
+    inline.pcc_event(busy, call_event("late", "answered", 99_000, "bob"))
     prune_log(store, older_than=clock[0] - 2 * 3600)
-    idle.catch_up()
+    inline.catch_up(
+        idle,
+    )
     now = clock[0]
     for agent in ("alice", "bob"):
         assert idle.engine.agent_view(agent, now) == busy.engine.agent_view(agent, now)
@@ -65,9 +68,9 @@ def test_a_redelivery_within_the_retention_is_still_a_duplicate(tmp_path: Path) 
     clock = [1000.0]
     controller = _day(store, clock)
     prune_log(store, older_than=clock[0] - 3 * 3600)  # the last three hours are kept
-    assert controller.pcc_event(call_event("m9", "ended", 9500, "alice")) == "duplicate"
+    assert inline.pcc_event(controller, call_event("m9", "ended", 9500, "alice")) == "duplicate"
     # past the retention a redelivery is not known as such, but changes nothing: stale
-    assert controller.pcc_event(call_event("m0", "answered", 0, "alice")) == "stale"
+    assert inline.pcc_event(controller, call_event("m0", "answered", 0, "alice")) == "stale"
 
 
 async def test_the_scheduled_job_prunes_in_batches_and_counts(tmp_path: Path) -> None:

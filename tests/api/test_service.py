@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 from pcc_router.api.app import create_app
 from pcc_router.api.keys import CONTROLLER
 from pcc_router.api.settings import Settings
-from tests.api import support
+from tests.api import inline, support
 
 Client = TestClient  # type: ignore[type-arg]
 
@@ -119,7 +119,7 @@ async def test_call_events_busy_then_wrap_up_idempotent_and_order_safe(
     assert history["status"] == "ended" and history["agent"] == "alice"
     assert [h["applied"] for h in history["history"]] == [True, True, False]
     controller = client.app[CONTROLLER]  # type: ignore[union-attr]
-    controller.fire_timer("wrapup:alice")  # the wrap-up timer falls due
+    inline.fire_timer(controller, "wrapup:alice")  # the wrap-up timer falls due
     alice = await (await client.get("/v1/agents/alice", headers=auth)).json()
     assert alice["routable"] is True
 

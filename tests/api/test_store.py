@@ -16,6 +16,7 @@ from pcc_router.api.controller.core import Controller, PccEvent
 from pcc_router.api.keys import CONTROLLER
 from pcc_router.api.store import repo
 from pcc_router.api.store.tables import AgentRow, EventRow, SchemaVersion, TimerRow
+from tests.api import inline
 from tests.api.support import call_event, hotline, make_settings
 
 
@@ -73,11 +74,11 @@ def test_controller_state_survives_a_restart(store_url: str) -> None:
     seed(store)
     clock = [1000.0]
     first = Controller(store=store, clock=lambda: clock[0])
-    assert first.pcc_event(answered("c1", 10)) == "applied"
-    first.presence("frank", first_channel("sip"), True, expires=600)
+    assert inline.pcc_event(first, answered("c1", 10)) == "applied"
+    inline.presence(first, "frank", first_channel("sip"), True, expires=600)
     clock[0] = 1100.0
     ended = call_event("c1", "ended", 20)
-    assert first.pcc_event(ended) == "applied"
+    assert inline.pcc_event(first, ended) == "applied"
     store.close()
 
     reopened = repo.Store(store_url)
@@ -86,7 +87,7 @@ def test_controller_state_survives_a_restart(store_url: str) -> None:
     with reopened.session() as session:
         keys = sorted(t.key for t in repo.timers(session))
     assert keys == ["sip:frank", "wrapup:alice"]
-    assert second.pcc_event(answered("c1", 10)) == "duplicate"
+    assert inline.pcc_event(second, answered("c1", 10)) == "duplicate"
     wrap_up = second.engine.verdict("alice", 1105.0).reasons
     assert [r.text for r in wrap_up] == ["in wrap-up until 00:18:30"]
     assert [r.code for r in second.engine.verdict("frank", 1105.0).reasons] == ["no_phone"]
@@ -102,7 +103,7 @@ def first_channel(name: str) -> Any:
 def test_busy_agents_stay_busy_after_a_restart(store_url: str) -> None:
     store = repo.Store(store_url)
     seed(store)
-    Controller(store=store).pcc_event(answered("c7", 5, agent="carol"))
+    inline.pcc_event(Controller(store=store), answered("c7", 5, agent="carol"))
     Controller(store=store)  # two restarts during the call ...
     again = Controller(store=store)
     assert again.engine.agent_history("carol").handled == 1  # ... count it once
@@ -152,33 +153,41 @@ def test_two_instances_share_one_event_log(store_url: str) -> None:
     a = Controller(store=repo.Store(store_url), clock=lambda: clock[0])
     b = Controller(store=repo.Store(store_url), clock=lambda: clock[0])
 
-    assert a.pcc_event(answered("c1", 10)) == "applied"
-    b.catch_up()
+    assert inline.pcc_event(a, answered("c1", 10)) == "applied"
+    inline.catch_up(
+        b,
+    )
     assert [r.code for r in b.engine.verdict("alice", 1000.0).reasons] == ["in_call"]
-    assert b.pcc_event(answered("c1", 10)) == "duplicate"
+    assert inline.pcc_event(b, answered("c1", 10)) == "duplicate"
 
-    b.presence("erin", Channel.APP, True)  # B's input; A replays it before its own next one
+    inline.presence(b, "erin", Channel.APP, True)  # B's input; A replays it before its own next one
     clock[0] = 1060.0
     ended = call_event("c1", "ended", 20)
-    assert a.pcc_event(ended) == "applied"
+    assert inline.pcc_event(a, ended) == "applied"
     assert "erin" in a.engine.ring_order("support")
-    b.catch_up()
+    inline.catch_up(
+        b,
+    )
     for engine in (a.engine, b.engine):
         assert [r.text for r in engine.verdict("alice", 1060.0).reasons] == [
             "in wrap-up until 00:17:50"
         ]
 
     clock[0] = 1070.0
-    a.fire_timer("wrapup:alice")
-    b.fire_timer("wrapup:alice")  # already fired by A: nothing happens twice
-    b.catch_up()
+    inline.fire_timer(a, "wrapup:alice")
+    inline.fire_timer(b, "wrapup:alice")  # already fired by A: nothing happens twice
+    inline.catch_up(
+        b,
+    )
     assert b.engine.verdict("alice", 1070.0).routable
 
     def drop_henry(session: Any) -> None:
         session.merge(GroupRow(id="backup", agents="[]"))
 
-    a.change_config(drop_henry)
-    b.catch_up()  # B sees the configuration row and rebuilds
+    inline.change_config(a, drop_henry)
+    inline.catch_up(
+        b,
+    )  # B sees the configuration row and rebuilds
     assert "henry" not in b.engine.members("support")
 
 
@@ -187,13 +196,15 @@ def test_a_configuration_change_and_a_restart_keep_longest_idle_order(store_url:
     seed(store)
     clock = [1000.0]
     controller = Controller(store=store, clock=lambda: clock[0])
-    controller.pcc_event(answered("c1", 1))
+    inline.pcc_event(controller, answered("c1", 1))
     clock[0] = 1050.0
-    controller.pcc_event(call_event("c1", "ended", 2))
+    inline.pcc_event(controller, call_event("c1", "ended", 2))
     clock[0] = 1060.0
-    controller.fire_timer("wrapup:alice")  # alice is idle since 1060, the others since the start
+    inline.fire_timer(
+        controller, "wrapup:alice"
+    )  # alice is idle since 1060, the others since the start
     assert controller.engine.ring_order("support")[-1] == "alice"
-    controller.change_config(lambda session: None)  # e.g. a scheduled sync
+    inline.change_config(controller, lambda session: None)  # e.g. a scheduled sync
     assert controller.engine.ring_order("support")[-1] == "alice"
     restarted = Controller(store=repo.Store(store_url), clock=lambda: 2000.0)
     assert restarted.engine.ring_order("support")[-1] == "alice"  # kept in the store
@@ -206,8 +217,8 @@ def test_an_agent_deleted_in_wrap_up_leaves_nothing_that_breaks_a_rebuild(store_
     store = repo.Store(store_url)
     seed(store)
     controller = Controller(store=store, clock=lambda: 1000.0)
-    controller.pcc_event(answered("c1", 1))
-    controller.pcc_event(call_event("c1", "ended", 2))  # alice in wrap-up: a stored timer
+    inline.pcc_event(controller, answered("c1", 1))
+    inline.pcc_event(controller, call_event("c1", "ended", 2))  # alice in wrap-up: a stored timer
 
     def drop_alice(session: Any) -> None:
         from pcc_router.api.store.tables import GroupRow
@@ -217,10 +228,10 @@ def test_an_agent_deleted_in_wrap_up_leaves_nothing_that_breaks_a_rebuild(store_
         tier1.agents = tier1.agents.replace('"alice", ', "")
         session.add(tier1)
 
-    controller.change_config(drop_alice)
+    inline.change_config(controller, drop_alice)
     assert not controller.engine.has_agent("alice")
     restarted = Controller(store=repo.Store(store_url), clock=lambda: 1001.0)
-    restarted.fire_timer("wrapup:alice")  # the orphan timer fires: nothing to do
+    inline.fire_timer(restarted, "wrapup:alice")  # the orphan timer fires: nothing to do
     assert restarted.engine.ring_order("support")[0] == "bob"
 
 
@@ -258,17 +269,21 @@ def test_a_restart_keeps_offers_calls_and_wrap_ups(store_url: str) -> None:
     seed(store)
     clock = [1000.0]
     first = Controller(store=store, clock=lambda: clock[0])
-    assert first.decide(["c1"], "support", {})["c1"][0] == "alice"  # alice reserved until 1015
-    first.pcc_event(answered("c2", 1, agent="bob"))
-    first.pcc_event(answered("c3", 1, agent="carol"))
-    first.pcc_event(call_event("c3", "ended", 2, agent="carol"))  # carol wraps up until 1010
+    assert (
+        inline.decide(first, ["c1"], "support", {})["c1"][0] == "alice"
+    )  # alice reserved until 1015
+    inline.pcc_event(first, answered("c2", 1, agent="bob"))
+    inline.pcc_event(first, answered("c3", 1, agent="carol"))
+    inline.pcc_event(
+        first, call_event("c3", "ended", 2, agent="carol")
+    )  # carol wraps up until 1010
     before = first.engine.snapshot()
     restarted = Controller(store=repo.Store(store_url), clock=lambda: clock[0])
     assert restarted.engine.snapshot() == before
-    assert restarted.decide(["c4"], "support", {})["c4"][0] == "dave"
+    assert inline.decide(restarted, ["c4"], "support", {})["c4"][0] == "dave"
     clock[0] = 1016.0
-    restarted.fire_timer("offer:alice")
-    assert restarted.decide(["c5"], "support", {})["c5"][0] == "alice"
+    inline.fire_timer(restarted, "offer:alice")
+    assert inline.decide(restarted, ["c5"], "support", {})["c5"][0] == "alice"
 
 
 def test_a_version_4_store_learns_what_its_agents_are_doing(store_url: str) -> None:
@@ -317,9 +332,13 @@ def test_two_instances_agree_on_random_decisions(store_url: str) -> None:
     b = Controller(store=repo.Store(store_url), clock=lambda: 1000.0)
     firsts = []
     for n, controller in enumerate([a, b, a, b]):
-        order = controller.decide([f"r{n}"], "support", {})[f"r{n}"]
+        order = inline.decide(controller, [f"r{n}"], "support", {})[f"r{n}"]
         firsts.append(order[0])
     assert len(set(firsts)) == 4  # each reserved for its call, whichever instance asked
-    a.catch_up()
-    b.catch_up()
+    inline.catch_up(
+        a,
+    )
+    inline.catch_up(
+        b,
+    )
     assert a.engine.snapshot() == b.engine.snapshot()
