@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(MODULES)
 DEMO ?= scenarios/hotline_02473000062.toml
 DAY ?= scenarios/hotline_day.toml
 
-.PHONY: demo test lint bench serve emulate clean
+.PHONY: demo test test-fast lint bench serve emulate clean
 
 # Demo credentials for `make serve`; set your own Stringee API key in the environment.
 export PCC_API_KEY_SID ?= SKdemo0000000000000000000000000000
@@ -31,9 +31,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check api routing simulator tests bench
 	$(BIN)/ruff format --check api routing simulator tests bench
 	$(BIN)/mypy
+	$(BIN)/mypy --config-file tests/mypy.ini tests
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+# Everything but the tests marked slow (real clocks, a whole day, schema fuzzing).
+test-fast: lint
+	$(BIN)/python -m pytest -q -m "not slow"
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]' --config-settings editable_mode=strict

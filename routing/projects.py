@@ -190,7 +190,7 @@ def queue_to_dict(queue: QueueSpec) -> dict[str, Any]:
 
 
 def queue_from_dict(
-    data: object, *, group_ids: Collection[str], queue_ids: Collection[str]
+    data: object, *, group_ids: Collection[str] | None, queue_ids: Collection[str] | None
 ) -> QueueSpec:
     fields = Fields(data)
     queue = read_queue(fields, group_ids=group_ids, queue_ids=queue_ids)

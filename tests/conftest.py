@@ -15,6 +15,8 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The bundled hotline scenario (02473000062, press 0 for support) most tests run on.
+HOTLINE = ROOT / "scenarios" / "hotline_02473000062.toml"
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def agent(agent_id: str, *online: str, **fields: object) -> AgentSpec:
         online=frozenset(Channel(c) for c in online),
     )
     if "routing_type" in fields:
-        fields["routing_type"] = RoutingType(fields["routing_type"])  # type: ignore[call-overload]
+        fields["routing_type"] = RoutingType(int(str(fields["routing_type"])))
     return replace(spec, **fields)  # type: ignore[arg-type]
 
 

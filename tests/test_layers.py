@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import HOTLINE
+
 LAYERS = ("routing", "simulator", "api")  # each may import only those before it
 CODE = (*LAYERS, "tests", "bench")
 
@@ -130,7 +132,7 @@ def test_a_users_own_api_package_does_not_shadow_ours(tmp_path: Path, root: Path
     for own in ("api", "routing", "simulator"):
         (tmp_path / own).mkdir()
         (tmp_path / own / "__init__.py").write_text("raise ImportError('the user code')\n")
-    scenario = root / "scenarios" / "hotline_02473000062.toml"
+    scenario = HOTLINE
     command = [sys.executable, "-m", "pcc_router.simulator", "check", str(scenario)]
     done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -187,7 +189,7 @@ _HEAVY = ("aiohttp", "sqlalchemy", "sqlmodel", "apscheduler", "pydantic", "psyco
 
 
 def test_check_and_simulate_load_no_web_or_database_stack(root: Path) -> None:
-    scenario = root / "scenarios" / "hotline_02473000062.toml"
+    scenario = HOTLINE
     loaded = _loaded_after(
         "from pcc_router.api.cli import main\n"
         f"assert main(['check', {str(scenario)!r}]) == 0\n"

@@ -26,21 +26,13 @@ from pcc_router.api.emulator.app import create_emulator_app
 from pcc_router.api.emulator.deliveries import Faults
 from pcc_router.api.emulator.driver import Clock, Emulator
 from pcc_router.api.stringee.tokens import TokenMinter
+from pcc_router.api.testing.loopback import serve_on_loopback
 from pcc_router.simulator.scenario import PccBehaviour, Scenario
 
-__all__ = ["TEST_API_KEY", "EmulatedPcc", "serve_on_loopback"]
+__all__ = ["TEST_API_KEY", "EmulatedPcc"]
 
 #: The API key the emulator accepts REST tokens for, unless told another.
 TEST_API_KEY = ("SKemulator0000000000000000000000000", "emulator-secret-emulator-secret-0")
-
-
-async def serve_on_loopback(app: web.Application) -> tuple[web.AppRunner, str]:
-    """Serve ``app`` on 127.0.0.1 at a port the system picks; the runner and the base URL."""
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    host, port = runner.addresses[0][:2]
-    return runner, f"http://{host}:{port}"
 
 
 class EmulatedPcc:
@@ -162,7 +154,7 @@ class EmulatedPcc:
 
     # --------------------------------------------------------------- reads
 
-    def calls(self) -> list[dict[str, object]]:
+    def calls(self) -> list[dict[str, Any]]:
         """Every call so far: its rings (agent, time, outcome) and outcome; ``id`` is the
         run's (a scenario's ``c1``), ``call_id`` PCC's (what events carry)."""
         return self.emulator.calls()

@@ -212,7 +212,8 @@ def pcc_emulator() -> Callable[..., AbstractAsyncContextManager[Any]]:
     and ``customer_info_url`` are paths on it (or full URLs). More keywords
     go to :class:`EmulatedPcc` (``faults``, ``signing_secret``, ``clock``).
     """
-    from pcc_router.api.testing.emulated import EmulatedPcc, serve_on_loopback
+    from pcc_router.api.testing.emulated import EmulatedPcc
+    from pcc_router.api.testing.loopback import serve_on_loopback
 
     @asynccontextmanager
     async def start(

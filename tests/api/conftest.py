@@ -1,4 +1,4 @@
-"""Fixtures for the controller: test settings, a client, tokens, and a real PostgreSQL."""
+"""Fixtures for the controller: test settings, the one app client, tokens, and a real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from pcc_router.api.app import create_app
 from pcc_router.api.settings import Settings
 from pcc_router.api.stringee.tokens import TokenMinter
 from tests.api import support
@@ -32,6 +34,12 @@ def _pcc_times_are_now() -> None:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path)
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any, settings: Settings) -> Any:
+    """The controller app on a test server (no scheduler thread of its own needed)."""
+    return await aiohttp_client(create_app(settings))
 
 
 @pytest.fixture

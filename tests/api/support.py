@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import http.client
-import socket
 import threading
 import time
 from pathlib import Path
@@ -17,9 +16,11 @@ from pcc_router.api.keys import CONTROLLER, STORE
 from pcc_router.api.settings import Settings
 from pcc_router.api.store import repo
 from pcc_router.api.stringee.calls import PccEvent
+from pcc_router.api.testing.loopback import serve_on_loopback
 from pcc_router.api.views.admin import agent_json
 from pcc_router.routing import Project
 from pcc_router.simulator import load_scenario
+from tests.conftest import HOTLINE
 
 ROOT = Path(__file__).resolve().parents[2]
 SID, SECRET = "SKtest", "test-secret-of-at-least-32-bytes!"
@@ -29,7 +30,7 @@ EPOCH_MS = int(time.time()) * 1000
 
 
 def hotline() -> Project:
-    return load_scenario(ROOT / "scenarios" / "hotline_02473000062.toml").project
+    return load_scenario(HOTLINE).project
 
 
 def seeded_store(url: str, project: Project | None = None) -> repo.Store:
@@ -62,7 +63,7 @@ def make_settings(tmp_path: Path, **changes: object) -> Settings:
         "api_key_sid": SID,
         "api_key_secret": SECRET,
         "database_url": f"sqlite:///{tmp_path / 'store.db'}",
-        "scenario": ROOT / "scenarios" / "hotline_02473000062.toml",
+        "scenario": HOTLINE,
         "caresoft_domain": "test",
         "caresoft_voice_token": "voice-secret-voice-secret-voice!",
         "caresoft_webhook_secret": "CS123",
@@ -142,17 +143,14 @@ class ThreadServer:
     """The controller on 127.0.0.1 in a thread with its own event loop."""
 
     def __init__(self, app: web.Application) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = int(sock.getsockname()[1])
+        self.app = app
+        self.port = 0  # the system picks it as the server binds (see start)
         self.loop = asyncio.new_event_loop()
-        self.runner = web.AppRunner(app, access_log=None)
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 
     def start(self) -> None:
-        self.loop.run_until_complete(self.runner.setup())
-        site = web.TCPSite(self.runner, "127.0.0.1", self.port)
-        self.loop.run_until_complete(site.start())
+        self.runner, url = self.loop.run_until_complete(serve_on_loopback(self.app))
+        self.port = int(url.rsplit(":", 1)[1])
         self.thread.start()
 
     def stop(self) -> None:

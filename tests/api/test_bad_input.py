@@ -13,14 +13,13 @@ import jwt
 import pytest
 from aiohttp.test_utils import TestClient
 
-from pcc_router.api.app import create_app
 from pcc_router.api.controller.batcher import EventBatcher
 from pcc_router.api.controller.core import Controller
-from pcc_router.api.settings import Settings
 from pcc_router.api.stringee.caresoft import sign_webhook
-from tests.api.support import ROOT, SECRET, SID, call_event, seeded_store, state_of, stringee_event
+from tests.api.support import SECRET, SID, call_event, seeded_store, state_of, stringee_event
+from tests.conftest import HOTLINE
 
-Client = TestClient  # type: ignore[type-arg]
+Client = TestClient
 
 #: Every route that reads a JSON body, with a body it would accept.
 JSON_ROUTES: list[tuple[str, str, dict[str, Any]]] = [
@@ -59,11 +58,6 @@ NASTY: dict[str, tuple[bytes, str]] = {
 }
 
 
-@pytest.fixture
-async def client(aiohttp_client: Any, settings: Settings) -> Client:
-    return await aiohttp_client(create_app(settings))
-
-
 def _headers(auth: dict[str, str], path: str, body: bytes) -> dict[str, str]:
     headers = {**auth, "Content-Type": "application/json"}
     if path == "/caresoft/webhook":
@@ -77,13 +71,13 @@ async def test_nasty_bodies_are_400_on_every_json_route(
 ) -> None:
     body, words = NASTY[nasty]
     await client.post("/pcc/events", json=stringee_event("answered", "canary", 0))
-    before = state_of(client.app)  # type: ignore[arg-type]
+    before = state_of(client.app)
     for method, path, _ in JSON_ROUTES:
         response = await client.request(method, path, data=body, headers=_headers(auth, path, body))
         answer = await response.json()
         assert response.status == 400, (path, response.status, answer)
         assert answer["r"] == 400 and words in answer["message"], (path, answer)
-    assert state_of(client.app) == before  # type: ignore[arg-type]
+    assert state_of(client.app) == before
     # nothing is poisoned: later requests read the store as before
     call = await client.get("/v1/calls/canary", headers=auth)
     assert call.status == 200 and (await call.json())["agent"] == "alice"
@@ -147,7 +141,7 @@ def test_a_scenario_whose_strategy_is_a_list_exits_2(
 ) -> None:
     from pcc_router.api.cli import main
 
-    text = (ROOT / "scenarios" / "hotline_02473000062.toml").read_text(encoding="utf-8")
+    text = (HOTLINE).read_text(encoding="utf-8")
     broken = tmp_path / "broken.toml"
     broken.write_text(text.replace('strategy = "longest_idle"', 'strategy = ["longest_idle"]'))
     assert main(["check", str(broken)]) == 2

@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import jwt
-import pytest
 from aiohttp.test_utils import TestClient
 
-from pcc_router.api.app import create_app
-from pcc_router.api.settings import Settings
 from pcc_router.api.stringee.caresoft import sign_webhook
 
-Client = TestClient  # type: ignore[type-arg]
+Client = TestClient
 VOICE = "voice-secret-voice-secret-voice!"
-
-
-@pytest.fixture
-async def client(aiohttp_client: Any, settings: Settings) -> Client:
-    return await aiohttp_client(create_app(settings))
 
 
 async def test_token_and_login_link(client: Client, auth: dict[str, str]) -> None:

@@ -200,6 +200,7 @@ def _serve_with_files(tmp_path: Path, files: int, max_connections: int) -> subpr
     return process
 
 
+@pytest.mark.slow
 def test_out_of_files_is_logged_once_a_second_not_per_accept(tmp_path: Path) -> None:
     """The cap set above what the process may open: accept() fails for want of files. The
     log says so at most once a second, the metric counts, and it serves again after."""

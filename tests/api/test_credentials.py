@@ -102,7 +102,7 @@ def _tour(served: Served, token: str) -> None:
         connection.close()
 
     send("GET", f"/v1/agents?access_token={token}", Referer=f"http://x/?access_token={token}")
-    send("GET", "/v1/agents", **{"X-STRINGEE-AUTH": token})
+    send("GET", "/v1/agents", b"", **{"X-STRINGEE-AUTH": token})
     send("GET", f"/?access_token={token}")
     send("GET", "/v1/agents?access_token=not.a-token")
     event = json.dumps(stringee_event("answered", "p1", 0)).encode()

@@ -11,14 +11,11 @@ from aiohttp.test_utils import TestClient
 from pcc_router.api.app import create_app
 from pcc_router.api.settings import Settings
 from pcc_router.api.views import live
+from pcc_router.api.views.board import day_start
+from tests.api import support
 from tests.api.support import stringee_event
 
-Client = TestClient  # type: ignore[type-arg]
-
-
-@pytest.fixture
-async def client(aiohttp_client: Any, settings: Settings) -> Client:
-    return await aiohttp_client(create_app(settings))
+Client = TestClient
 
 
 async def test_stream_sends_a_snapshot_then_changes(client: Client, auth: dict[str, str]) -> None:
@@ -45,43 +42,49 @@ async def test_wallboard_page_and_assets_are_served_without_a_token(client: Clie
 
 
 async def test_the_board_counts_today_and_shows_each_agent(
-    client: Client, auth: dict[str, str]
+    aiohttp_client: Any, settings: Settings, auth: dict[str, str]
 ) -> None:
+    """On a clock the test holds, every number of the board is exact."""
+    start = support.EPOCH_MS / 1000 + 10  # PCC's events below are stamped just before
+    clock = [start]
+    app = create_app(settings, clock=lambda: clock[0], scheduler=False)
+    client = await aiohttp_client(app)
     asked = {"queueId": "support", "calls": [{"callId": "b1"}, {"callId": "b2"}]}
     assert (await client.post("/pcc/agents-for-queue", json=asked)).status == 200
+    clock[0] = start + 7
     board = await (await client.get("/v1/board", headers=auth)).json()
-    assert board["target"] == 20 and board["day_start"] <= board["now"]
-    support = board["queues"][0]
-    assert (support["id"], support["waiting"], support["offered"]) == ("support", 2, 2)
-    assert support["longest_wait"] >= 0 and support["service_level"] == 0.0
+    assert (board["now"], board["target"]) == (start + 7, 20)
+    assert board["day_start"] == day_start(start + 7)
+    support_queue = board["queues"][0]
+    assert support_queue == {
+        "id": "support", "waiting": 2, "longest_wait": 7.0, "offered": 2, "answered": 0,
+        "abandoned": 0, "service_level": 0.0, "asa": None,
+    }  # fmt: skip
     agents = {a["stringee_user_id"]: a for a in board["agents"]}
-    assert agents["alice"]["state"] == "ringing"  # offered first for b1: reserved
+    assert (agents["alice"]["state"], agents["alice"]["since"]) == ("ringing", start)
     assert agents["gina"]["state"] == "not_available" and "LUNCH" in agents["gina"]["reason"]
     assert agents["erin"]["state"] == "offline" and agents["erin"]["reason"]
     assert agents["henry"]["queues"] == ["support"]
-    for status, call, ts in (("answered", "b1", 1), ("ended", "b2", 2)):
-        await client.post(
-            "/pcc/events",
-            json=stringee_event(
-                status,
-                call,
-                ts,
-                to=("alice", "internal") if call == "b1" else ("02473000062", "external"),
-            ),
-        )
+    clock[0] = start + 12
+    answered = stringee_event("answered", "b1", 1, to=("alice", "internal"))
+    assert (await client.post("/pcc/events", json=answered)).status == 200
+    clock[0] = start + 15
+    gone = stringee_event("ended", "b2", 2, to=("02473000062", "external"))
+    assert (await client.post("/pcc/events", json=gone)).status == 200
     board = await (await client.get("/v1/board", headers=auth)).json()
-    support = board["queues"][0]
-    assert (support["waiting"], support["answered"], support["abandoned"]) == (0, 1, 1)
-    assert support["service_level"] == 0.5 and support["asa"] >= 0
+    support_queue = board["queues"][0]
+    assert support_queue == {
+        "id": "support", "waiting": 0, "longest_wait": None, "offered": 2, "answered": 1,
+        "abandoned": 1, "service_level": 0.5, "asa": 12.0,
+    }  # fmt: skip
     alice = next(a for a in board["agents"] if a["stringee_user_id"] == "alice")
-    assert (alice["state"], alice["call_id"]) == ("talking", "b1")
-    assert alice["since"] <= board["now"]
+    assert (alice["state"], alice["call_id"], alice["since"]) == ("talking", "b1", start + 12)
 
 
 async def test_streams_end_when_the_app_shuts_down(client: Client, auth: dict[str, str]) -> None:
     response = await client.get("/v1/stream", params={"access_token": auth["X-STRINGEE-AUTH"]})
     await asyncio.wait_for(response.content.readuntil(b"\n\n"), 5)  # hello
-    await live.close_streams(client.app)  # type: ignore[arg-type]
+    await live.close_streams(client.app)
     assert await asyncio.wait_for(response.content.read(), 5) == b""  # the stream ended
 
 

@@ -13,7 +13,7 @@ from pcc_router.api.app import create_app
 from pcc_router.api.stringee.signing import stringee_signature
 from tests.api.support import make_settings, state_of, stringee_event
 
-Client = TestClient  # type: ignore[type-arg]
+Client = TestClient
 SIGNING = "stringee-signing-secret"
 
 
@@ -59,7 +59,7 @@ async def test_a_good_signature_passes(client: Client, method: str, path: str, b
 async def test_a_bad_signature_is_401_and_changes_nothing(
     client: Client, method: str, path: str, body: bytes
 ) -> None:
-    before = state_of(client.app)  # type: ignore[arg-type]
+    before = state_of(client.app)
     wrong_key = signature_for(method, path, body, "another-secret")
     for headers in (wrong_key, signed(body + b" ")):
         # a bad signature loses even with the right ?secret= in the URL
@@ -67,18 +67,18 @@ async def test_a_bad_signature_is_401_and_changes_nothing(
         response = await client.request(method, url, data=body or None, headers=headers)
         assert response.status == 401
         assert "X-STRINGEE-SIGNATURE does not match" in (await response.json())["message"]
-    assert state_of(client.app) == before  # type: ignore[arg-type]
+    assert state_of(client.app) == before
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ROUTES)
 async def test_unsigned_needs_the_url_secret(
     client: Client, method: str, path: str, body: bytes
 ) -> None:
-    before = state_of(client.app)  # type: ignore[arg-type]
+    before = state_of(client.app)
     refused = await client.request(method, path, data=body or None)
     assert refused.status == 401
     assert "X-STRINGEE-SIGNATURE is missing" in (await refused.json())["message"]
-    assert state_of(client.app) == before  # type: ignore[arg-type]
+    assert state_of(client.app) == before
     url = path + ("&" if "?" in path else "?") + "secret=url-secret"
     allowed = await client.request(method, url, data=body or None)
     assert allowed.status == 200
@@ -100,11 +100,11 @@ GETS = [
 @pytest.mark.parametrize("path", GETS)
 async def test_a_get_signed_over_an_empty_body_is_forged(client: Client, path: str) -> None:
     """The HMAC of an empty body is one constant: it must not open every GET."""
-    before = state_of(client.app)  # type: ignore[arg-type]
+    before = state_of(client.app)
     response = await client.get(path, headers=signed(b""))
     assert response.status == 401
     assert "X-STRINGEE-SIGNATURE does not match" in (await response.json())["message"]
-    assert state_of(client.app) == before  # type: ignore[arg-type]
+    assert state_of(client.app) == before
 
 
 async def test_a_get_signature_covers_its_query(client: Client) -> None:

@@ -15,16 +15,10 @@ from aiohttp.test_utils import TestClient
 
 from pcc_router.api.app import create_app
 from pcc_router.api.keys import CONTROLLER
-from pcc_router.api.settings import Settings
 from tests.api import inline, support
 from tests.api.support import make_settings, state_of, stringee_event
 
-Client = TestClient  # type: ignore[type-arg]
-
-
-@pytest.fixture
-async def client(aiohttp_client: Any, settings: Settings) -> Client:
-    return await aiohttp_client(create_app(settings))
+Client = TestClient
 
 
 async def post_event(client: Client, body: dict[str, Any]) -> dict[str, Any]:
@@ -99,13 +93,13 @@ async def test_a_lost_ended_never_keeps_an_agent_busy(client: Client, auth: dict
     await post_event(client, stringee_event("ended", "call-b", 360_000))
     alice = await agent(client, auth, "alice")
     assert alice["system_status"] == 1 and codes(alice) == ["wrap_up"]
-    before = state_of(client.app)  # type: ignore[arg-type]
+    before = state_of(client.app)
     # call-a's ended, very late: not her call any more; it only closes call-a
     late = await post_event(client, stringee_event("ended", "call-a", 60_000))
     assert late["message"] == "applied"
     alice_after = await agent(client, auth, "alice")
     assert codes(alice_after) == ["wrap_up"]
-    after = state_of(client.app)  # type: ignore[arg-type]
+    after = state_of(client.app)
     assert after["agents"] == before["agents"]
 
 
@@ -123,7 +117,7 @@ async def test_a_call_silent_for_too_long_is_closed_and_its_agent_freed(
     client: Client, auth: dict[str, str], caplog: pytest.LogCaptureFixture
 ) -> None:
     await post_event(client, stringee_event("answered", "lost-1", 0))
-    controller = client.app[CONTROLLER]  # type: ignore[index]
+    controller = client.app[CONTROLLER]
     real = controller.clock
     controller.clock = lambda: real() + controller.max_call_age + 1
     with caplog.at_level(logging.WARNING, logger="pcc_router.controller"):
@@ -179,10 +173,10 @@ async def test_the_sweep_closes_silent_calls_by_itself(aiohttp_client: Any, tmp_
 async def test_statuses_outside_the_six_are_acknowledged_and_change_nothing(
     client: Client, body: dict[str, Any]
 ) -> None:
-    before = state_of(client.app)  # type: ignore[arg-type]
+    before = state_of(client.app)
     answer = await post_event(client, body)
     assert answer == {"r": 0, "message": "ignored"}
-    assert state_of(client.app) == before  # type: ignore[arg-type]
+    assert state_of(client.app) == before
     metrics = await (await client.get("/metrics")).text()
     assert 'pcc_events_received_total{outcome="ignored"} 1.0' in metrics
 
@@ -211,7 +205,7 @@ async def test_statuses_outside_the_six_are_acknowledged_and_change_nothing(
 async def test_a_bad_known_event_names_every_wrong_field(
     client: Client, body: dict[str, Any], fields: list[str]
 ) -> None:
-    before = state_of(client.app)  # type: ignore[arg-type]
+    before = state_of(client.app)
     response = await client.post("/pcc/events", json=body)
     assert response.status == 400
     answer = await response.json()
@@ -219,7 +213,7 @@ async def test_a_bad_known_event_names_every_wrong_field(
     for name, error in zip(fields, answer["errors"], strict=True):
         assert error.startswith(name), (name, error)
         assert name in answer["message"]
-    assert state_of(client.app) == before  # type: ignore[arg-type]
+    assert state_of(client.app) == before
 
 
 async def test_a_ringing_agent_is_not_offered_first(client: Client, auth: dict[str, str]) -> None:
@@ -250,7 +244,7 @@ async def test_a_reservation_ends_with_the_answer_the_end_or_the_ring_timeout(
     assert codes(await agent(client, auth, "alice")) == ["in_call"]
     await post_event(client, stringee_event("ended", "c2", 5, to=("02473000062", "external")))
     assert (await agent(client, auth, "bob"))["routable"] is True  # c2's caller hung up
-    controller = client.app[CONTROLLER]  # type: ignore[index]
+    controller = client.app[CONTROLLER]
     real = controller.clock
     controller.clock = lambda: real() + 16  # carol's ring for c3 timed out
     inline.fire_timer(controller, "offer:carol")

@@ -103,7 +103,7 @@ def test_two_instances_never_offer_one_agent_first_for_two_calls(pg_url: str) ->
 
     def offers(controller: Controller, name: str) -> list[str]:
         barrier.wait()
-        firsts = []
+        firsts: list[str] = []
         for n in range(3):
             order = inline.decide(controller, [f"{name}{n}"], "support", {})[f"{name}{n}"]
             firsts.extend(order[:1])

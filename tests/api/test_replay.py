@@ -12,7 +12,8 @@ from pcc_router.api.controller.replay import replay
 from pcc_router.api.store import repo
 from pcc_router.routing import AgentId, Channel, GroupId, GroupSpec, Project, Strategy
 from tests.api import inline
-from tests.api.support import ROOT, call_event, hotline, seeded_store
+from tests.api.support import call_event, hotline, seeded_store
+from tests.conftest import HOTLINE
 
 
 @pytest.fixture
@@ -92,7 +93,7 @@ def test_replay_cli(logged: repo.Store, capsys: pytest.CaptureFixture[str]) -> N
     from pcc_router.api.cli import main
 
     url = str(logged.engine.url)
-    hotline = str(ROOT / "scenarios" / "hotline_02473000062.toml")
+    hotline = str(HOTLINE)
     assert main(["replay", hotline, "--database", url]) == 0
     assert "5 decisions replayed: 5 the same, 0 different" in capsys.readouterr().out
     assert (

@@ -27,8 +27,8 @@ from pcc_router.api.store.tables import EventRow
 from pcc_router.api.stringee.tokens import TokenMinter
 from tests.api import inline
 from tests.api.support import ROOT, SECRET, SID, empty_pg, make_settings, state_of, stringee_event
+from tests.conftest import HOTLINE
 
-HOTLINE = ROOT / "scenarios" / "hotline_02473000062.toml"
 AGENTS = ["alice", "bob", "carol", "dave"]
 
 

@@ -79,7 +79,7 @@ async def test_the_scheduled_job_prunes_in_batches_and_counts(tmp_path: Path) ->
     controller = _day(store, clock)
     metrics = Metrics()
     await jobs._prune(controller, 3600.0, metrics)
-    pruned = metrics.log_retention._value.get()  # type: ignore[attr-defined]
+    pruned = metrics.log_retention._value.get()
     assert pruned > 0 and len(_rows(store)) > 0
     with store.session() as session:
         assert all(row.received_at >= clock[0] - 3600 for row in repo.events_after(session, 0)[1:])

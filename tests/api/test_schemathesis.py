@@ -50,6 +50,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThreadServer]:
     running.stop()
 
 
+@pytest.mark.slow
 @SCHEMA.parametrize()
 @settings(
     max_examples=12,

@@ -13,15 +13,9 @@ from aiohttp.test_utils import TestClient
 
 from pcc_router.api.app import create_app
 from pcc_router.api.keys import CONTROLLER
-from pcc_router.api.settings import Settings
 from tests.api import inline, support
 
-Client = TestClient  # type: ignore[type-arg]
-
-
-@pytest.fixture
-async def client(aiohttp_client: Any, settings: Settings) -> Client:
-    return await aiohttp_client(create_app(settings))
+Client = TestClient
 
 
 def event(call_id: str, status: str, ts: int, agent: str = "alice", **extra: Any) -> dict[str, Any]:
@@ -118,7 +112,7 @@ async def test_call_events_busy_then_wrap_up_idempotent_and_order_safe(
     history = await (await client.get("/v1/calls/c9", headers=auth)).json()
     assert history["status"] == "ended" and history["agent"] == "alice"
     assert [h["applied"] for h in history["history"]] == [True, True, False]
-    controller = client.app[CONTROLLER]  # type: ignore[union-attr]
+    controller = client.app[CONTROLLER]
     inline.fire_timer(controller, "wrapup:alice")  # the wrap-up timer falls due
     alice = await (await client.get("/v1/agents/alice", headers=auth)).json()
     assert alice["routable"] is True
@@ -306,7 +300,7 @@ async def test_nasty_values_are_4xx(
 async def test_a_client_error_never_rebuilds_the_engine(
     client: Client, auth: dict[str, str], method: str, path: str, body: Any, status: int
 ) -> None:
-    engine = client.app[CONTROLLER].engine  # type: ignore[index]
+    engine = client.app[CONTROLLER].engine
     response = await client.request(method, path, json=body, headers=auth)
     assert response.status == status, await response.text()
-    assert client.app[CONTROLLER].engine is engine  # type: ignore[index]
+    assert client.app[CONTROLLER].engine is engine

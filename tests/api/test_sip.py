@@ -15,10 +15,10 @@ from pcc_router.api.cli import main
 from pcc_router.api.stringee.tokens import TokenMinter
 from pcc_router.api.testing.emulated import EmulatedPcc
 from pcc_router.simulator import load_scenario
-from tests.api.support import ROOT, make_settings
+from tests.api.support import make_settings
+from tests.conftest import HOTLINE
 
 PASSWORD = "Sip-Pass-7f3c9e"
-HOTLINE = ROOT / "scenarios" / "hotline_02473000062.toml"
 
 
 @pytest.fixture

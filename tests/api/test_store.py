@@ -61,11 +61,14 @@ def test_newer_schema_is_refused(store_url: str) -> None:
 
 def test_event_log_key_is_unique(store_url: str) -> None:
     store = repo.Store(store_url)
-    row = {"key": "c1|answered|5", "kind": "pcc", "body": "{}", "received_at": 0.0}
+
+    def row() -> EventRow:
+        return EventRow(key="c1|answered|5", kind="pcc", body="{}", received_at=0.0)
+
     with store.session() as session:
-        session.add(EventRow(**row))
+        session.add(row())
     with pytest.raises(IntegrityError), store.session() as session:
-        session.add(EventRow(**row))
+        session.add(row())
     store.close()
 
 

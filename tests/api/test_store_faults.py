@@ -26,7 +26,7 @@ from tests.api.conftest import PgServer
 from tests.api.faults import StoreFaults
 from tests.api.support import empty_pg, make_settings, stringee_event
 
-Client = TestClient  # type: ignore[type-arg]
+Client = TestClient
 
 
 async def _client(tmp_path: Path, **settings: Any) -> Client:
@@ -49,7 +49,7 @@ async def _alice(client: Client, auth: dict[str, str]) -> str:
 
 
 def _stored(client: Client, agent: str = "alice") -> str:
-    with client.app[STORE].session() as session:  # type: ignore[index]
+    with client.app[STORE].session() as session:
         row = session.get(AgentRow, agent)
         assert row is not None
         return row.activity
@@ -72,7 +72,7 @@ async def test_a_failed_commit_leaves_no_trace_and_its_retry_is_stored(
         if status == "ended":
             assert await _event(client, "answered", "c1", 0) == (200, "applied")
         before = await _alice(client, auth)
-        faults = StoreFaults(client.app[STORE])  # type: ignore[index]
+        faults = StoreFaults(client.app[STORE])
         faults.fail_commit = True
         refused, _ = await _event(client, status, "c1", 1000)
         assert refused == 503 and faults.commits_failed == 1
@@ -101,7 +101,7 @@ async def test_postgresql_stopped_during_a_commit(
     client = await _client(tmp_path, database_url=empty_pg(pg_server.url))
     try:
         assert await _event(client, "answered", "c1", 0) == (200, "applied")
-        faults = StoreFaults(client.app[STORE])  # type: ignore[index]
+        faults = StoreFaults(client.app[STORE])
         faults.before_commit = pg_server.stop
         status, _ = await _event(client, "ended", "c1", 1000)
         faults.before_commit = None
@@ -122,6 +122,7 @@ async def _timed(coroutine: Any) -> tuple[int, float]:
     return response.status, time.monotonic() - started
 
 
+@pytest.mark.slow
 async def test_a_hung_postgresql_is_answered_503_within_the_deadline(
     tmp_path: Path, pg_server: PgServer, auth: dict[str, str], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -170,14 +171,14 @@ async def test_a_hung_sqlite_statement_is_cut_off_at_the_deadline(
 ) -> None:
     client = await _client(tmp_path)
     try:
-        faults = StoreFaults(client.app[STORE])  # type: ignore[index]
+        faults = StoreFaults(client.app[STORE])
         faults.hang = True
         budget = aiohttp.ClientTimeout(total=2.0)
         event = stringee_event("answered", "s1", 0)
         status, _ = await _timed(client.post("/pcc/events", json=event, timeout=budget))
         assert status == 503
         faults.hang = False
-        assert client.app[CONTROLLER].worker.interrupted >= 1  # type: ignore[index,union-attr]
+        assert client.app[CONTROLLER].worker.interrupted >= 1
         assert await _event(client, "answered", "s1", 0) == (200, "applied")
         assert await _alice(client, auth) == "talking"
     finally:
@@ -190,7 +191,7 @@ async def test_a_full_disk_makes_the_controller_unready(
     client = await _client(tmp_path)
     try:
         assert (await client.get("/readyz")).status == 200
-        faults = StoreFaults(client.app[STORE])  # type: ignore[index]
+        faults = StoreFaults(client.app[STORE])
         faults.full_disk = True
         ready = await client.get("/readyz")
         answer = await ready.json()
@@ -231,14 +232,14 @@ async def test_units_queued_behind_a_hung_store_are_refused_not_run_late(
     none is applied later behind PCC's back (PCC retries them)."""
     client = await _client(tmp_path)
     try:
-        faults = StoreFaults(client.app[STORE])  # type: ignore[index]
+        faults = StoreFaults(client.app[STORE])
         faults.hang = True
         events = [stringee_event("answered", f"q{n}", n) for n in range(10)]
         answers = await asyncio.gather(*(client.post("/pcc/events", json=e) for e in events))
         faults.hang = False
         assert [a.status for a in answers] == [503] * 10
         await asyncio.sleep(0.5)
-        with client.app[STORE].session() as session:  # type: ignore[index]
+        with client.app[STORE].session() as session:
             assert repo.logged_keys(session, [f"q{n}|answered|0" for n in range(10)]) == set()
         assert await _alice(client, auth) == "idle" == _stored(client)
     finally:

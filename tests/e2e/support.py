@@ -21,7 +21,7 @@ from pcc_router.routing import AgentUpdated, Channel
 from pcc_router.simulator.scenario import PccBehaviour, Scenario
 from tests.api.support import SECRET, SID, make_settings
 
-Client = TestClient  # type: ignore[type-arg]
+Client = TestClient
 SIGNING = "pcc-signing-secret"
 _VERBS = {Channel.APP: ("login", "logout"), Channel.PUSH: ("register", "unregister"),
           Channel.SIP: ("register", "unregister")}  # fmt: skip
@@ -96,7 +96,7 @@ async def side_by_side(
 async def expire_lost_calls(pair: Pair) -> None:
     """Move both clocks past the controller's PCC_MAX_CALL_AGE and run its sweep."""
 
-    controller = pair.controller.app[CONTROLLER]  # type: ignore[index]
+    controller = pair.controller.app[CONTROLLER]
     await pair.pcc.advance(controller.max_call_age + 60)
     await controller.submit(handlers.expiry_unit(controller))
 

@@ -46,7 +46,13 @@ async def emulated(scenario: Scenario, tmp_path: Path) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in SCENARIOS if p.name not in NAMED], ids=lambda p: p.stem
+    "path",
+    [
+        pytest.param(p, marks=pytest.mark.slow) if p.stem == "traffic_pools" else p
+        for p in SCENARIOS
+        if p.name not in NAMED
+    ],
+    ids=lambda p: p.stem,
 )
 async def test_every_ring_and_outcome_is_the_simulators(path: Path, tmp_path: Path) -> None:
     scenario = load_scenario(path)
@@ -61,6 +67,7 @@ async def test_ring_all_rings_in_turn_and_answers_the_same_calls(tmp_path: Path)
     assert any(len(c["rang"]) > 1 and len({r["at"] for r in c["rang"]}) == 1 for c in expected)
 
 
+@pytest.mark.slow
 async def test_a_day_agrees_call_for_call_until_pcc_walks_its_list(tmp_path: Path) -> None:
     day = with_distinct_phones(load_scenario(ROOT / "scenarios" / "hotline_day.toml"))
     scenario = dataclasses.replace(day, until=5 * 3600.0)  # the morning, past the first parting
@@ -77,6 +84,7 @@ async def test_a_day_agrees_call_for_call_until_pcc_walks_its_list(tmp_path: Pat
     assert abs(answered[0] - answered[1]) <= 0.02 * len(got)
 
 
+@pytest.mark.slow
 async def test_under_faults_the_controller_ends_where_pcc_does(tmp_path: Path) -> None:
     """Events dropped, repeated, held back and delayed: afterwards no agent is left busy,
     and each agent's manual status is PCC's."""

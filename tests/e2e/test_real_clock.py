@@ -42,6 +42,7 @@ groups = [{ group = "g" }]
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fallback", [ListFallback.GROUPS, ListFallback.REASK])
 async def test_no_call_waits_while_the_controller_has_a_routable_agent(
     tmp_path: Path, fallback: ListFallback

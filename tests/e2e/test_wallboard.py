@@ -17,10 +17,8 @@ from pcc_router.api.stringee.tokens import TokenMinter
 from pcc_router.simulator import load_scenario
 from tests.api.support import SECRET, SID
 from tests.browser import browser_page
-from tests.conftest import ROOT
+from tests.conftest import HOTLINE
 from tests.e2e.support import side_by_side
-
-HOTLINE = ROOT / "scenarios" / "hotline_02473000062.toml"
 
 
 def state_of(agent: str) -> str:

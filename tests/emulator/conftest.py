@@ -8,9 +8,7 @@ import pytest
 
 from pcc_router.api.testing.emulated import EmulatedPcc
 from pcc_router.simulator import load_scenario
-from tests.conftest import ROOT
-
-HOTLINE = ROOT / "scenarios" / "hotline_02473000062.toml"
+from tests.conftest import HOTLINE
 
 
 @pytest.fixture

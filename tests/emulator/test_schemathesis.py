@@ -31,6 +31,7 @@ def server() -> Iterator[ThreadServer]:
     running.stop()
 
 
+@pytest.mark.slow
 @SCHEMA.parametrize()
 @settings(
     max_examples=10,

@@ -28,6 +28,7 @@ from pcc_router.routing import (
     StartTimer,
     Strategy,
     TimerFired,
+    TimerKey,
 )
 from tests.helpers import HOTLINE, EngineHarness, agent, project
 
@@ -52,14 +53,14 @@ def test_a_call_rings_answers_talks_and_wraps_up() -> None:
         [
             QueueCall(call_id=C1, queue_id=Q),
             ring("c1", "a", 15.0),
-            StartTimer(key="ring:c1", at=15.0),
+            StartTimer(key=TimerKey("ring:c1"), at=15.0),
         ],
     )
     h.feed(
         AgentAnswered(call_id=C1, agent_id=A),
         2.0,
         [
-            CancelTimer(key="ring:c1"),
+            CancelTimer(key=TimerKey("ring:c1")),
             ConnectCall(call_id=C1, agent_id=A),
             SetSystemStatus(agent_id=A, system_status=0),
         ],
@@ -69,13 +70,13 @@ def test_a_call_rings_answers_talks_and_wraps_up() -> None:
         62.0,
         [
             SetSystemStatus(agent_id=A, system_status=1),
-            StartTimer(key="wrapup:a", at=72.0),
+            StartTimer(key=TimerKey("wrapup:a"), at=72.0),
             CloseCall(call_id=C1, outcome=Outcome.ANSWERED, queue_id=Q),
         ],
     )
     # a is in wrap-up, so the next call goes to b although a was rung first.
     assert h.feed(arrive("c2"), 65.0)[1] == ring("c2", "b", 80.0)
-    h.feed(TimerFired(key="wrapup:a"), 72.0, [])
+    h.feed(TimerFired(key=TimerKey("wrapup:a")), 72.0, [])
     assert h.engine.verdict("a", 72.0).routable
 
 
@@ -94,12 +95,12 @@ def test_no_answer_moves_the_call_to_the_next_agent_and_keeps_its_place() -> Non
     )
     # b lets c2 ring out: c2 is older than c3, so it keeps the head and rings b again
     h.feed(
-        TimerFired(key="ring:c2"),
+        TimerFired(key=TimerKey("ring:c2")),
         16.0,
         [
             CancelRing(call_id=C2, agent_id=B, outcome=RingOutcome.NO_ANSWER),
             ring("c2", "b", 31.0),
-            StartTimer(key="ring:c2", at=31.0),
+            StartTimer(key=TimerKey("ring:c2"), at=31.0),
         ],
     )
 
@@ -118,14 +119,14 @@ def test_ring_all_first_answer_wins_and_cancels_the_rest() -> None:
             ring("c1", "a", 15.0),
             ring("c1", "b", 15.0),
             ring("c1", "c", 15.0),
-            StartTimer(key="ring:c1", at=15.0),
+            StartTimer(key=TimerKey("ring:c1"), at=15.0),
         ],
     )
     h.feed(
         AgentAnswered(call_id=C1, agent_id=B),
         3.0,
         [
-            CancelTimer(key="ring:c1"),
+            CancelTimer(key=TimerKey("ring:c1")),
             CancelRing(call_id=C1, agent_id=A, outcome=RingOutcome.CANCELLED),
             CancelRing(call_id=C1, agent_id=C, outcome=RingOutcome.CANCELLED),
             ConnectCall(call_id=C1, agent_id=B),
@@ -143,9 +144,9 @@ def test_caller_hanging_up_while_ringing_cancels_the_ring() -> None:
         CallerHungUp(call_id=C1),
         4.0,
         [
-            CancelTimer(key="ring:c1"),
+            CancelTimer(key=TimerKey("ring:c1")),
             CancelRing(call_id=C1, agent_id=A, outcome=RingOutcome.CANCELLED),
-            CancelTimer(key="qwait:c1"),
+            CancelTimer(key=TimerKey("qwait:c1")),
             CloseCall(call_id=C1, outcome=Outcome.ABANDONED, queue_id=Q),
         ],
     )
@@ -155,10 +156,10 @@ def test_caller_hanging_up_while_ringing_cancels_the_ring() -> None:
 def test_max_no_answer_sets_not_available() -> None:
     h = EngineHarness(project([agent("a", "app")], max_no_answer=2))
     h.feed(arrive("c1"), 0.0)
-    h.feed(TimerFired(key="ring:c1"), 15.0)
+    h.feed(TimerFired(key=TimerKey("ring:c1")), 15.0)
     reason = "2 consecutive unanswered rings (max_no_answer of q)"
     h.feed(
-        TimerFired(key="ring:c1"),
+        TimerFired(key=TimerKey("ring:c1")),
         30.0,
         [
             CancelRing(call_id=C1, agent_id=A, outcome=RingOutcome.NO_ANSWER),
@@ -192,10 +193,12 @@ def test_queue_timeout_forwards_by_overflow() -> None:
         )
     )
     h.feed(
-        arrive("c1"), 0.0, [QueueCall(call_id=C1, queue_id=Q), StartTimer(key="qwait:c1", at=30.0)]
+        arrive("c1"),
+        0.0,
+        [QueueCall(call_id=C1, queue_id=Q), StartTimer(key=TimerKey("qwait:c1"), at=30.0)],
     )
     h.feed(
-        TimerFired(key="qwait:c1"),
+        TimerFired(key=TimerKey("qwait:c1")),
         30.0,
         [
             ForwardCall(call_id=C1, number="84900000000"),
@@ -207,10 +210,10 @@ def test_queue_timeout_forwards_by_overflow() -> None:
 
 def test_menu_replays_once_then_fails() -> None:
     h = EngineHarness(project([agent("a", "app")], menu={"0": "queue:q"}))
-    h.feed(arrive("c1"), 0.0, [StartTimer(key="ivr:c1", at=5.0)])
-    h.feed(TimerFired(key="ivr:c1"), 5.0, [StartTimer(key="ivr:c1", at=10.0)])
+    h.feed(arrive("c1"), 0.0, [StartTimer(key=TimerKey("ivr:c1"), at=5.0)])
+    h.feed(TimerFired(key=TimerKey("ivr:c1")), 5.0, [StartTimer(key=TimerKey("ivr:c1"), at=10.0)])
     h.feed(
-        TimerFired(key="ivr:c1"),
+        TimerFired(key=TimerKey("ivr:c1")),
         10.0,
         [
             HangUp(call_id=C1, reason=Outcome.IVR_FAILED),
@@ -230,9 +233,9 @@ def test_menu_keys_empty_and_invalid() -> None:
             CloseCall(call_id=C1, outcome=Outcome.FORWARDED, queue_id=None),
         ],
     )
-    h.feed(arrive("c2"), 0.0, [StartTimer(key="ivr:c2", at=5.0)])
+    h.feed(arrive("c2"), 0.0, [StartTimer(key=TimerKey("ivr:c2"), at=5.0)])
     h.feed(
-        TimerFired(key="ivr:c2"),
+        TimerFired(key=TimerKey("ivr:c2")),
         5.0,
         [
             HangUp(call_id=C2, reason=Outcome.HANGUP),
@@ -257,7 +260,7 @@ def test_retry_rule_tries_everyone_before_repeating() -> None:
     h.feed(arrive("c1"), 0.0)
     rung = []
     for n in range(1, 5):
-        commands = h.feed(TimerFired(key="ring:c1"), 15.0 * n)
+        commands = h.feed(TimerFired(key=TimerKey("ring:c1")), 15.0 * n)
         rung += [c.agent_id for c in commands if isinstance(c, RingAgent)]
     assert rung == ["b", "c", "a", "b"]
 
@@ -269,10 +272,10 @@ def test_sip_registration_lapses_by_itself() -> None:
     h.feed(
         PresenceChanged(agent_id=A, channel=Channel.SIP, present=True, expires_at=100.0),
         0.0,
-        [StartTimer(key="sip:a", at=100.0)],
+        [StartTimer(key=TimerKey("sip:a"), at=100.0)],
     )
     assert h.engine.verdict("a", 50.0).routable
-    h.feed(TimerFired(key="sip:a"), 100.0, [])
+    h.feed(TimerFired(key=TimerKey("sip:a")), 100.0, [])
     verdict = h.engine.verdict("a", 100.0)
     assert not verdict.routable
     assert "SIP registration expired at 00:01:40" in verdict.reasons[0].text
@@ -295,10 +298,10 @@ def test_calls_routed_by_pcc_itself_make_the_agent_busy_then_wrap_up() -> None:
         65.0,
         [
             SetSystemStatus(agent_id=A, system_status=1),
-            StartTimer(key="wrapup:a", at=75.0),
+            StartTimer(key=TimerKey("wrapup:a"), at=75.0),
         ],
     )
-    h.feed(TimerFired(key="wrapup:a"), 75.0, [])
+    h.feed(TimerFired(key=TimerKey("wrapup:a")), 75.0, [])
     # a's call ended most recently, so longest_idle puts b first
     assert h.engine.ring_order("q") == ["b", "a"]
 

@@ -16,6 +16,7 @@ from pcc_router.routing import (
     SetSystemStatus,
     StartTimer,
     TimerFired,
+    TimerKey,
 )
 from tests.helpers import EngineHarness, agent, project
 
@@ -46,10 +47,10 @@ def codes(h: EngineHarness, agent_id: str, now: float) -> list[str]:
 
 def test_a_ring_keeps_the_agent_out_until_it_times_out() -> None:
     h = harness()
-    h.feed(rung(A, X, 20.0), 5.0, [StartTimer(key="offer:a", at=20.0)])
+    h.feed(rung(A, X, 20.0), 5.0, [StartTimer(key=TimerKey("offer:a"), at=20.0)])
     assert h.engine.ring_order("q") == ["b", "c"]
     assert h.engine.verdict("a", 6.0).reasons[0].text == "ringing for call x until 00:00:20"
-    h.feed(TimerFired(key="offer:a"), 20.0, [])
+    h.feed(TimerFired(key=TimerKey("offer:a")), 20.0, [])
     # a missed ring is not a call: a keeps her place in longest_idle order
     assert h.engine.ring_order("q") == ["a", "b", "c"]
 
@@ -60,7 +61,7 @@ def test_an_answer_ends_the_ring_and_frees_whoever_else_was_offered() -> None:
     h.feed(
         answered(A, X),
         8.0,
-        [CancelTimer(key="offer:a"), SetSystemStatus(agent_id=A, system_status=0)],
+        [CancelTimer(key=TimerKey("offer:a")), SetSystemStatus(agent_id=A, system_status=0)],
     )
     assert codes(h, "a", 8.0) == ["in_call"]
     h.feed(rung(B, Y, 30.0), 9.0)
@@ -68,7 +69,7 @@ def test_an_answer_ends_the_ring_and_frees_whoever_else_was_offered() -> None:
     h.feed(
         answered(C, Y),
         10.0,
-        [CancelTimer(key="offer:b"), SetSystemStatus(agent_id=C, system_status=0)],
+        [CancelTimer(key=TimerKey("offer:b")), SetSystemStatus(agent_id=C, system_status=0)],
     )
     assert h.engine.ring_order("q") == ["b"]
 
@@ -79,17 +80,17 @@ def test_a_ring_of_the_next_agent_ends_the_ring_of_the_one_before() -> None:
     h.feed(
         rung(B, X, 35.0),
         20.0,
-        [CancelTimer(key="offer:a"), StartTimer(key="offer:b", at=35.0)],
+        [CancelTimer(key=TimerKey("offer:a")), StartTimer(key=TimerKey("offer:b"), at=35.0)],
     )
     assert h.engine.ring_order("q") == ["a", "c"]
-    h.feed(TimerFired(key="offer:a"), 20.0, [])  # the old timer, late: nothing more to do
+    h.feed(TimerFired(key=TimerKey("offer:a")), 20.0, [])  # the old timer, late: nothing more to do
     assert codes(h, "b", 21.0) == ["ringing"]
 
 
 def test_the_end_of_a_call_frees_the_agent_still_ringing_for_it() -> None:
     h = harness()
     h.feed(rung(A, X, 20.0), 5.0)
-    h.feed(ended(X), 7.0, [CancelTimer(key="offer:a")])
+    h.feed(ended(X), 7.0, [CancelTimer(key=TimerKey("offer:a"))])
     assert h.engine.verdict("a", 7.0).routable
 
 
@@ -102,7 +103,10 @@ def test_a_lost_ended_does_not_keep_the_agent_busy() -> None:
     h.feed(
         ended(Y, A),
         460.0,
-        [SetSystemStatus(agent_id=A, system_status=1), StartTimer(key="wrapup:a", at=470.0)],
+        [
+            SetSystemStatus(agent_id=A, system_status=1),
+            StartTimer(key=TimerKey("wrapup:a"), at=470.0),
+        ],
     )
     h.feed(ended(X, A), 465.0, [])  # x's late end is not her call any more
     assert codes(h, "a", 465.0) == ["wrap_up"]
@@ -132,7 +136,7 @@ def test_a_ring_never_overrides_a_call_or_a_wrap_up() -> None:
     h.feed(
         answered(A, Y),
         5.0,
-        [CancelTimer(key="wrapup:a"), SetSystemStatus(agent_id=A, system_status=0)],
+        [CancelTimer(key=TimerKey("wrapup:a")), SetSystemStatus(agent_id=A, system_status=0)],
     )
 
 
@@ -180,7 +184,7 @@ def test_no_agent_rings_for_two_calls_and_every_ring_ends(
         elif kind == "end_anonymous":
             h.feed(ended(call_id), now)
         else:
-            h.feed(TimerFired(key=f"offer:{agent_id}"), now)
+            h.feed(TimerFired(key=TimerKey(f"offer:{agent_id}")), now)
         views = [engine.agent_view(a, now) for a in (A, B, C)]
         ringing = [v for v in views if v.activity == "ringing"]
         # one call per agent, at most one ringing agent per call (PCC rings in turn)
@@ -191,7 +195,7 @@ def test_no_agent_rings_for_two_calls_and_every_ring_ends(
     # every ring ends: once each agent's ring time has passed and its timer fired
     later = now + 16.0
     for agent_id in (A, B, C):
-        h.feed(TimerFired(key=f"offer:{agent_id}"), later)
+        h.feed(TimerFired(key=TimerKey(f"offer:{agent_id}")), later)
         assert engine.agent_view(agent_id, later).activity != "ringing"
 
 
@@ -204,9 +208,9 @@ def test_a_request_offers_each_call_a_different_first_agent() -> None:
         request,
         0.0,
         [
-            StartTimer(key="offer:a", at=15.0),
+            StartTimer(key=TimerKey("offer:a"), at=15.0),
             OfferAgents(call_id=X, queue_id=Q, agents=(A, B, C), answer_timeout=15),
-            StartTimer(key="offer:b", at=15.0),
+            StartTimer(key=TimerKey("offer:b"), at=15.0),
             OfferAgents(call_id=Y, queue_id=Q, agents=(B, C), answer_timeout=15),
         ],
     )
@@ -234,9 +238,9 @@ def test_a_snapshot_carries_rings_calls_and_wrap_ups_into_a_new_engine() -> None
     for agent_id in ("a", "b", "c"):
         assert rebuilt.verdict(agent_id, 7.0) == h.engine.verdict(agent_id, 7.0)
     # the rebuilt engine carries on: y's answer releases nobody, x's end frees a
-    assert rebuilt.handle(ended(X), 8.0) == [CancelTimer(key="offer:a")]
+    assert rebuilt.handle(ended(X), 8.0) == [CancelTimer(key=TimerKey("offer:a"))]
     assert rebuilt.verdict("a", 8.0).routable
-    assert rebuilt.handle(TimerFired(key="wrapup:c"), 16.0) == []
+    assert rebuilt.handle(TimerFired(key=TimerKey("wrapup:c")), 16.0) == []
     assert rebuilt.ring_order("q") == ["a", "c"]
 
 
@@ -270,7 +274,7 @@ def test_an_agent_who_let_the_call_ring_out_is_offered_last_for_it() -> None:
     h = harness()
     assert offer(h, X, 0.0) == (A, B, C)
     h.feed(rung(B, X, 30.0), 15.0)  # PCC moved on to b: a's ring ended unanswered
-    h.feed(TimerFired(key="offer:b"), 30.0)  # and b's ran out too
+    h.feed(TimerFired(key=TimerKey("offer:b")), 30.0)  # and b's ran out too
     assert offer(h, X, 30.0) == (C, A, B)
     # another call is not held to x's tries, and x's tries end with its answer
     assert offer(h, Y, 31.0)[0] == A
@@ -287,7 +291,7 @@ def test_round_robin_moves_on_past_whoever_was_offered_first() -> None:
     assert offer(h, X, 0.0)[0] == A
     h.feed(answered(A, X), 1.0)
     h.feed(ended(X, A), 2.0)
-    h.feed(TimerFired(key="wrapup:a"), 20.0)
+    h.feed(TimerFired(key=TimerKey("wrapup:a")), 20.0)
     # a is free again, yet the next call starts after her
     assert offer(h, Y, 21.0) == (B, C, A)
 

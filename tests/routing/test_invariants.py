@@ -2,7 +2,8 @@
 
 A tiny shell drives the engine on the simulator's kernel: random arrivals,
 agent changes, presence, hang-ups, and agents who pick up (or not) at random
-times. After every step it checks:
+times; half the worlds have a menu to two queues that share agents, the first
+may overflow to the second, and callers press any key (or none). After every step it checks:
 - no agent holds two live rings, and nobody in a call is rung;
 - every ring ends (answer, no_answer or cancel) by its timeout;
 - no call waits while a routable agent of its queue is free;
@@ -17,7 +18,7 @@ may wait for a list that named nobody who could ring.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -40,8 +41,12 @@ from pcc_router.routing import (
     ConnectCall,
     Engine,
     Event,
+    GroupId,
+    GroupRoute,
+    GroupSpec,
     PresenceChanged,
     Project,
+    QueueId,
     RequestAgents,
     RingAgent,
     StartTimer,
@@ -74,27 +79,35 @@ def worlds(draw: st.DrawFn) -> World:
         for i in range(n)
     ]
     backups = draw(st.sets(st.sampled_from([a.stringee_user_id for a in agents]), max_size=n - 1))
+    two = draw(st.booleans())  # a menu to two queues, q overflowing to r
+    overflows = [None, "forward:8490", *(["queue:r"] if two else [])]
     proj = project(
         agents,
         strategy=draw(st.sampled_from(list(Strategy))),
         backups=sorted(backups),
+        menu={"1": "queue:q", "2": "queue:r", "9": "hangup"} if two else None,
         wait_agent_answer_timeout=float(draw(st.integers(3, 20))),
         agent_wrap_up_after_calls=draw(st.booleans()),
         wrap_up_time_limit=float(draw(st.integers(0, 20))),
         maximum_queue_wait_time=draw(st.sampled_from([None, 10.0, 45.0])),
         maximum_queue_size=draw(st.sampled_from([None, 0, 1, 3])),
         max_no_answer=draw(st.integers(0, 3)),
-        overflow=draw(st.sampled_from([None, Action.parse("forward:8490")])),
+        overflow=_action(draw(st.sampled_from(overflows))),
         get_list_agents_url="http://127.0.0.1:1/agents",
         cond_routing=draw(st.sampled_from([1, 2])),
     )
     ids = [AgentId(a.stringee_user_id) for a in agents]
+    if two:
+        # queue r: its own group, sharing agents with q (one agent, two queues)
+        shared = draw(st.lists(st.sampled_from(ids), min_size=1, max_size=n, unique=True))
+        proj = _with_queue_r(proj, shared, draw(st.sampled_from(list(Strategy))))
     inputs: list[tuple[float, Event, float, float | None]] = []
     for k in range(draw(st.integers(1, 25))):
         at = float(draw(st.integers(0, 300)))
         kind = draw(st.sampled_from(["call", "call", "call", "status", "presence"]))
         if kind == "call":
-            event: Event = CallArrived(call_id=CallId(f"c{k}"), to=HOTLINE)
+            keys = draw(st.sampled_from(["1", "1", "2", "9", "5", ""])) if two else ""
+            event: Event = CallArrived(call_id=CallId(f"c{k}"), to=HOTLINE, keys=keys)
             patience = draw(st.sampled_from([None, 2.0, 15.0, 40.0]))
             inputs.append((at, event, float(draw(st.integers(1, 90))), patience))
         elif kind == "status":
@@ -110,6 +123,25 @@ def worlds(draw: st.DrawFn) -> World:
             inputs.append((at, event, 0.0, None))
     seed = draw(st.integers(0, 2**16))
     return World(project=proj, inputs=inputs, seed=seed, ask=draw(st.booleans()))
+
+
+def _action(text: str | None) -> Action | None:
+    return Action.parse(text) if text is not None else None
+
+
+def _with_queue_r(proj: Project, agents: list[AgentId], strategy: Strategy) -> Project:
+    """``proj`` with a second queue ``r`` whose group ``h`` holds ``agents``."""
+    q = proj.queues[0]
+    r = replace(
+        q,
+        id=QueueId("r"),
+        groups=(GroupRoute(group=GroupId("h")),),
+        strategy=strategy,
+        overflow=None,  # q may overflow to r; r ends there (no loop)
+        maximum_queue_size=None,
+    )
+    group = GroupSpec(id=GroupId("h"), agents=tuple(agents))
+    return replace(proj, groups=(*proj.groups, group), queues=(q, r))
 
 
 @dataclass
@@ -133,13 +165,13 @@ class Shell:
         self.talker: dict[CallId, AgentId] = {}
 
     def run(self) -> list[tuple[float, Command]]:
-        for at, event, talk, patience in self.world.inputs:
-            if isinstance(event, CallArrived):
-                self.talk[event.call_id] = talk
+        for at, scheduled, talk, patience in self.world.inputs:
+            if isinstance(scheduled, CallArrived):
+                self.talk[scheduled.call_id] = talk
                 if patience is not None:
-                    hang_up = CallerHungUp(call_id=event.call_id)
-                    self.kernel.schedule(at + patience, hang_up, key=f"hangup:{event.call_id}")
-            self.kernel.schedule(at, event)
+                    hang_up = CallerHungUp(call_id=scheduled.call_id)
+                    self.kernel.schedule(at + patience, hang_up, key=f"hangup:{scheduled.call_id}")
+            self.kernel.schedule(at, scheduled)
         while (event := self.kernel.pop()) is not None:
             now = self.kernel.now
             assert all(until >= now for _, until in self.rings.values()), (
@@ -207,22 +239,27 @@ class Shell:
     def check_pools_agree_with_the_rule(self, now: float) -> None:
         """The pools the engine keeps are what the rule table says, SIP condition included."""
         engine = self.engine
-        order = engine.ring_order("q")
-        by_rule = {a for a in engine.members("q") if engine.verdict(a, now, "q").routable}
-        assert set(order) <= by_rule, "a pool holds an agent the rule refuses"
-        assert bool(order) == bool(by_rule), "a pool misses an agent the rule allows"
+        for queue in engine.queue_ids():
+            order = engine.ring_order(queue)
+            by_rule = {a for a in engine.members(queue) if engine.verdict(a, now, queue).routable}
+            assert set(order) <= by_rule, f"a pool of {queue} holds an agent the rule refuses"
+            assert bool(order) == bool(by_rule), f"a pool of {queue} misses an allowed agent"
 
     def check_no_idle_agent_with_waiting_calls(self) -> None:
-        if self.engine.waiting("q") and not self.world.ask:
-            assert self.engine.ring_order("q") == [], "a call waits while an agent is routable"
+        if self.world.ask:
+            return
+        for queue in self.engine.queue_ids():
+            if self.engine.waiting(queue):
+                assert self.engine.ring_order(queue) == [], f"a call waits in {queue} idly"
 
     def check_end(self) -> None:
         assert self.rings == {}, "rings left open"
         open_calls = self.arrived - self.closed
         if open_calls:
-            assert self.engine.waiting("q") == len(open_calls)
+            queues = self.engine.queue_ids()
+            assert sum(self.engine.waiting(q) for q in queues) == len(open_calls)
             if not self.world.ask:
-                assert self.engine.ring_order("q") == []
+                assert all(self.engine.ring_order(q) == [] for q in queues)
 
 
 @settings(max_examples=150, deadline=None)

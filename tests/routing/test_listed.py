@@ -32,6 +32,7 @@ from pcc_router.routing import (
     SetSystemStatus,
     StartTimer,
     TimerFired,
+    TimerKey,
 )
 from tests.helpers import HOTLINE, EngineHarness, agent, project
 
@@ -72,22 +73,22 @@ def test_the_queue_asks_then_rings_the_list_in_order_each_for_its_timeout() -> N
     h.feed(
         listed("c1", ("c", 5), ("b", 10), ("a", 20)),
         1.0,
-        [ring("c1", "b", 11.0), StartTimer(key="ring:c1", at=11.0)],
+        [ring("c1", "b", 11.0), StartTimer(key=TimerKey("ring:c1"), at=11.0)],
     )
     h.feed(
-        TimerFired(key="ring:c1"),
+        TimerFired(key=TimerKey("ring:c1")),
         11.0,
         [
             CancelRing(call_id=C1, agent_id=AgentId("b"), outcome=RingOutcome.NO_ANSWER),
             ring("c1", "a", 31.0),
-            StartTimer(key="ring:c1", at=31.0),
+            StartTimer(key=TimerKey("ring:c1"), at=31.0),
         ],
     )
     h.feed(
         AgentAnswered(call_id=C1, agent_id=AgentId("a")),
         12.0,
         [
-            CancelTimer(key="ring:c1"),
+            CancelTimer(key=TimerKey("ring:c1")),
             ConnectCall(call_id=C1, agent_id=AgentId("a")),
             SetSystemStatus(agent_id=AgentId("a"), system_status=0),
         ],
@@ -99,14 +100,14 @@ def test_a_list_run_out_puts_the_call_back_in_line_until_an_agent_frees_up() -> 
     h.feed(arrive("c1"), 0.0)
     h.feed(listed("c1", ("b", 10)), 0.0)
     # b rang out and is routable again: the queue asks again for the call.
-    assert h.feed(TimerFired(key="ring:c1"), 10.0) == [
+    assert h.feed(TimerFired(key=TimerKey("ring:c1")), 10.0) == [
         CancelRing(call_id=C1, agent_id=AgentId("b"), outcome=RingOutcome.NO_ANSWER),
         RequestAgents(call_id=C1, queue_id=Q),
     ]
     # A list of nobody who can ring: the queue's own groups ring (the default fallback).
     assert h.feed(listed("c1", ("c", 10), ("nobody", 10)), 10.0) == [
         ring("c1", "a", 25.0),
-        StartTimer(key="ring:c1", at=25.0),
+        StartTimer(key=TimerKey("ring:c1"), at=25.0),
     ]
 
 
@@ -115,13 +116,17 @@ def test_with_reask_a_list_of_nobody_is_asked_again_after_a_while() -> None:
     (not in a loop at one instant); by then the URL may name someone."""
     h = harness(empty_list=ListFallback.REASK, reask_after=2.0)
     h.feed(arrive("c1"), 0.0)
-    assert h.feed(listed("c1", ("c", 10)), 0.5) == [StartTimer(key="reask:q", at=2.5)]
+    assert h.feed(listed("c1", ("c", 10)), 0.5) == [StartTimer(key=TimerKey("reask:q"), at=2.5)]
     assert h.engine.waiting("q") == 1
-    assert h.feed(TimerFired(key="reask:q"), 2.5) == [RequestAgents(call_id=C1, queue_id=Q)]
+    assert h.feed(TimerFired(key=TimerKey("reask:q")), 2.5) == [
+        RequestAgents(call_id=C1, queue_id=Q)
+    ]
     h.feed(
-        listed("c1", ("b", 10)), 2.6, [ring("c1", "b", 12.6), StartTimer(key="ring:c1", at=12.6)]
+        listed("c1", ("b", 10)),
+        2.6,
+        [ring("c1", "b", 12.6), StartTimer(key=TimerKey("ring:c1"), at=12.6)],
     )
-    assert h.feed(TimerFired(key="reask:q"), 4.5) == []  # nobody waits: nothing to ask
+    assert h.feed(TimerFired(key=TimerKey("reask:q")), 4.5) == []  # nobody waits: nothing to ask
 
 
 def test_with_nobody_routable_a_reask_asks_nothing_until_an_agent_frees() -> None:
@@ -130,7 +135,7 @@ def test_with_nobody_routable_a_reask_asks_nothing_until_an_agent_frees() -> Non
         h.feed(AgentUpdated(agent_id=AgentId(agent_id), manual_status="NOT AVAILABLE"), 0.0)
     h.feed(arrive("c1"), 0.0)
     h.feed(listed("c1"), 0.1)
-    assert h.feed(TimerFired(key="reask:q"), 2.1) == []  # PCC sees nobody to ring: no ask
+    assert h.feed(TimerFired(key=TimerKey("reask:q")), 2.1) == []  # PCC sees nobody to ring: no ask
     back = AgentUpdated(agent_id=AgentId("a"), manual_status="AVAILABLE")
     assert h.feed(back, 3.0) == [RequestAgents(call_id=C1, queue_id=Q)]
 
@@ -141,7 +146,7 @@ def test_a_failed_list_falls_back_to_the_queues_own_routing() -> None:
     h.feed(
         AgentsListed(call_id=C1, failed=True),
         2.0,
-        [ring("c1", "a", 17.0), StartTimer(key="ring:c1", at=17.0)],
+        [ring("c1", "a", 17.0), StartTimer(key=TimerKey("ring:c1"), at=17.0)],
     )
 
 
@@ -171,7 +176,7 @@ def test_an_engine_that_does_not_ask_uses_the_strategy_in_place_of_the_url() -> 
     assert h.feed(arrive("c1"), 0.0) == [
         QueueCall(call_id=C1, queue_id=Q),
         ring("c1", "a", 15.0),
-        StartTimer(key="ring:c1", at=15.0),
+        StartTimer(key=TimerKey("ring:c1"), at=15.0),
     ]
 
 

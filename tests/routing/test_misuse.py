@@ -18,6 +18,7 @@ from pcc_router.routing import (
     QueueSpec,
     RoutingError,
     TimerFired,
+    TimerKey,
     UnknownAgent,
     UnknownCall,
     UnknownNumber,
@@ -35,7 +36,7 @@ def test_unknown_number_agent_call_and_timer() -> None:
     with pytest.raises(UnknownCall):
         h.feed(CallEnded(call_id=CallId("nope")), 0.0)
     with pytest.raises(RoutingError, match="unknown timer"):
-        h.feed(TimerFired(key="bogus:1"), 0.0)
+        h.feed(TimerFired(key=TimerKey("bogus:1")), 0.0)
     # nothing was rung or queued by the failed calls
     assert h.engine.ring_order("q") == ["a"]
 

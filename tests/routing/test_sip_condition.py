@@ -19,6 +19,7 @@ from pcc_router.routing import (
     QueueSpec,
     RingAgent,
     TimerFired,
+    TimerKey,
 )
 from pcc_router.routing.eligibility import SIP_ONLY_TEXT, ReasonCode
 from pcc_router.routing.model import GroupSpec
@@ -54,7 +55,7 @@ def test_logging_in_on_the_app_makes_her_routable_everywhere_and_out_again() -> 
     e.handle(
         PresenceChanged(agent_id=DESK, channel=Channel.SIP, present=True, expires_at=10.0), 3.0
     )
-    e.handle(TimerFired(key="sip:desk"), 10.0)  # the registration lapsed
+    e.handle(TimerFired(key=TimerKey("sip:desk")), 10.0)  # the registration lapsed
     assert e.ring_order("any") == ["web"]
     assert e.verdict("desk", 10.0, "web").reasons[0].code is ReasonCode.OFFLINE
 

@@ -27,6 +27,7 @@ from pcc_router.routing import (
     SetManualStatus,
     Strategy,
     TimerFired,
+    TimerKey,
 )
 from tests.helpers import agent, project
 
@@ -60,9 +61,9 @@ def _event(kind: str, who: int, call: int, now: float, seed: int) -> Event:
         case "end_earlier":
             return AgentCallEnded(call_id=call_id, agent_id=agent_id, queue_id=Q, ended_at=now - 3)
         case "offer_timer":
-            return TimerFired(key=f"offer:{agent_id}")
+            return TimerFired(key=TimerKey(f"offer:{agent_id}"))
         case "wrap_timer":
-            return TimerFired(key=f"wrapup:{agent_id}")
+            return TimerFired(key=TimerKey(f"wrapup:{agent_id}"))
         case "logout":
             return PresenceChanged(agent_id=agent_id, channel=Channel.APP, present=False)
         case "login":
@@ -152,7 +153,7 @@ def test_a_ring_out_counts_the_same_after_a_rebuild() -> None:
         )
     ]
     for engine in (original, rebuilt):
-        assert engine.handle(TimerFired(key="offer:a"), 15.0) == expected
+        assert engine.handle(TimerFired(key=TimerKey("offer:a")), 15.0) == expected
         assert engine.agent_view("a", 15.0).manual_status == NOT_AVAILABLE
 
 
@@ -160,7 +161,7 @@ def test_tried_agents_go_last_after_a_rebuild() -> None:
     proj = world(Strategy.LONGEST_IDLE, 0, 0.0)
     engine = Engine(proj, rng=random.Random(0))
     engine.handle(AgentsRequested(queue_id=Q, call_ids=(CALLS[0],)), 0.0)  # a offered first
-    engine.handle(TimerFired(key="offer:a"), 15.0)  # ... and let it ring out
+    engine.handle(TimerFired(key=TimerKey("offer:a")), 15.0)  # ... and let it ring out
     snapshot = engine.snapshot()
     assert snapshot.calls[0].call_id == "x" and snapshot.calls[0].tries == (("a", 1),)
     rebuilt = Engine(proj, rng=random.Random(0), start=16.0, snapshot=snapshot)
@@ -178,7 +179,7 @@ def test_changes_name_what_a_shell_must_write() -> None:
     changes = engine.drain_changes()
     assert list(changes.agents) == ["a"]
     assert changes.rr_last == {"q": 0}
-    assert list(changes.calls) == ["x"] and changes.calls["x"] is not None
+    assert list(changes.calls) == ["x"] and changes.calls[CallId("x")] is not None
     engine.handle(AgentCallStarted(agent_id=AGENTS[0], call_id=CALLS[0], since=1.0), 1.0)
     forgotten = engine.drain_changes()
     assert forgotten.calls == {"x": None} and not forgotten.rr_last

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pcc_router.simulator import load_scenario, simulate
+from tests.conftest import HOTLINE
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted((ROOT / "scenarios").glob("*.toml"))
@@ -16,7 +17,7 @@ FILES = sorted((ROOT / "scenarios").glob("*.toml"))
 
 def test_there_are_enough_scenarios() -> None:
     assert len(FILES) >= 10
-    assert (ROOT / "scenarios" / "hotline_02473000062.toml") in FILES
+    assert (HOTLINE) in FILES
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])

@@ -86,6 +86,7 @@ def runs() -> dict[str, list[dict[str, object]]]:
 @pytest.mark.parametrize(
     ("name", "kpi"), [(name, kpi) for name, sds in SD_ONE_RUN.items() for kpi in sds]
 )
+@pytest.mark.slow
 def test_simulation_agrees_with_theory(
     runs: dict[str, list[dict[str, object]]], name: str, kpi: str
 ) -> None:
@@ -96,6 +97,7 @@ def test_simulation_agrees_with_theory(
     assert abs(seen - expected) <= allowed, f"{kpi}: theory {expected:.4f}, simulated {seen:.4f}"
 
 
+@pytest.mark.slow
 def test_erlang_c_model_sees_no_abandonment(runs: dict[str, list[dict[str, object]]]) -> None:
     assert all(run["abandoned"] == 0 for run in runs["mmc"])
 
