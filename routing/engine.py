@@ -132,7 +132,9 @@ class Engine:
         if handler is None:
             handler = self._handlers[type(event)] = self._handler_for(event)
         handler(event, now, out)
-        self._flow.serve(now, out)
+        flow = self._flow
+        if flow.to_serve:
+            flow.serve(now, out)
         return out
 
     def _handler_for(self, event: Event) -> Callable[[Any, float, list[Command]], None]:

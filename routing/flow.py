@@ -111,8 +111,10 @@ class CallFlow:
         self._ask_lists = ask_lists
         self._empty_list = empty_list
         self._reask_after = reask_after
-        #: Queues that may now ring for a waiting call: :meth:`serve`'s work list.
-        self._to_serve: dict[QueueId, QueueState] = {}
+        #: Queues that may now ring for a waiting call: :meth:`serve`'s work list, which
+        #: the roster reports gains into.
+        self.to_serve: dict[QueueId, QueueState] = {}
+        roster.report_gains_to(self.to_serve)
         self.calls: dict[CallId, CallState] = {}
         self._seq = itertools.count()
 
@@ -177,7 +179,7 @@ class CallFlow:
             self._ask(call, queue, out)  # PCC asks as the call comes, whoever it sees free
             return
         queue.push(call)
-        self._to_serve[spec.id] = queue
+        self.to_serve[spec.id] = queue
 
     def _overflow(
         self, call: CallState, queue: QueueState, outcome: Outcome, now: float, out: _Out
@@ -242,10 +244,7 @@ class CallFlow:
 
     def serve(self, now: float, out: _Out) -> None:
         """Ring for waiting calls while any queue has both a call and a routable agent."""
-        work = self._to_serve
-        work.update(self._roster.take_gained())
-        if not work:
-            return
+        work = self.to_serve
         while True:
             best: QueueState | None = None
             best_seq = 0
@@ -336,7 +335,7 @@ class CallFlow:
         if call.listed and self._ring_listed(call, queue, now, out):
             return  # the next agent on the list rings
         queue.push(call)
-        self._to_serve[queue.spec.id] = queue
+        self.to_serve[queue.spec.id] = queue
 
     def _stop_rings(self, call: CallState, now: float, out: _Out) -> None:
         out.append(CancelTimer(key=timer_key(TimerKind.RING, call.id)))
@@ -385,7 +384,7 @@ class CallFlow:
         (:meth:`serve` asks; with nobody routable, an agent freed asks later)."""
         queue = self._roster.queues.get(QueueId(queue_id))
         if queue is not None and queue.n_waiting:
-            self._to_serve[queue.spec.id] = queue
+            self.to_serve[queue.spec.id] = queue
 
     def _ring_listed(self, call: CallState, queue: QueueState, now: float, out: _Out) -> bool:
         """Ring the next listed agent who can ring now; whether one could."""

@@ -88,8 +88,8 @@ class Roster:
                 self.queues[queue_id].rr_last = position
         self._join_groups(project)
         self._phones = _phone_index(self.agents.values())
-        #: Queues with waiting calls that gained a routable agent since the call flow last
-        #: took them (:meth:`take_gained`).
+        #: Where a queue with waiting calls that gained a routable agent is reported: the
+        #: call flow's work list, once it lends it (:meth:`report_gains_to`).
         self._gained: dict[QueueId, QueueState] = {}
         self._changed: set[AgentId] = set()
         #: Queues whose round-robin position moved since the shell last asked.
@@ -359,10 +359,10 @@ class Roster:
 
     # ---------------------------------------------------------- refresh
 
-    def take_gained(self) -> dict[QueueId, QueueState]:
-        """The queues with waiting calls that gained a routable agent since the last take."""
-        gained, self._gained = self._gained, {}
-        return gained
+    def report_gains_to(self, work: dict[QueueId, QueueState]) -> None:
+        """From now on, a queue with waiting calls that gains a routable agent goes into
+        ``work`` (the call flow's work list: the flow serves and clears it)."""
+        self._gained = work
 
     def refresh(self, agent: AgentState, now: float) -> None:
         """Re-evaluate the PCC rule for the agent and move it in or out of its pools."""

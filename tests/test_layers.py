@@ -33,10 +33,14 @@ def _strings(path: Path) -> set[str]:
     }
 
 
+#: File names, not modules: ``api.md``, ``routing.py``.
+FILES = ("md", "py", "toml")
+
+
 def _dotted_name(text: str) -> bool:
     """``simulator.runner._X``, not ``api.md`` or a sentence."""
     parts = text.split(".")
-    return len(parts) > 1 and all(part.isidentifier() for part in parts) and parts[1] != "md"
+    return len(parts) > 1 and all(part.isidentifier() for part in parts) and parts[-1] not in FILES
 
 
 def _python(root: Path, folder: str) -> list[Path]:

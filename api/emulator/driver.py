@@ -1,11 +1,13 @@
-"""The emulator's clock and I/O: one kernel, a virtual clock or the wall clock.
+"""The emulator's clock and I/O: a virtual clock or the wall clock over one simulation.
 
 :class:`Emulator` runs a :class:`~pcc_router.api.emulator.world.World` (the
 simulator with PCC's side) and does what PCC does over HTTP: POSTs call
 events (:mod:`~pcc_router.api.emulator.deliveries`), asks queues'
 ``get_list_agents_url`` and fetches ``get_customer_info_url``.
 
-Two clocks, one kernel (SimPy's ``rt.py`` idea):
+Two clocks over the simulation's one kernel (SimPy's ``rt.py`` idea): the
+kernel (the :class:`~pcc_router.api.emulator.world.World`'s simulation) holds
+what is due and when; the driver decides when "now" moves:
 
 - ``virtual`` (tests): time moves only when asked (:meth:`Emulator.advance`,
   :meth:`Emulator.until_idle`); every HTTP exchange happens at a frozen
