@@ -58,17 +58,23 @@ patience = {{ dist = "exponential", mean = "120s" }}
 COMPILED = HERE.parent / "build" / "compiled"
 
 
-def commands(calls: int, agents: int, workdir: Path) -> dict[str, list[str]]:
-    scenario = workdir / "bench.toml"
-    scenario.write_text(SCENARIO.format(calls=calls, agents=agents), encoding="utf-8")
+def builds(scenario: Path) -> dict[str, list[str]]:
+    """The pcc-router commands that simulate ``scenario``: pure, and compiled when built."""
     py = sys.executable
     simulate = ["-m", "pcc_router.simulator", "simulate", str(scenario), "--summary", "--json"]
     tools = {"pcc-router": [py, *simulate]}
     if (COMPILED / "pcc_router" / "routing").is_dir():
         # the same sources compiled by bench/build_compiled.sh, found first on the path
         tools["pcc-router (mypyc)"] = ["env", f"PYTHONPATH={COMPILED}", py, "-P", *simulate]
+    return tools
+
+
+def commands(calls: int, agents: int, workdir: Path) -> dict[str, list[str]]:
+    scenario = workdir / "bench.toml"
+    scenario.write_text(SCENARIO.format(calls=calls, agents=agents), encoding="utf-8")
+    py = sys.executable
     return {
-        **tools,
+        **builds(scenario),
         "SimPy 4.1": [py, str(HERE / "models" / "simpy_mmcm.py"), str(calls), str(agents)],
         "ciw 3.2": [py, str(HERE / "models" / "ciw_mmcm.py"), str(calls), str(agents)],
     }

@@ -1,6 +1,10 @@
 """What happens to the engine: inputs to :meth:`routing.Engine.handle`.
 
-Events are named in the past tense; each is a frozen, slotted dataclass. The
+Events are named in the past tense; each is a slotted dataclass whose fields are
+``Final``: immutable to its users (mypy refuses an assignment; compiled, the
+attribute is read-only), built by a plain keyword-only ``__init__`` that mypyc
+compiles natively, because a frozen dataclass pays ``object.__setattr__`` per
+field and its generated ``__init__`` stays interpreted even when compiled. The
 shell that owns time (the simulator's clock or the service's wall clock)
 creates them and passes the time separately.
 """
@@ -8,6 +12,7 @@ creates them and passes the time separately.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final, final
 
 from pcc_router.routing.model import AgentId, CallId, Channel, QueueId
 from pcc_router.routing.timers import TimerKey
@@ -29,69 +34,122 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@final
+@dataclass(slots=True, kw_only=True, init=False, unsafe_hash=True)
 class CallArrived:
     """A customer called ``to``; ``keys`` are the digits pressed at its menu, in order."""
 
-    call_id: CallId
-    to: str
-    caller: str = ""
-    keys: str = ""
+    call_id: Final[CallId]
+    to: Final[str]
+    caller: Final[str]
+    keys: Final[str]
+
+    def __init__(self, *, call_id: CallId, to: str, caller: str = "", keys: str = "") -> None:
+        self.call_id = call_id
+        self.to = to
+        self.caller = caller
+        self.keys = keys
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@final
+@dataclass(slots=True, kw_only=True, init=False, unsafe_hash=True)
 class CallerHungUp:
     """The customer left: abandoned if not yet answered, a normal end if talking."""
 
-    call_id: CallId
+    call_id: Final[CallId]
+
+    def __init__(self, *, call_id: CallId) -> None:
+        self.call_id = call_id
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@final
+@dataclass(slots=True, kw_only=True, init=False, unsafe_hash=True)
 class AgentAnswered:
     """An agent picked up a ring. A stale answer (ring already over) is ignored."""
 
-    call_id: CallId
-    agent_id: AgentId
+    call_id: Final[CallId]
+    agent_id: Final[AgentId]
+
+    def __init__(self, *, call_id: CallId, agent_id: AgentId) -> None:
+        self.call_id = call_id
+        self.agent_id = agent_id
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@final
+@dataclass(slots=True, kw_only=True, init=False, unsafe_hash=True)
 class CallEnded:
     """An answered call is over; the agent goes to wrap-up or straight back to routable."""
 
-    call_id: CallId
+    call_id: Final[CallId]
+
+    def __init__(self, *, call_id: CallId) -> None:
+        self.call_id = call_id
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@final
+@dataclass(slots=True, kw_only=True, init=False, unsafe_hash=True)
 class TimerFired:
     """A timer the engine started with :class:`pcc_router.routing.commands.StartTimer` is due."""
 
-    key: TimerKey
+    key: Final[TimerKey]
+
+    def __init__(self, *, key: TimerKey) -> None:
+        self.key = key
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@final
+@dataclass(slots=True, kw_only=True, init=False, unsafe_hash=True)
 class AgentUpdated:
     """The agent's own fields changed (PCC ``PUT /v1/agent``); ``None`` leaves a field as is."""
 
-    agent_id: AgentId
-    manual_status: str | None = None
-    routing_type: int | None = None
-    phone_number: str | None = None
+    agent_id: Final[AgentId]
+    manual_status: Final[str | None]
+    routing_type: Final[int | None]
+    phone_number: Final[str | None]
+
+    def __init__(
+        self,
+        *,
+        agent_id: AgentId,
+        manual_status: str | None = None,
+        routing_type: int | None = None,
+        phone_number: str | None = None,
+    ) -> None:
+        self.agent_id = agent_id
+        self.manual_status = manual_status
+        self.routing_type = routing_type
+        self.phone_number = phone_number
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@final
+@dataclass(slots=True, kw_only=True, init=False, unsafe_hash=True)
 class PresenceChanged:
     """An App/Web login or logout, a push token (un)registered, a SIP (un)registration.
 
     ``expires_at`` applies to a SIP registration: it lapses then unless renewed.
     """
 
-    agent_id: AgentId
-    channel: Channel
-    present: bool
-    expires_at: float | None = None
+    agent_id: Final[AgentId]
+    channel: Final[Channel]
+    present: Final[bool]
+    expires_at: Final[float | None]
+
+    def __init__(
+        self,
+        *,
+        agent_id: AgentId,
+        channel: Channel,
+        present: bool,
+        expires_at: float | None = None,
+    ) -> None:
+        self.agent_id = agent_id
+        self.channel = channel
+        self.present = present
+        self.expires_at = expires_at
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@final
+@dataclass(slots=True, kw_only=True, init=False, unsafe_hash=True)
 class AgentRingStarted:
     """PCC rings the agent for a call the engine did not ring (or the controller has just
     offered the agent first for it): not routable until ``until``, the call's answer or its end.
@@ -99,12 +157,18 @@ class AgentRingStarted:
     A ring of another agent for the same call ends this one: PCC rings one agent at a time.
     """
 
-    agent_id: AgentId
-    call_id: CallId
-    until: float
+    agent_id: Final[AgentId]
+    call_id: Final[CallId]
+    until: Final[float]
+
+    def __init__(self, *, agent_id: AgentId, call_id: CallId, until: float) -> None:
+        self.agent_id = agent_id
+        self.call_id = call_id
+        self.until = until
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@final
+@dataclass(slots=True, kw_only=True, init=False, unsafe_hash=True)
 class AgentCallStarted:
     """PCC reports the agent in a call the engine did not ring (PCC routed it): busy now.
 
@@ -114,12 +178,18 @@ class AgentCallStarted:
     busy.
     """
 
-    agent_id: AgentId
-    call_id: CallId
-    since: float | None = None
+    agent_id: Final[AgentId]
+    call_id: Final[CallId]
+    since: Final[float | None]
+
+    def __init__(self, *, agent_id: AgentId, call_id: CallId, since: float | None = None) -> None:
+        self.agent_id = agent_id
+        self.call_id = call_id
+        self.since = since
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@final
+@dataclass(slots=True, kw_only=True, init=False, unsafe_hash=True)
 class AgentCallEnded:
     """That call is over: its agent (when named) to wrap-up per ``queue_id``'s settings
     when known, then routable; any agent still ringing for the call is free again.
@@ -128,13 +198,27 @@ class AgentCallEnded:
     delivery later): her talk time stops and her wrap-up starts then.
     """
 
-    call_id: CallId
-    agent_id: AgentId | None = None
-    queue_id: QueueId | None = None
-    ended_at: float | None = None
+    call_id: Final[CallId]
+    agent_id: Final[AgentId | None]
+    queue_id: Final[QueueId | None]
+    ended_at: Final[float | None]
+
+    def __init__(
+        self,
+        *,
+        call_id: CallId,
+        agent_id: AgentId | None = None,
+        queue_id: QueueId | None = None,
+        ended_at: float | None = None,
+    ) -> None:
+        self.call_id = call_id
+        self.agent_id = agent_id
+        self.queue_id = queue_id
+        self.ended_at = ended_at
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@final
+@dataclass(slots=True, kw_only=True, init=False, unsafe_hash=True)
 class AgentsRequested:
     """PCC asks whom to ring for these calls of the queue (its ``get_list_agents_url``).
 
@@ -144,12 +228,18 @@ class AgentsRequested:
     the same event again (another instance, a replay) draws the same.
     """
 
-    queue_id: QueueId
-    call_ids: tuple[CallId, ...]
-    seed: int = 0
+    queue_id: Final[QueueId]
+    call_ids: Final[tuple[CallId, ...]]
+    seed: Final[int]
+
+    def __init__(self, *, queue_id: QueueId, call_ids: tuple[CallId, ...], seed: int = 0) -> None:
+        self.queue_id = queue_id
+        self.call_ids = call_ids
+        self.seed = seed
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@final
+@dataclass(slots=True, kw_only=True, init=False, unsafe_hash=True)
 class AgentsListed:
     """The queue's ``get_list_agents_url`` answered for a call the engine routes.
 
@@ -161,14 +251,25 @@ class AgentsListed:
     own routing for this turn, as PCC does with no URL set.
     """
 
-    call_id: CallId
-    agents: tuple[AgentId, ...] = ()
-    answer_timeouts: tuple[float, ...] = ()
-    failed: bool = False
+    call_id: Final[CallId]
+    agents: Final[tuple[AgentId, ...]]
+    answer_timeouts: Final[tuple[float, ...]]
+    failed: Final[bool]
 
-    def __post_init__(self) -> None:
-        if len(self.agents) != len(self.answer_timeouts):
+    def __init__(
+        self,
+        *,
+        call_id: CallId,
+        agents: tuple[AgentId, ...] = (),
+        answer_timeouts: tuple[float, ...] = (),
+        failed: bool = False,
+    ) -> None:
+        if len(agents) != len(answer_timeouts):
             raise ValueError("agents and answer_timeouts must pair up")
+        self.call_id = call_id
+        self.agents = agents
+        self.answer_timeouts = answer_timeouts
+        self.failed = failed
 
 
 Event = (
