@@ -95,6 +95,7 @@ class Engine:
         ask_lists: bool = False,
         empty_list: ListFallback = ListFallback.GROUPS,
         reask_after: float = 2.0,
+        system_status_commands: bool = True,
     ) -> None:
         """``snapshot``: an earlier engine's state (:meth:`snapshot`) to carry on from; its
         agents and queues missing from ``project`` are left out.
@@ -104,11 +105,18 @@ class Engine:
         the queue's strategy stands in for the URL (the simulator).
         ``empty_list`` and ``reask_after``: what such a queue does when the URL
         names nobody who can ring now (:class:`ListFallback`).
+        ``system_status_commands``: whether to say each change of an agent's
+        ``system_status`` (:class:`SetSystemStatus`); a shell that reads it from
+        the agents' views instead (the simulator) turns them off: a call makes two.
         """
         project.check()
         state = snapshot or EngineSnapshot()
         self._roster = roster = Roster(
-            project, start=start, snapshots=state.agents, rr_last=state.rr_last
+            project,
+            start=start,
+            snapshots=state.agents,
+            rr_last=state.rr_last,
+            system_status_commands=system_status_commands,
         )
         numbers = {n.number: n for n in project.numbers}
         self._flow = CallFlow(

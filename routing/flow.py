@@ -178,6 +178,11 @@ class CallFlow:
         if self._ask_lists and spec.get_list_agents_url is not None:
             self._ask(call, queue, out)  # PCC asks as the call comes, whoever it sees free
             return
+        if not queue.n_waiting and not self.to_serve and queue.candidates() is not None:
+            # No line here and no other queue to serve: :meth:`serve` would ring this
+            # call next and nothing else, so ring it without lining it up.
+            self._ring(call, queue, now, out)
+            return
         queue.push(call)
         self.to_serve[spec.id] = queue
 

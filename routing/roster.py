@@ -76,8 +76,10 @@ class Roster:
         start: float,
         snapshots: Mapping[AgentId, AgentSnapshot] | None = None,
         rr_last: Mapping[QueueId, int] | None = None,
+        system_status_commands: bool = True,
     ) -> None:
         snapshots = snapshots or {}
+        self._say_system_status = system_status_commands
         self.agents = {a.stringee_user_id: AgentState(a, start=start) for a in project.agents}
         for agent_id, snapshot in snapshots.items():
             if agent_id in self.agents:  # before the pools are built: keys stay right
@@ -278,7 +280,7 @@ class Roster:
         agent.handled += 1
         agent.consecutive_no_answers = 0
         agent.answered_at = now
-        if was is not Activity.TALKING:
+        if was is not Activity.TALKING and self._say_system_status:
             out.append(SetSystemStatus(agent_id=agent.id, system_status=0))
         self.refresh(agent, now)
 
@@ -297,7 +299,8 @@ class Roster:
         agent.talk_time += ended - agent.answered_at
         agent.call_id = None
         agent.call_since = None
-        out.append(SetSystemStatus(agent_id=agent.id, system_status=1))
+        if self._say_system_status:
+            out.append(SetSystemStatus(agent_id=agent.id, system_status=1))
         if wrap_up > 0 and ended + wrap_up > now:
             self._move(agent, Activity.WRAP_UP, now)
             agent.wrap_until = ended + wrap_up

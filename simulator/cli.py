@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from pcc_router.simulator.progress import ProgressBar
-from pcc_router.simulator.result import package_version
 from pcc_router.simulator.runner import simulate
 from pcc_router.simulator.scenario import Scenario, ScenarioError, load_scenario
 from pcc_router.simulator.scenario.sections import time_of_day
 from pcc_router.simulator.theory import TheoryKpis
+from pcc_router.simulator.version import describe
 
 __all__ = ["COMMANDS", "add_parsers", "add_scenario", "command", "main", "parser", "run"]
 
@@ -45,7 +45,7 @@ def parser(description: str) -> tuple[argparse.ArgumentParser, Any]:
         description=description,
         epilog="Run `pcc-router COMMAND --help` for a command's options, examples and exit codes.",
     )
-    made.add_argument("--version", action="version", version=f"pcc-router {package_version()}")
+    made.add_argument("--version", action="version", version=describe())
     return made, made.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
 

@@ -1,11 +1,17 @@
-"""A progress bar for long runs: shown on a terminal once a run has taken a second."""
+"""A progress bar for long runs: shown on a terminal once a run has taken a second.
+
+``rich`` is imported only when a bar is drawn: most runs (``--json``, tests,
+short runs) never draw one and should not pay for the import.
+"""
 
 from __future__ import annotations
 
 import time
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 __all__ = ["ProgressBar"]
 
@@ -30,6 +36,8 @@ class ProgressBar:
         if self._progress is None:
             if time.monotonic() - self._started < SHOW_AFTER:
                 return
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
             self._progress = Progress(
                 TextColumn("simulating"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                 TimeRemainingColumn(), transient=True,

@@ -16,6 +16,7 @@ from pcc_router.routing.durations import clock
 from pcc_router.simulator.kpis import INTERVAL
 from pcc_router.simulator.plots import day_label, figures
 from pcc_router.simulator.result import SimResult
+from pcc_router.simulator.version import describe
 
 __all__ = ["KPI_LABELS", "write_report"]
 
@@ -85,7 +86,7 @@ def _page(result: SimResult, images: list[str]) -> str:
 <html lang="en"><head><meta charset="utf-8"><title>{esc(result.scenario)}</title>
 <style>{_STYLE}</style></head><body>
 <h1>{esc(result.scenario)}</h1>
-<p>Simulated {esc(span)}; seed {result.seed}.</p>
+<p>Simulated {esc(span)}; seed {result.seed}; {esc(describe())}.</p>
 <h2>Key figures</h2>{_kpi_table(result)}
 {_check_table(result)}
 <h2>Plots</h2>{figures_html}

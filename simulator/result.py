@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import metadata
 from typing import TYPE_CHECKING
 
 from pcc_router.routing import AgentStats, Decision
 from pcc_router.simulator.expect import CheckResult, check_all
 from pcc_router.simulator.kpis import CallRecord, agent_rows
+from pcc_router.simulator.version import VERSION
 
 if TYPE_CHECKING:
     from pcc_router.simulator.runner import Simulation
@@ -17,10 +17,7 @@ __all__ = ["SimResult", "package_version"]
 
 
 def package_version() -> str:
-    try:
-        return metadata.version("pcc-router")
-    except metadata.PackageNotFoundError:  # running from a source tree
-        return "0+unknown"
+    return VERSION
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,6 +19,7 @@ import math
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Final
 
 from pcc_router.routing import (
     AgentAnswered,
@@ -45,6 +46,7 @@ from pcc_router.routing import (
     TimerFired,
 )
 from pcc_router.routing.shell import Loop
+from pcc_router.routing.timers import TimerKey
 from pcc_router.simulator.kernel import PRIORITY_ANSWER, PRIORITY_TIMELINE, Kernel
 from pcc_router.simulator.kpis import Recorder
 from pcc_router.simulator.result import SimResult
@@ -55,6 +57,9 @@ __all__ = ["Simulation", "simulate"]
 
 
 _PROGRESS_EVERY = 20_000  # events between progress reports
+#: With a call id, the kernel key of a caller's patience; an answer's key is
+#: ``(call id, agent id)``. Tuples, not formatted text: cheaper, and no id can clash.
+_HANG_UP: Final = object()
 
 
 @dataclass(slots=True)
@@ -66,11 +71,6 @@ class _Stream:
     talk_rng: random.Random
     patience_rng: random.Random
     made: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class _NextArrival:
-    stream: int
 
 
 class Simulation:
@@ -99,8 +99,11 @@ class Simulation:
             ask_lists=ask_lists,
             empty_list=empty_list,
             reask_after=reask_after,
+            system_status_commands=False,
         )
-        self.kernel: Kernel[Event | _NextArrival] = Kernel()
+        #: On the clock: an event, a stream's next arrival (its index) or a timer's key (its
+        #: ``TimerFired`` is made only when it really fires; most are cancelled first).
+        self.kernel: Kernel[Event | int | TimerKey] = Kernel()
         watched = frozenset(e.target for e in scenario.expects if e.subject == "call")
         self.recorder = Recorder(keep_calls=keep_calls, watched=watched)
         self.decisions: list[Decision] = []
@@ -160,8 +163,11 @@ class Simulation:
         item = self.kernel.pop()
         if item is None:
             return None
-        if isinstance(item, _NextArrival):
-            event: Event = self._traffic_arrival(item.stream, self.kernel.now)
+        event: Event
+        if isinstance(item, str):
+            event = TimerFired(key=item)
+        elif isinstance(item, int):
+            event = self._traffic_arrival(item, self.kernel.now)
         else:
             event = item
         if type(event) is CallArrived:
@@ -187,7 +193,7 @@ class Simulation:
         until = self.scenario.until
         if at == math.inf or (until is not None and at >= until):
             return
-        self.kernel.schedule(at, _NextArrival(index))
+        self.kernel.schedule(at, index)
 
     def _traffic_arrival(self, index: int, now: float) -> CallArrived:
         stream = self._streams[index]
@@ -205,7 +211,7 @@ class Simulation:
         patience = self._patience.pop(event.call_id)
         if patience is not None:
             hang_up = CallerHungUp(call_id=event.call_id)
-            self.kernel.schedule(now + patience, hang_up, key=f"hangup:{event.call_id}")
+            self.kernel.schedule(now + patience, hang_up, key=(_HANG_UP, event.call_id))
 
     # ---------------------------------------------------------- commands
 
@@ -220,28 +226,28 @@ class Simulation:
         behaviour = self.behaviours[command.agent_id]
         if behaviour.answer_prob >= 1.0 or self._answer_rng.random() < behaviour.answer_prob:
             answer = AgentAnswered(call_id=command.call_id, agent_id=command.agent_id)
-            key = f"answer:{command.call_id}:{command.agent_id}"
+            key = (command.call_id, command.agent_id)
             at = now + behaviour.answer_after
             self.kernel.schedule(at, answer, priority=PRIORITY_ANSWER, key=key)
 
     def cancel_ring(self, command: CancelRing, now: float) -> None:
         self.recorder.ring_ended(command.call_id, command.agent_id, command.outcome)
-        self.kernel.cancel(f"answer:{command.call_id}:{command.agent_id}")
+        self.kernel.cancel((command.call_id, command.agent_id))
 
     def connect_call(self, command: ConnectCall, now: float) -> None:
         self.recorder.answered(command.call_id, command.agent_id, now)
-        self.kernel.cancel(f"hangup:{command.call_id}")
+        self.kernel.cancel((_HANG_UP, command.call_id))
         talk = self._talk[command.call_id]
         ended = CallEnded(call_id=command.call_id)
         self.kernel.schedule(now + talk, ended, priority=PRIORITY_ANSWER)
 
     def close_call(self, command: CloseCall, now: float) -> None:
         self.recorder.closed(command.call_id, command.outcome, command.queue_id, now)
-        self.kernel.cancel(f"hangup:{command.call_id}")
+        self.kernel.cancel((_HANG_UP, command.call_id))
         self._talk.pop(command.call_id, None)
 
     def start_timer(self, command: StartTimer, now: float) -> None:
-        self.kernel.schedule(command.at, TimerFired(key=command.key), key=command.key)
+        self.kernel.schedule(command.at, command.key, key=command.key)
 
     def cancel_timer(self, command: CancelTimer, now: float) -> None:
         self.kernel.cancel(command.key)

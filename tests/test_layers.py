@@ -211,3 +211,15 @@ def test_the_emulator_loads_nothing_of_the_controller_or_the_store() -> None:
     assert {
         m for m in loaded if m.split(".")[0] in ("sqlalchemy", "sqlmodel", "apscheduler")
     } == set()
+
+
+def test_a_json_run_loads_no_progress_bar_or_package_metadata() -> None:
+    """``simulate --json`` draws no bar and reads its version from the package itself:
+    ``rich`` and ``importlib.metadata`` were a seventh of a short run's start-up."""
+    loaded = _loaded_after(
+        "from pcc_router.simulator.cli import main\n"
+        f"assert main(['simulate', {str(HOTLINE)!r}, '--json']) == 0"
+    )
+    assert "pcc_router.simulator.runner" in loaded  # it did run
+    assert {m for m in loaded if m.split(".")[0] == "rich"} == set()
+    assert "importlib.metadata" not in loaded

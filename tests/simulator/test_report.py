@@ -13,6 +13,7 @@ from pcc_router.simulator.progress import ProgressBar
 from pcc_router.simulator.report import write_report
 from pcc_router.simulator.result import SimResult
 from pcc_router.simulator.scenario import ScenarioError
+from pcc_router.simulator.version import describe
 
 ROOT = Path(__file__).resolve().parents[2]
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -31,6 +32,7 @@ def test_report_writes_page_and_four_plots(
         assert f"src='{name}'" in page
     assert "<td class='key'>service_level_20s</td>" in page and "Expectations" in page
     assert "report.html" in capsys.readouterr().err
+    assert f"; {describe()}.</p>" in page  # which build made it (compiled or pure)
 
 
 def test_progress_is_reported_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
