@@ -4,9 +4,9 @@ The model: Poisson arrivals at 2 calls/s, exponential talk (mean 60 s), 130
 agents, exponential patience (mean 120 s), 200,000 calls. Each tool runs as
 its own process (start-up included); the table shows the median wall time of
 ``--repeat`` runs, calls per second, and each tool's speed relative to SimPy
-and to ciw. With ``build/compiled`` present (``bench/build_compiled.sh``, run
-by ``make bench``), a second pcc-router row runs the same sources compiled with
-mypyc. SimPy and
+and to ciw. With ``build/compiled-site`` present (``make compiled``, run by
+``make bench``: the wheel ``pip install .`` builds, with the engine compiled by
+mypyc), a second pcc-router row runs the compiled build. SimPy and
 ciw model a bare M/M/c+M queue; pcc-router runs its full engine (agent
 identity, rings with timers, the strategy, wrap-up logic, KPIs).
 
@@ -55,7 +55,7 @@ patience = {{ dist = "exponential", mean = "120s" }}
 """
 
 
-COMPILED = HERE.parent / "build" / "compiled"
+COMPILED = HERE.parent / "build" / "compiled-site"
 
 
 def builds(scenario: Path) -> dict[str, list[str]]:
@@ -64,7 +64,7 @@ def builds(scenario: Path) -> dict[str, list[str]]:
     simulate = ["-m", "pcc_router.simulator", "simulate", str(scenario), "--summary", "--json"]
     tools = {"pcc-router": [py, *simulate]}
     if (COMPILED / "pcc_router" / "routing").is_dir():
-        # the same sources compiled by bench/build_compiled.sh, found first on the path
+        # the wheel `pip install .` builds, unpacked by `make compiled`, first on the path
         tools["pcc-router (mypyc)"] = ["env", f"PYTHONPATH={COMPILED}", py, "-P", *simulate]
     return tools
 

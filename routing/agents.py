@@ -14,14 +14,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 from pcc_router.routing.eligibility import Verdict, verdict
 from pcc_router.routing.model import AVAILABLE, AgentId, CallId, RoutingType
 from pcc_router.routing.state import Activity, AgentState
 from pcc_router.routing.stats import AgentHistory
 
-__all__ = ["AgentSnapshot", "AgentView", "BoardState", "agent_view"]
+__all__ = ["AGENT_ROW", "AgentSnapshot", "AgentView", "BoardState", "agent_view"]
+
+
+#: The flat record a store keeps of an agent's snapshot, by column:
+#: :meth:`AgentSnapshot.as_row` writes it and :meth:`AgentSnapshot.from_row` reads it,
+#: so a new field is added here and in the store's table only. ``system_status`` is
+#: written for people reading the store; ``push`` is not (the store keeps the token).
+AGENT_ROW: tuple[str, ...] = (
+    "manual_status", "routing_type", "phone_number", "system_status", "call_id", "app",
+    "sip_expires", "activity", "until", "call_since", "answered_at", "idle_since",
+    "handled", "talk_time", "no_answers", "consecutive_no_answers", "ring_heard",
+    "state_since",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,24 +58,13 @@ class AgentSnapshot:
     #: When her state as a wallboard shows it last changed; ``None``: the engine's start.
     state_since: float | None = None
 
-    #: The flat record a store keeps of it, by column: :meth:`as_row` writes it and
-    #: :meth:`from_row` reads it, so a new field is added here and in the store's table only.
-    #: ``system_status`` is written for people reading the store; ``push`` is not (the store
-    #: keeps the token itself).
-    ROW: ClassVar[tuple[str, ...]] = (
-        "manual_status", "routing_type", "phone_number", "system_status", "call_id", "app",
-        "sip_expires", "activity", "until", "call_since", "answered_at", "idle_since",
-        "handled", "talk_time", "no_answers", "consecutive_no_answers", "ring_heard",
-        "state_since",
-    )  # fmt: skip
-
     @property
     def system_status(self) -> int:
         """PCC ``system_status``: 0 while in a call, else 1."""
         return 0 if self.activity == Activity.TALKING else 1
 
     def as_row(self) -> dict[str, Any]:
-        """The record of :data:`ROW`."""
+        """The record of :data:`AGENT_ROW`."""
         history = self.history
         return {
             "manual_status": self.manual_status,
@@ -88,7 +89,7 @@ class AgentSnapshot:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any], *, push: bool) -> AgentSnapshot:
-        """The snapshot a record of :data:`ROW` was written from (``push``: the store's)."""
+        """The snapshot a record of :data:`AGENT_ROW` was written from (``push``: the store's)."""
         idle_since = row["idle_since"]
         return cls(
             manual_status=row["manual_status"],

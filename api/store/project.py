@@ -40,6 +40,7 @@ from pcc_router.routing import (
     QueueSpec,
     RoutingType,
 )
+from pcc_router.routing.agents import AGENT_ROW
 from pcc_router.routing.fields import Fields
 from pcc_router.routing.projects import (
     number_to_dict,
@@ -196,7 +197,7 @@ def call_memory(row: CallMemoryRow) -> PccCallMemory:
 
 
 def agent_snapshot(row: AgentRow) -> AgentSnapshot:
-    record = {name: getattr(row, name) for name in AgentSnapshot.ROW}
+    record = {name: getattr(row, name) for name in AGENT_ROW}
     return AgentSnapshot.from_row(record, push=bool(row.push_token))
 
 

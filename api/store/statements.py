@@ -22,7 +22,7 @@ from pcc_router.api.store.tables import (
     QueueStateRow,
     TimerRow,
 )
-from pcc_router.routing import AgentSnapshot
+from pcc_router.routing.agents import AGENT_ROW
 
 __all__ = ["run"]
 
@@ -93,7 +93,7 @@ def _statements(dialect: str) -> dict[str, Any]:
         "close_call": calls.update()
         .where(calls.c.call_id == bindparam("call"))
         .values(status=bindparam("new_status"), is_open=False),
-        "write_agent": _agent_update(**{name: bindparam(name) for name in AgentSnapshot.ROW}),
+        "write_agent": _agent_update(**{name: bindparam(name) for name in AGENT_ROW}),
         "push_token": _agent_update(push_token=bindparam("value")),
         "put_timer": timer_insert.on_conflict_do_update(
             index_elements=["key"], set_={"at": timer_insert.excluded.at}

@@ -29,6 +29,7 @@ from pcc_router.routing import (
     TimerFired,
     TimerKey,
 )
+from pcc_router.routing.agents import AGENT_ROW
 from tests.helpers import agent, project
 
 Q = QueueId("q")
@@ -198,5 +199,5 @@ def test_an_agents_store_record_reads_back_as_the_same_snapshot(
         engine.handle(_event(kind, who, call, now, seed), now)
     for agent_id, snapshot in engine.snapshot().agents.items():
         row = snapshot.as_row()
-        assert tuple(row) == type(snapshot).ROW, agent_id  # one list of columns
+        assert tuple(row) == AGENT_ROW, agent_id  # one list of columns
         assert type(snapshot).from_row(row, push=snapshot.push) == snapshot

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from importlib import metadata
@@ -36,3 +37,12 @@ def test_version_says_which_build_runs() -> None:
     )
     expected = "compiled" if not str(engine.__file__).endswith(".py") else "pure Python"
     assert done.stdout.strip() == f"pcc-router {VERSION} ({expected})" == describe()
+
+
+@pytest.mark.skipif(
+    "PCC_ROUTER_EXPECT_BUILD" not in os.environ, reason="only where a build is expected"
+)
+def test_the_expected_build_runs() -> None:
+    """`make test-compiled` says which build it meant to test: a silent fallback to the
+    pure sources would pass every other test."""
+    assert build() == os.environ["PCC_ROUTER_EXPECT_BUILD"]
