@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(MAKE) compiled || echo 'bench: no compiled build; its rows are left out'
 	$(BIN)/python bench/compare.py
 	$(BIN)/python bench/engine_scaling.py
+	test ! -d $(COMPILED_SITE) || PYTHONPATH=$(CURDIR)/$(COMPILED_SITE) $(BIN)/python bench/engine_scaling.py
 	$(BIN)/python bench/webhooks.py
 	$(BIN)/python bench/cli_start.py
 	$(BIN)/python bench/instructions.py

@@ -3,11 +3,12 @@
 The model: Poisson arrivals at 2 calls/s, exponential talk (mean 60 s), 130
 agents, exponential patience (mean 120 s), 200,000 calls. Each tool runs as
 its own process (start-up included); the table shows the median wall time of
-``--repeat`` runs, calls per second, and each tool's speed relative to SimPy
-and to ciw. With ``build/compiled-site`` present (``make compiled``, run by
-``make bench``: the wheel ``pip install .`` builds, with the engine compiled by
-mypyc), a second pcc-router row runs the compiled build. SimPy and
-ciw model a bare M/M/c+M queue; pcc-router runs its full engine (agent
+``--rounds`` interleaved rounds (each runs every tool once, the order rotated
+by one per round), calls per second, and each tool's speed relative to SimPy
+and to ciw as the median of the per-round ratios. With ``build/compiled-site``
+present (``make compiled``, run by ``make bench``: the wheel ``pip install .``
+builds, with the engine compiled by mypyc), a second pcc-router row runs the
+compiled build. SimPy and ciw model a bare M/M/c+M queue; pcc-router runs its full engine (agent
 identity, rings with timers, the strategy, wrap-up logic, KPIs).
 
 Then, with ``--memory-calls`` > 0, the peak resident memory of a ``simulate
@@ -101,50 +102,65 @@ def peak_memory_mb(command: list[str]) -> float:
     return int(done.stdout.strip()) / 1024  # ru_maxrss is in KiB on Linux
 
 
+def interleaved(
+    tools: dict[str, list[str]], rounds: int
+) -> tuple[dict[str, list[float]], dict[str, dict[str, object]]]:
+    """Each tool's wall times, one per round; each round runs every tool once, in an order
+    rotated by one per round, so that a drift of the shared machine hits all alike."""
+    names = list(tools)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    kpis: dict[str, dict[str, object]] = {}
+    for round_ in range(rounds):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            seconds, kpis[name] = timed(tools[name])
+            times[name].append(seconds)
+    return times, kpis
+
+
+def ratio(times: dict[str, list[float]], name: str, base: str) -> float:
+    """The median over rounds of how many times faster ``name`` ran than ``base``."""
+    return statistics.median(b / t for b, t in zip(times[base], times[name], strict=True))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200_000)
     parser.add_argument("--agents", type=int, default=130)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--memory-calls", type=int, default=2_000_000)
     args = parser.parse_args()
     console = Console(width=120)
-    results: dict[str, tuple[float, dict[str, object]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         tools = commands(args.calls, args.agents, Path(tmp))
-        for name, command in tools.items():
-            runs = [timed(command) for _ in range(args.repeat)]
-            results[name] = (statistics.median(r[0] for r in runs), runs[0][1])
-        simpy, ciw = results["SimPy 4.1"][0], results["ciw 3.2"][0]
-        title = f"{args.calls:,} calls, M/M/{args.agents}+M, median of {args.repeat}"
-        table = Table(title=title)
-        columns = (
-            "tool",
-            "wall s",
-            "calls/s",
-            "speed vs SimPy",
-            "speed vs ciw",
-            "ASA s",
-            "abandoned",
+        times, kpis = interleaved(tools, args.rounds)
+        title = (
+            f"{args.calls:,} calls, M/M/{args.agents}+M, {args.rounds} interleaved rounds "
+            "(median wall time; speed: median of the per-round ratios)"
         )
+        table = Table(title=title)
+        columns = ("tool", "wall s", "calls/s", "speed vs SimPy", "speed vs ciw", "ASA s",
+                   "abandoned")  # fmt: skip
         for column in columns:
             table.add_column(column, justify="right")
-        for name, (seconds, kpis) in results.items():
+        for name in tools:
+            seconds = statistics.median(times[name])
             table.add_row(
                 name,
                 f"{seconds:.2f}",
                 f"{args.calls / seconds:,.0f}",
-                f"{simpy / seconds:.2f}x",
-                f"{ciw / seconds:.2f}x",
-                f"{float(kpis['asa']):.3f}",
-                str(kpis["abandoned"]),
-            )  # type: ignore[arg-type]
+                f"{ratio(times, name, 'SimPy 4.1'):.2f}x",
+                f"{ratio(times, name, 'ciw 3.2'):.2f}x",
+                f"{float(kpis[name]['asa']):.3f}",  # type: ignore[arg-type]
+                str(kpis[name]["abandoned"]),
+            )
         console.print(table)
         if args.memory_calls:
-            memory = commands(args.memory_calls, args.agents, Path(tmp))["pcc-router"]
-            peak = peak_memory_mb(memory)
-            console.print(f"peak memory of simulate --summary, {args.memory_calls:,} calls: "
-                          f"{peak:.0f} MB")  # fmt: skip
+            runs = commands(args.memory_calls, args.agents, Path(tmp))
+            for name in builds(Path(tmp) / "memory.toml"):
+                peak = peak_memory_mb(runs[name])
+                console.print(f"peak memory of simulate --summary, {args.memory_calls:,} calls, "
+                              f"{name}: {peak:.0f} MB")  # fmt: skip
     console.print(f"machine: {machine()}")
     return 0
 

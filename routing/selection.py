@@ -48,12 +48,22 @@ class Pool:
     def add(self, agent: AgentState, pos: int) -> None:
         key = (self._value(agent), pos, agent.id)
         self._keys[agent.id] = key
-        bisect.insort(self.entries, key)
+        entries = self.entries
+        if not entries or entries[-1] < key:
+            # The usual place for longest idle (an agent back from a call has idled the
+            # least): one comparison instead of a search.
+            entries.append(key)
+        else:
+            bisect.insort(entries, key)
 
     def remove(self, agent_id: AgentId) -> None:
         key = self._keys.pop(agent_id, None)
         if key is not None:
-            del self.entries[bisect.bisect_left(self.entries, key)]
+            entries = self.entries
+            if entries[0] is key:  # the agent just chosen, in most strategies: no search
+                del entries[0]
+            else:
+                del entries[bisect.bisect_left(entries, key)]
 
     def order(self, rr_last: int = -1) -> list[AgentId]:
         """Agents in ring order; round robin starts after the position rung last."""
