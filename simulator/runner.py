@@ -26,6 +26,7 @@ from pcc_router.routing import (
     CallArrived,
     CallEnded,
     CallerHungUp,
+    CallId,
     CancelRing,
     CancelTimer,
     CloseCall,
@@ -51,7 +52,6 @@ from pcc_router.simulator.kernel import PRIORITY_ANSWER, PRIORITY_TIMELINE, Kern
 from pcc_router.simulator.kpis import Recorder
 from pcc_router.simulator.result import SimResult
 from pcc_router.simulator.scenario import Scenario, ScriptedCall, Traffic
-from pcc_router.simulator.scenario.activity import scripted_arrival, traffic_call_id
 
 __all__ = ["Simulation", "simulate"]
 
@@ -71,6 +71,16 @@ class _Stream:
     talk_rng: random.Random
     patience_rng: random.Random
     made: int = 0
+
+
+def traffic_call_id(index: int, n: int) -> CallId:
+    """The id of the ``n``-th call of the ``index``-th ``[[traffic]]`` stream (here, in a
+    compiled module: it is made once a call)."""
+    return CallId(f"t{index + 1}-{n}")
+
+
+def scripted_arrival(call: ScriptedCall) -> CallArrived:
+    return CallArrived(call_id=CallId(call.id), to=call.to, caller=call.caller, keys=call.keys)
 
 
 class Simulation:

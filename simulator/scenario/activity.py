@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pcc_router.routing import AgentId, AgentUpdated, CallArrived, CallId, Channel, PresenceChanged
+from pcc_router.routing import AgentId, AgentUpdated, Channel, PresenceChanged
 from pcc_router.routing.durations import parse_duration
 from pcc_router.routing.projects import phone_field
 from pcc_router.simulator.arrivals import (
@@ -40,7 +40,7 @@ _PRESENCE = {
     "sip": {"register": True, "unregister": False},
 }
 DEFAULT_TALK = 60.0
-_TRAFFIC_ID = re.compile(r"^t[1-9][0-9]*-[1-9][0-9]*$")  # see traffic_call_id
+_TRAFFIC_ID = re.compile(r"^t[1-9][0-9]*-[1-9][0-9]*$")  # the ids runner.traffic_call_id makes
 
 
 def _keys(table: Fields) -> str:
@@ -290,11 +290,3 @@ def _approx(table: Fields) -> Approx:
 
 
 _CHECKS = {"call": _call_checks, "agent": _agent_checks, "metric": _metric_checks}
-
-
-def traffic_call_id(index: int, n: int) -> CallId:
-    return CallId(f"t{index + 1}-{n}")
-
-
-def scripted_arrival(call: ScriptedCall) -> CallArrived:
-    return CallArrived(call_id=CallId(call.id), to=call.to, caller=call.caller, keys=call.keys)

@@ -8,6 +8,9 @@ import random
 import statistics
 from collections.abc import Iterable
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from pcc_router.routing.durations import clock, parse_duration
 from pcc_router.simulator.arrivals import (
     Constant,
@@ -18,6 +21,7 @@ from pcc_router.simulator.arrivals import (
     Poisson,
     Trace,
     Uniform,
+    _exponential,
 )
 
 
@@ -67,3 +71,14 @@ def test_trace_and_durations() -> None:
         90.0,
     ]
     assert clock(3725.0) == "01:02:05" and clock(2.5) == "00:00:02.5"
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=st.integers(0, 2**32), rate=st.floats(1e-6, 1e6))
+def test_exponential_draws_are_expovariates_to_the_bit(seed: int, rate: float) -> None:
+    """The simulator writes ``expovariate`` out (it is interpreted Python); the draws
+    must stay the very numbers the library gives, or every output would change."""
+    ours, library = random.Random(seed), random.Random(seed)
+    assert [_exponential(ours, rate) for _ in range(20)] == [
+        library.expovariate(rate) for _ in range(20)
+    ]
