@@ -99,6 +99,14 @@ class _Interval:
     wait_sum: float = 0.0
 
 
+def _end_ring(record: CallRecord, agent_id: str, outcome: str) -> None:
+    """The outcome of the agent's open ring for the call, when its history is kept."""
+    for ring in reversed(record.rang or ()):
+        if ring.agent == agent_id and ring.outcome is None:
+            ring.outcome = outcome
+            return
+
+
 @dataclass(slots=True)
 class Recorder:
     keep_calls: bool = True
@@ -134,14 +142,12 @@ class Recorder:
             rings.append(Ring(agent_id, at))
 
     def ring_ended(self, call_id: str, agent_id: str, outcome: str) -> None:
-        for ring in reversed(self.live[call_id].rang or ()):
-            if ring.agent == agent_id and ring.outcome is None:
-                ring.outcome = outcome
-                return
+        _end_ring(self.live[call_id], agent_id, outcome)
 
     def answered(self, call_id: str, agent_id: str, at: float) -> None:
         record = self.live[call_id]
-        self.ring_ended(call_id, agent_id, "answered")
+        if record.rang:  # a summary run keeps no ring history
+            _end_ring(record, agent_id, "answered")
         record.answered_by = agent_id
         record.answered_at = at
         record.outcome = "talking"  # until it ends (seen mid-run: the emulator)
