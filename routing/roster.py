@@ -33,11 +33,10 @@ from pcc_router.routing.commands import (
     SetSystemStatus,
     StartTimer,
 )
-from pcc_router.routing.eligibility import Verdict, is_routable, reachable, verdict
+from pcc_router.routing.eligibility import Verdict, is_routable, verdict
 from pcc_router.routing.errors import RoutingError, UnknownAgent
 from pcc_router.routing.events import AgentUpdated, PresenceChanged
 from pcc_router.routing.model import (
-    AVAILABLE,
     NOT_AVAILABLE,
     AgentId,
     CallId,
@@ -389,9 +388,9 @@ class Roster:
                         self._gained[queue.spec.id] = queue
                 elif was_in and not now_in:
                     queue.pools[member.tier].remove(agent.id)
-        staffed = agent.activity is not Activity.IDLE or (
-            agent.manual_status == AVAILABLE and reachable(agent, now)
-        )
+        # Staffed: busy, or idle and AVAILABLE and reachable, which for an idle agent is
+        # being routable (the rule just evaluated: no second look at her presence).
+        staffed = routable or agent.activity is not Activity.IDLE
         if staffed is not agent.staffed:
             if staffed:
                 agent.staffed_since = now

@@ -20,7 +20,8 @@ Definitions (``docs/scenarios.md`` has the long form):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import copyreg
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pcc_router.routing import AgentStats
@@ -88,6 +89,32 @@ class CallRecord:
             "ended_at": _r(self.ended_at),
             "outcome": self.outcome,
         }
+
+
+#: A call record's attributes (its ``__slots__``, which a compiled class does not keep).
+_CALL_RECORD_FIELDS = (
+    "id", "arrived", "queue", "entered", "rang", "answered_by", "answered_at", "ended_at",
+    "outcome",
+)  # fmt: skip
+
+
+def _rebuild_call_record(values: dict[str, object]) -> CallRecord:
+    record = CallRecord(str(values["id"]), float(values["arrived"]))  # type: ignore[arg-type]
+    for name, value in values.items():
+        setattr(record, name, value)
+    return record
+
+
+def _reduce_call_record(
+    record: CallRecord,
+) -> tuple[Callable[[dict[str, object]], CallRecord], tuple[dict[str, object]]]:
+    return _rebuild_call_record, ({name: getattr(record, name) for name in _CALL_RECORD_FIELDS},)
+
+
+def register_call_records() -> None:
+    """Pickle a call record by its constructor, as the dataclasses are (it is not one: its
+    ``__init__`` takes the two values every record starts with)."""
+    copyreg.pickle(CallRecord, _reduce_call_record)
 
 
 @dataclass(slots=True)
