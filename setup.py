@@ -19,11 +19,11 @@ import os
 import shutil
 import sys
 import sysconfig
-import tempfile
 import warnings
 from pathlib import Path
 
 from setuptools import setup
+from setuptools.command.build_ext import build_ext
 
 HERE = Path(__file__).resolve().parent
 #: What mypyc compiles: the engine, and the simulator's loop, kernel and measuring (and the
@@ -73,6 +73,7 @@ def _why_not() -> str | None:
 def _sources(staging: Path) -> list[str]:
     """The hot modules, copied under the namespace they install as (mypyc names
     modules by path): ``staging/pcc_router/routing/engine.py`` and so on."""
+    shutil.rmtree(staging, ignore_errors=True)
     for folder in ("routing", "simulator"):
         shutil.copytree(HERE / folder, staging / "pcc_router" / folder, dirs_exist_ok=True)
     return [str(staging / "pcc_router" / path) for path in HOT]
@@ -89,21 +90,46 @@ def _compiled() -> list[object]:
         try:
             from mypyc.build import mypycify
 
-            staging = Path(tempfile.mkdtemp(prefix="pcc-router-mypyc-"))
+            staging = HERE / "build" / "mypyc-src"  # beside mypyc's C files; make clean
+            sources = _sources(staging)
             config = staging / "mypy.ini"
             config.write_text(_CONFIG.format(src=staging), encoding="utf-8")
-            return list(mypycify([*_sources(staging), "--config-file", str(config)]))
+            return list(mypycify([*sources, "--config-file", str(config)]))
         except Exception as exc:  # a failed compile must not stop a pure install
             reason = f"mypyc failed: {exc}"
-    if choice == "compiled":
+    _fall_back(reason)
+    return []
+
+
+def _fall_back(reason: str) -> None:
+    """Say that the pure build is installed, or stop when the compiled one was required."""
+    if _choice() == "compiled":
         raise SystemExit(f"pcc-router: PCC_ROUTER_COMPILE=1 but cannot compile: {reason}")
     warnings.warn(
         f"pcc-router: installing the pure-Python build ({reason}); it runs the same, "
         "about twice as slowly. `pcc-router --version` says which build runs.",
-        stacklevel=1,
+        stacklevel=2,
     )
-    return []
+
+
+class _BuildExtOrPure(build_ext):
+    """A C compile that fails (a broken toolchain) leaves the pure modules, with a warning,
+    unless the compiled build was required."""
+
+    def run(self) -> None:
+        # Extension modules left in build/ by an earlier build would be packed into this
+        # wheel too (another source's shared mypyc library, or modules a failed compile
+        # did not replace): start from none.
+        build_lib = Path(self.build_lib)
+        for stale in (*build_lib.glob("*__mypyc*"), *build_lib.glob("pcc_router/**/*.so")):
+            stale.unlink()
+        try:
+            super().run()
+        except Exception as exc:  # distutils raises several kinds
+            for extension in self.extensions:  # no half-compiled set left behind
+                Path(self.get_ext_fullpath(extension.name)).unlink(missing_ok=True)
+            _fall_back(f"the C compile failed: {exc}")
 
 
 if __name__ == "__main__":  # as setuptools runs it; tests import the decision above
-    setup(ext_modules=_compiled())
+    setup(ext_modules=_compiled(), cmdclass={"build_ext": _BuildExtOrPure})

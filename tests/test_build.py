@@ -85,3 +85,18 @@ def test_a_wheel_made_without_a_compiler_is_pure_and_says_so(tmp_path: Path) -> 
         env={**env, "PYTHONPATH": str(site)},
     )  # fmt: skip
     assert version.stdout.strip().endswith("(pure Python)")
+
+
+@pytest.mark.slow
+def test_a_compiler_that_fails_leaves_a_working_pure_install(tmp_path: Path) -> None:
+    """A compiler that is there but fails (a broken toolchain): the install still works,
+    pure, with the warning, and no half-compiled module is left in the wheel."""
+    env = {"CC": "false", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    made = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation",
+         "--wheel-dir", str(tmp_path / "wheel")],
+        capture_output=True, text=True, timeout=600, env=env, check=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert "installing the pure-Python build (the C compile failed" in made.stdout + made.stderr
+    (wheel,) = (tmp_path / "wheel").glob("*.whl")
+    assert not [n for n in zipfile.ZipFile(wheel).namelist() if n.endswith(".so")]
