@@ -7,31 +7,6 @@ of operation and :mod:`pcc_router.routing.eligibility` for the routable rule.
 
 from __future__ import annotations
 
-# Every record pickles and copies by its constructor, compiled or not (see pickling.py).
-from pcc_router.routing import (
-    agents as _agents,
-)
-from pcc_router.routing import (
-    commands as _commands,
-)
-from pcc_router.routing import (
-    eligibility as _eligibility,
-)
-from pcc_router.routing import (
-    events as _events,
-)
-from pcc_router.routing import (
-    explain as _explain,
-)
-from pcc_router.routing import (
-    model as _model,
-)
-from pcc_router.routing import (
-    snapshot as _snapshot,
-)
-from pcc_router.routing import (
-    stats as _stats,
-)
 from pcc_router.routing.agents import AgentSnapshot, AgentView
 from pcc_router.routing.codec import decode_event, encode_event
 from pcc_router.routing.commands import (
@@ -106,9 +81,12 @@ from pcc_router.routing.stats import AgentHistory, AgentStats
 from pcc_router.routing.timefmt import clock_time
 from pcc_router.routing.timers import TimerKey, TimerKind, parse_timer_key, timer_key
 
+# Every record pickles and copies by its constructor, compiled or not (see pickling.py).
 register_dataclasses(
-    (_agents, _commands, _eligibility, _events, _explain, _model, _snapshot, _stats)
-)
+    f"pcc_router.routing.{name}"
+    for name in ("agents", "commands", "eligibility", "events", "explain", "model", "snapshot",
+                 "stats")
+)  # fmt: skip
 
 __all__ = [
     "AVAILABLE",

@@ -12,9 +12,9 @@ dataclass of the engine registers this reduction with :mod:`copyreg`, which
 from __future__ import annotations
 
 import copyreg
+import importlib
 from collections.abc import Iterable
 from dataclasses import fields, is_dataclass
-from types import ModuleType
 from typing import Any
 
 __all__ = ["register_dataclasses", "rebuild"]
@@ -31,9 +31,10 @@ def _reduce(record: Any) -> tuple[Any, tuple[type[Any], dict[str, Any]]]:
     return rebuild, (type(record), values)
 
 
-def register_dataclasses(modules: Iterable[ModuleType]) -> None:
+def register_dataclasses(module_names: Iterable[str]) -> None:
     """Pickle every dataclass defined in these modules by its constructor."""
-    for module in modules:
+    for name in module_names:
+        module = importlib.import_module(name)
         for value in list(vars(module).values()):
             if (
                 isinstance(value, type)
