@@ -23,6 +23,7 @@ from __future__ import annotations
 import copyreg
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from pcc_router.routing import AgentStats
 from pcc_router.simulator.measures import LoadCurve, WaitHistogram, fairness
@@ -98,8 +99,8 @@ _CALL_RECORD_FIELDS = (
 )  # fmt: skip
 
 
-def _rebuild_call_record(values: dict[str, object]) -> CallRecord:
-    record = CallRecord(str(values["id"]), float(values["arrived"]))  # type: ignore[arg-type]
+def _rebuild_call_record(values: dict[str, Any]) -> CallRecord:
+    record = CallRecord(values["id"], values["arrived"])
     for name, value in values.items():
         setattr(record, name, value)
     return record
@@ -107,7 +108,7 @@ def _rebuild_call_record(values: dict[str, object]) -> CallRecord:
 
 def _reduce_call_record(
     record: CallRecord,
-) -> tuple[Callable[[dict[str, object]], CallRecord], tuple[dict[str, object]]]:
+) -> tuple[Callable[[dict[str, Any]], CallRecord], tuple[dict[str, Any]]]:
     return _rebuild_call_record, ({name: getattr(record, name) for name in _CALL_RECORD_FIELDS},)
 
 
