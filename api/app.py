@@ -48,7 +48,7 @@ from pcc_router.api.web.middlewares import error_middleware, security_headers
 from pcc_router.api.web.openapi import spec
 from pcc_router.api.web.routing import REMOTE_DEADLINE, Check, Guard, Handler, Route, mount
 from pcc_router.routing import ConfigError
-from pcc_router.simulator.result import package_version
+from pcc_router.simulator.version import VERSION
 
 __all__ = ["create_app"]
 
@@ -173,7 +173,7 @@ def _routes(app: web.Application) -> None:
     mount(app, ROUTES, checks=GUARDS, bound=bound)
     add_doc_assets(app)
     app.router.add_static("/static", live.STATIC)
-    app[OPENAPI] = spec(ROUTES, version=package_version())
+    app[OPENAPI] = spec(ROUTES, version=VERSION)
 
 
 def _within_deadline(route: Route, handler: Handler, settings: Settings) -> Handler:

@@ -13,11 +13,7 @@ from pcc_router.simulator.version import VERSION
 if TYPE_CHECKING:
     from pcc_router.simulator.runner import Simulation
 
-__all__ = ["SimResult", "package_version"]
-
-
-def package_version() -> str:
-    return VERSION
+__all__ = ["SimResult"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,7 +60,7 @@ class SimResult:
         out: dict[str, object] = {
             "scenario": self.scenario,
             "seed": self.seed,
-            "version": package_version(),
+            "version": VERSION,
             "kpis": self.kpis,
         }
         if not summary:

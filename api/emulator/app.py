@@ -27,7 +27,7 @@ from pcc_router.api.web.metrics import Metrics
 from pcc_router.api.web.middlewares import error_middleware
 from pcc_router.api.web.openapi import spec
 from pcc_router.api.web.routing import Guard, Handler, Route, mount
-from pcc_router.simulator.result import package_version
+from pcc_router.simulator.version import VERSION
 
 __all__ = ["EMULATOR_ROUTES", "create_emulator_app"]
 
@@ -177,7 +177,7 @@ def create_emulator_app(emulator: Emulator, *, api_key: tuple[str, str]) -> web.
     add_doc_assets(app)
     app[OPENAPI] = spec(
         EMULATOR_ROUTES,
-        version=package_version(),
+        version=VERSION,
         title="pcc-router PCC emulator",
         description="A local Stringee PCC for one scenario: PCC's REST subset, call events "
         "to event_url, requests to get_list_agents_url; /_emulator to drive it.",
