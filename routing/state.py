@@ -151,9 +151,9 @@ class QueueState:
     def candidates(self) -> Pool | None:
         """The pool a call may ring now: the primary groups', else the backups', else none."""
         primary, backup = self.pools
-        if primary.entries:  # the lists themselves: this runs on every dispatch
+        if primary.size:
             return primary
-        return backup if backup.entries else None
+        return backup if backup.size else None
 
     def push(self, call: CallState) -> None:
         """Line the call up by its entry order, so a call back from a ring keeps its place."""

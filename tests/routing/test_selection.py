@@ -5,6 +5,9 @@ from __future__ import annotations
 import random
 from collections import Counter
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from pcc_router.routing import AgentId, Strategy
 from pcc_router.routing.selection import Pool
 from pcc_router.routing.state import AgentState
@@ -104,3 +107,56 @@ def test_random_offers_are_drawn_from_the_requests_seed() -> None:
     draws = {offered(seed) for seed in range(20)}
     assert len(draws) > 1 and all(sorted(d) == ["a0", "a1", "a2", "a3"] for d in draws)
     assert offered(7) == offered(7)
+
+
+# One step on a pool: ("add", agent index, strategy value) or ("remove", agent index, _),
+# or ("take", _, _): remove whoever the pool would ring first (the engine's usual move).
+_Step = tuple[str, int, int]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    strategy=st.sampled_from(list(Strategy)),
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["add", "remove", "take"]),
+            st.integers(0, 79),
+            st.integers(0, 5),
+        ),
+        max_size=400,
+    ),
+    rr_last=st.integers(-1, 80),
+)
+def test_a_pool_always_rings_as_a_plainly_sorted_list_would(
+    strategy: Strategy, steps: list[_Step], rr_last: int
+) -> None:
+    """However agents come and go (the front leaving often, so the dead prefix is
+    compacted many times), the pool's order, choice and size are those of the sorted
+    list of its agents' keys."""
+    pool, reference = Pool(strategy), {}  # reference: agent id -> (value, pos, id)
+    for action, index, value in steps:
+        agent_id = AgentId(f"a{index:02d}")
+        if action == "add" and agent_id not in reference:
+            a = state(agent_id, idle_since=value, handled=value, talk=float(value))
+            pool.add(a, index)
+            key = (0 if strategy in _NO_VALUE else value, index, agent_id)
+            reference[agent_id] = key
+        elif action == "remove":
+            pool.remove(agent_id)
+            reference.pop(agent_id, None)
+        elif action == "take" and reference:
+            [first] = pool.choose({}, rr_last=-1, rng=random.Random(0))[:1]
+            pool.remove(first)
+            reference.pop(first)
+        expected = [key[2] for key in sorted(reference.values())]
+        assert len(pool) == len(expected) and bool(pool) is bool(expected)
+        if strategy is Strategy.ROUND_ROBIN:
+            start = next((i for i, k in enumerate(sorted(reference.values())) if k[1] > rr_last), 0)
+            expected = expected[start:] + expected[:start]
+        assert pool.order(rr_last) == expected
+        if expected and strategy is not Strategy.RANDOM:
+            chosen = pool.choose({}, rr_last=rr_last, rng=random.Random(0))
+            assert chosen == (expected if strategy is Strategy.RING_ALL else expected[:1])
+
+
+_NO_VALUE = {Strategy.ROUND_ROBIN, Strategy.RANDOM, Strategy.RING_ALL, Strategy.TOP_DOWN}
