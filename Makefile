@@ -63,6 +63,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/webhooks.py
 	$(BIN)/python bench/cli_start.py
 	$(BIN)/python bench/instructions.py
+	$(BIN)/python bench/plan.py
 
 # The demo's own store, made afresh by every `make serve` (old calls never come back).
 DEMO_STORE := .demo/pcc-router.db

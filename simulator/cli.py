@@ -1,4 +1,4 @@
-"""The simulator's commands of ``pcc-router``: simulate, check, theory, sweep.
+"""The simulator's commands of ``pcc-router``: simulate, check, theory, sweep, plan.
 
 The command line's root is :mod:`pcc_router.api.cli`, which adds the
 controller's commands; ``python -m pcc_router.simulator`` runs these alone.
@@ -25,7 +25,7 @@ from pcc_router.simulator.version import describe
 
 __all__ = ["COMMANDS", "add_parsers", "add_scenario", "command", "main", "parser", "run"]
 
-COMMANDS = ("simulate", "check", "theory", "sweep")
+COMMANDS = ("simulate", "check", "theory", "sweep", "plan")
 
 # Explanations cost a verdict per queue member per ring: shown by default only
 # for runs small enough to read.
@@ -86,7 +86,7 @@ def add_scenario(made: argparse.ArgumentParser, what: str = "the scenario file (
 
 
 def add_parsers(commands: Any) -> None:
-    """Add simulate, check, theory and sweep to ``commands``."""
+    """Add simulate, check, theory, sweep and plan to ``commands``."""
     sim = command(
         commands,
         "simulate",
@@ -142,8 +142,48 @@ def add_parsers(commands: Any) -> None:
     sweep.add_argument("--seeds", type=int, default=5, help="runs per agent count (default 5)")
     sweep.add_argument("--target", help='e.g. "service_level_20s>=0.8"')
     sweep.add_argument("--pool", help="prefix of the pool to vary, when there are several")
-    sweep.add_argument("--workers", type=int, help="processes (default: all cores)")
+    _add_workers(sweep)
     sweep.add_argument("--json", action="store_true", help="print the table as JSON")
+    plan = command(
+        commands,
+        "plan",
+        summary="staffing plan from a forecast: agents per interval, shifts, roster",
+        about="Agents per interval that meet the target: Erlang A, then the whole day "
+        "simulated with every routing rule (backlogs carry over), with 95 % confidence "
+        "intervals; with [[shifts]], how many agents start on each shift (an integer "
+        "program), and that roster simulated again. Progress goes to standard error.",
+        examples=(
+            'pcc-router plan scenarios/hotline_forecast.toml --target "service_level_20s>=0.8"',
+            'pcc-router plan day.toml --target "asa<=30" --interval 1h --seeds 10 --json',
+            'pcc-router plan day.toml --target "service_level_20s>=0.8" --report reports/plan '
+            "--write-roster roster.toml",
+            'pcc-router plan day.toml --target "abandon_rate<=0.05" --scheduler tcp://10.0.0.5:8786',
+        ),
+    )
+    add_scenario(plan, "the forecast: a scenario with until, traffic and an [[agent_pools]] entry")
+    _plan_arguments(plan)
+
+
+def _plan_arguments(plan: argparse.ArgumentParser) -> None:
+    plan.add_argument("--target", action="append", default=[], metavar="KPI>=VALUE",
+                      help='e.g. "service_level_20s>=0.8" (repeat for several; '
+                      "service_level_20s, asa, abandon_rate or occupancy)")  # fmt: skip
+    plan.add_argument("--interval", default="30m", help="length of an interval (default 30m)")
+    plan.add_argument("--seeds", type=int, default=5, help="runs per simulated day (default 5)")
+    plan.add_argument("--pool", help="prefix of the [[agent_pools]] entry to staff, when several")
+    _add_workers(plan)
+    plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+    plan.add_argument("--report", metavar="DIR", help="write plan.html, plots and plan.json")
+    plan.add_argument("--write-roster", metavar="FILE",
+                      help="write a scenario file with the roster")  # fmt: skip
+
+
+def _add_workers(made: argparse.ArgumentParser) -> None:
+    """Where the runs of a sweep or a plan go (:mod:`pcc_router.simulator.workers`)."""
+    made.add_argument("--workers", type=int, help="local processes (default: all cores)")
+    made.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                      help="run on this Dask scheduler (default: $DASK_SCHEDULER_ADDRESS, "
+                      "else local processes)")  # fmt: skip
 
 
 def _time_of_day(text: str) -> float:
@@ -176,6 +216,10 @@ def run(args: argparse.Namespace) -> int:
         from pcc_router.simulator.sweep_cli import sweep_command
 
         return sweep_command(scenario, args)
+    if args.command == "plan":
+        from pcc_router.simulator.plan.cli import plan_command
+
+        return plan_command(scenario, args)
     return _simulate(scenario, args)
 
 

@@ -1,5 +1,7 @@
 """Staffing what-if: the same scenario over a range of agent counts and seeds, in parallel.
 
+Runs go to :mod:`~pcc_router.simulator.workers` (local processes, or a Dask cluster).
+
 The agent count is the ``count`` of one ``[[agent_pools]]`` entry. Each
 (count, seed) pair is one run in a worker process; the table gives, per
 count, the mean of each KPI over the seeds with a 95 % confidence interval
@@ -8,21 +10,31 @@ count, the mean of each KPI over the seeds with a 95 % confidence interval
 
 from __future__ import annotations
 
+import copy
 import math
 import operator
-import os
 import re
 import statistics
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pcc_router.simulator.kpis import KPI_NAMES
 from pcc_router.simulator.runner import simulate
 from pcc_router.simulator.scenario import ScenarioError, load_scenario
+from pcc_router.simulator.scenario.loader import read_document, scenario_from_document
+from pcc_router.simulator.workers import LocalWorkers, Workers
 
-__all__ = ["SWEPT_KPIS", "SweepRow", "Target", "parse_counts", "pick_pool", "run_sweep"]
+__all__ = [
+    "SWEPT_KPIS",
+    "SweepRow",
+    "Target",
+    "mean_and_half_width",
+    "parse_counts",
+    "pick_pool",
+    "run_sweep",
+]
 
 SWEPT_KPIS = ("service_level_20s", "asa", "abandon_rate", "occupancy")
 # Student's t, 97.5 % quantile, by degrees of freedom (1-30); 1.96 beyond.
@@ -114,9 +126,21 @@ def pick_pool(path: Path, prefix: str | None) -> int:
     return 0
 
 
-def _one_run(path: Path, pool: int, count: int, seed: int) -> tuple[int, dict[str, object]]:
-    scenario = replace(load_scenario(path, pool_counts={pool: count}), seed=seed)
-    return count, simulate(scenario, keep_calls=False).kpis
+@dataclass(frozen=True, slots=True)
+class _SweepRun:
+    document: dict[str, Any]  # the file's TOML: a worker on another machine needs no file
+    path: str
+    pool: int
+    count: int
+    seed: int
+
+
+def _one_run(job: _SweepRun) -> dict[str, object]:
+    document = copy.deepcopy(job.document)
+    document["agent_pools"][job.pool]["count"] = job.count
+    document["seed"] = job.seed
+    scenario = scenario_from_document(document, Path(job.path))
+    return simulate(scenario, keep_calls=False).kpis
 
 
 def run_sweep(
@@ -126,19 +150,27 @@ def run_sweep(
     counts: list[int],
     seeds: int,
     kpis: tuple[str, ...] = SWEPT_KPIS,
-    workers: int | None = None,
-) -> Iterator[tuple[int, int, list[SweepRow] | None]]:
-    """Yield ``(done, total, rows)`` as runs finish; ``rows`` is set on the last."""
+    workers: Workers | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[SweepRow]:
+    """One row per count: each KPI's mean over ``seeds`` runs and its 95 % interval. Seeds
+    are the scenario's seed plus 0, 1, ...; results are averaged in the jobs' order, so the
+    rows are the same whoever ran them (``workers``: local processes by default)."""
+    document = read_document(path)
     base_seed = load_scenario(path, pool_counts={pool: counts[0]}).seed
-    jobs = [(count, base_seed + k) for count in counts for k in range(seeds)]
-    results: dict[int, list[dict[str, object]]] = {count: [] for count in counts}
-    with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as executor:
-        futures = [executor.submit(_one_run, path, pool, c, s) for c, s in jobs]
-        for done, future in enumerate(as_completed(futures), 1):
-            count, run_kpis = future.result()
-            results[count].append(run_kpis)
-            yield done, len(jobs), None
-    yield len(jobs), len(jobs), [_summarise(c, results[c], kpis) for c in counts]
+    jobs = [_SweepRun(document, str(path), pool, count, base_seed + k)
+            for count in counts for k in range(seeds)]  # fmt: skip
+    own = workers is None
+    runner = workers if workers is not None else LocalWorkers()
+    try:
+        results = runner.map(_one_run, jobs, progress)
+    finally:
+        if own:
+            runner.close()
+    by_count: dict[int, list[dict[str, object]]] = {count: [] for count in counts}
+    for job, result in zip(jobs, results, strict=True):
+        by_count[job.count].append(result)
+    return [_summarise(c, by_count[c], kpis) for c in counts]
 
 
 def _summarise(count: int, runs: list[dict[str, object]], kpis: tuple[str, ...]) -> SweepRow:
@@ -146,10 +178,17 @@ def _summarise(count: int, runs: list[dict[str, object]], kpis: tuple[str, ...])
     halves: dict[str, float | None] = {}
     for kpi in kpis:
         values = [float(v) for run in runs if isinstance(v := run[kpi], (int, float))]
-        means[kpi] = statistics.fmean(values) if values else None
-        if len(values) >= 2:
-            t = _T975[len(values) - 2] if len(values) - 1 <= len(_T975) else 1.96
-            halves[kpi] = t * statistics.stdev(values) / math.sqrt(len(values))
-        else:
-            halves[kpi] = None
+        means[kpi], halves[kpi] = mean_and_half_width(values)
     return SweepRow(agents=count, means=means, half_widths=halves)
+
+
+def mean_and_half_width(values: Sequence[float]) -> tuple[float | None, float | None]:
+    """The mean and the half-width of its 95 % confidence interval (Student's t);
+    ``None`` where there are too few values."""
+    if not values:
+        return None, None
+    mean = statistics.fmean(values)
+    if len(values) < 2:
+        return mean, None
+    t = _T975[len(values) - 2] if len(values) - 1 <= len(_T975) else 1.96
+    return mean, t * statistics.stdev(values) / math.sqrt(len(values))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from rich.console import Console
 from rich.progress import Progress
@@ -20,6 +22,7 @@ from pcc_router.simulator.sweep import (
     pick_pool,
     run_sweep,
 )
+from pcc_router.simulator.workers import WorkersError, open_workers
 
 __all__ = ["sweep_command"]
 
@@ -44,9 +47,17 @@ def sweep_command(scenario: Scenario, args: argparse.Namespace) -> int:
     kpis: tuple[str, ...] = SWEPT_KPIS
     if target is not None and target.kpi not in kpis:
         kpis = (*kpis, target.kpi)
-    runs = run_sweep(scenario.path, pool=pool, counts=counts, seeds=args.seeds, kpis=kpis,
-                     workers=args.workers)  # fmt: skip
-    rows = _drive(runs)
+    try:
+        workers = open_workers(args.scheduler, args.workers)
+    except WorkersError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with _progress() as progress:
+            rows = run_sweep(scenario.path, pool=pool, counts=counts, seeds=args.seeds,
+                             kpis=kpis, workers=workers, progress=progress)  # fmt: skip
+    finally:
+        workers.close()
     smallest = next((r.agents for r in rows if target and target.met(r.means[target.kpi])), None)
     if args.json:
         payload = {
@@ -63,23 +74,23 @@ def sweep_command(scenario: Scenario, args: argparse.Namespace) -> int:
     return 0
 
 
-def _drive(runs: object) -> list[SweepRow]:
-    """Run the sweep, its progress on standard error: a bar on a terminal, else a line at
-    every tenth of the runs (standard output keeps only the table or the JSON)."""
-    rows: list[SweepRow] | None = None
+@contextmanager
+def _progress() -> Iterator[Callable[[int, int], None]]:
+    """Runs done, on standard error: a bar on a terminal, else a line at every tenth of the
+    runs (standard output keeps only the table or the JSON)."""
     errors = Console(stderr=True)
     bar = errors.is_terminal
-    told = 0
-    with Progress(console=errors, transient=True, disable=not bar) as progress:
-        task = progress.add_task("simulating", total=None)
-        for done, total, result in runs:  # type: ignore[attr-defined]
-            progress.update(task, completed=done, total=total)
-            rows = result or rows
-            if not bar and result is None and done * 10 // total > told:
-                told = done * 10 // total
+    told = [0]
+    with Progress(console=errors, transient=True, disable=not bar) as shown:
+        task = shown.add_task("simulating", total=None)
+
+        def tell(done: int, total: int) -> None:
+            shown.update(task, completed=done, total=total)
+            if not bar and done * 10 // total > told[0]:
+                told[0] = done * 10 // total
                 print(f"sweep: {done}/{total} runs done", file=sys.stderr, flush=True)
-    assert rows is not None
-    return rows
+
+        yield tell
 
 
 def _render(scenario: Scenario, seeds: int, rows: list[SweepRow], target: Target | None,

@@ -13,6 +13,7 @@ FOLDERS = (
     "routing",
     "simulator",
     "simulator/scenario",
+    "simulator/plan",
     "api",
     "api/web",
     "api/stringee",

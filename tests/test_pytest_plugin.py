@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+# Imported before any in-process pytester run: a module first imported inside such a run is
+# dropped from sys.modules when it ends, and the next run would make a second copy of the
+# emulator's classes beside the first (the OpenAPI builder then knows only one of them).
+from pcc_router.api.emulator import app as emulator_app
+from pcc_router.api.testing import plugin as testing_plugin
+
+LOADED_FIRST = (emulator_app, testing_plugin)
+
 pytest_plugins = ["pytester"]
 
 GOOD = """
@@ -182,3 +190,21 @@ def test_the_async_example_of_testing_md_runs_in_strict_mode(pytester: pytest.Py
     pytester.makepyfile(myapp=MYAPP, test_example=example)
     outcome = pytester.runpytest("test_example.py", "-p", "no:randomly")
     outcome.assert_outcomes(passed=1)
+
+
+def test_a_roster_file_from_a_plan_runs_as_a_users_test(pytester: pytest.Pytester) -> None:
+    """``plan --write-roster`` makes a scenario the plugin collects and runs as it is."""
+    from pcc_router.api.cli import main
+    from tests.simulator.plan_helpers import STATIONARY
+
+    forecast = pytester.path / "forecast.toml"
+    forecast.write_text(STATIONARY + '\n[[expect]]\nmetric = "service_level_20s"\nat_least = 0.7\n')
+    (pytester.path / "scenarios").mkdir()
+    roster = pytester.path / "scenarios" / "roster.toml"
+    plan = ["plan", str(forecast), "--target", "service_level_20s>=0.8", "--interval", "1h",
+            "--workers", "1", "--json", "--write-roster", str(roster)]  # fmt: skip
+    assert main(plan) == 0
+    forecast.unlink()  # only the roster is the user's test
+    outcome = pytester.runpytest("-v", "-p", "no:randomly")
+    outcome.assert_outcomes(passed=1)
+    outcome.stdout.fnmatch_lines(["*roster.toml::expect[[]0[]] metric service_level_20s PASSED*"])

@@ -9,6 +9,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from pcc_router.routing import ConfigError
 from pcc_router.routing.fields import FormatError
@@ -16,7 +17,7 @@ from pcc_router.simulator.scenario.model import Scenario
 from pcc_router.simulator.scenario.schema import Fields, ScenarioError, locate
 from pcc_router.simulator.scenario.sections import read_scenario
 
-__all__ = ["load_scenario"]
+__all__ = ["load_scenario", "read_document", "scenario_from_document"]
 
 
 def _read_text(path: Path) -> str:
@@ -40,6 +41,21 @@ def _read_text(path: Path) -> str:
     return text
 
 
+def read_document(path: str | Path) -> dict[str, Any]:
+    """The file's TOML document, with the same checks and errors as :func:`load_scenario`."""
+    path = Path(path)
+    return _parse(_read_text(path), path)
+
+
+def _parse(text: str, path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        at = re.search(r"at line (\d+)", str(exc))
+        line = int(at.group(1)) if at else None
+        raise ScenarioError("", f"not valid TOML: {exc}", file=str(path), line=line) from None
+
+
 def load_scenario(path: str | Path, *, pool_counts: Mapping[int, int] | None = None) -> Scenario:
     """Read and check a scenario file; raise :class:`ScenarioError` on any problem.
 
@@ -48,22 +64,24 @@ def load_scenario(path: str | Path, *, pool_counts: Mapping[int, int] | None = N
     """
     path = Path(path)
     text = _read_text(path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        at = re.search(r"at line (\d+)", str(exc))
-        line = int(at.group(1)) if at else None
-        raise ScenarioError("", f"not valid TOML: {exc}", file=str(path), line=line) from None
+    data = _parse(text, path)
     pools = data.get("agent_pools")
     for index, count in (pool_counts or {}).items():
         if not isinstance(pools, list) or not 0 <= index < len(pools):
             raise ScenarioError("agent_pools", f"has no entry {index}", file=str(path))
         pools[index]["count"] = count
+    return scenario_from_document(data, path, text=text)
+
+
+def scenario_from_document(data: dict[str, Any], path: Path, *, text: str = "") -> Scenario:
+    """A scenario from its TOML document as parsed (a plan's staffed day, say); ``path``
+    names it in messages and anchors the files it names; ``text``, when given, is the
+    file's text, which finds the line of a key in error."""
     try:
         scenario = read_scenario(Fields(data, ""), path)
         scenario.project.check()
     except FormatError as exc:
-        line = locate(text, exc.where)
+        line = locate(text, exc.where) if text else None
         raise ScenarioError(exc.where, exc.message, file=str(path), line=line) from None
     except ConfigError as exc:
         raise ScenarioError("", exc.msg, file=str(path)) from None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pcc_router.routing import AgentId, Event, ListFallback, Project
 from pcc_router.simulator.arrivals import Arrivals, Distribution
+from pcc_router.simulator.scenario.shifts import ShiftTemplate
 
 __all__ = [
     "AgentBehaviour",
@@ -116,3 +117,4 @@ class Scenario:
     expects: tuple[Expectation, ...]
     emulator: PccBehaviour = PccBehaviour()
     starts_at: float = 0.0  # the time of day of offset 0, in seconds after midnight
+    shifts: tuple[ShiftTemplate, ...] = ()  # for ``plan``; a run ignores them

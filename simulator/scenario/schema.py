@@ -22,12 +22,20 @@ class ScenarioError(FormatError):
         self.file = file
         self.line = line
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Raised in a worker process, it crosses back pickled: by its own arguments.
+        return _rebuild, (self.where, self.message, self.file, self.line)
+
     def __str__(self) -> str:
         place = self.file
         if self.line is not None:
             place += f":{self.line}"
         parts = [p for p in (place, self.where) if p]
         return ": ".join([*parts, self.message])
+
+
+def _rebuild(where: str, message: str, file: str, line: int | None) -> ScenarioError:
+    return ScenarioError(where, message, file=file, line=line)
 
 
 def locate(text: str, where: str) -> int | None:

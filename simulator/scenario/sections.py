@@ -25,8 +25,9 @@ from pcc_router.routing.projects import (
 from pcc_router.simulator.scenario import activity
 from pcc_router.simulator.scenario.model import AgentBehaviour, PccBehaviour, Scenario
 from pcc_router.simulator.scenario.schema import Fields, ScenarioError
+from pcc_router.simulator.scenario.shifts import read_shifts
 
-__all__ = ["read_scenario"]
+__all__ = ["pool_agent_ids", "read_scenario"]
 
 T = TypeVar("T")
 _TIME_OF_DAY = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?")
@@ -59,10 +60,12 @@ def read_scenario(top: Fields, path: Path) -> Scenario:
     events = activity.read_events(top, set(behaviours))
     expects = activity.read_expects(top, {c.id for c in calls}, set(behaviours))
     emulator = _read_emulator(top)
+    shifts = read_shifts(top, until)
     top.finish()
     return Scenario(path=path, name=name, seed=seed, until=until, project=project,
                     behaviours=behaviours, calls=calls, traffic=traffic, events=events,
-                    expects=expects, emulator=emulator, starts_at=starts_at)  # fmt: skip
+                    expects=expects, emulator=emulator, starts_at=starts_at,
+                    shifts=shifts)  # fmt: skip
 
 
 def time_of_day(value: object) -> float:
@@ -131,8 +134,7 @@ def _read_agents(
         prefix = table.string("prefix")
         count = table.integer("count", minimum=1)
         group = table.string("group", None)
-        width = max(3, len(str(count)))
-        ids = [AgentId(f"{prefix}{n:0{width}d}") for n in range(1, count + 1)]
+        ids = pool_agent_ids(prefix, count)
         # Read the pool's keys once; every agent of the pool is alike but for its id.
         template, behaviour = read_agent(table, ids[0]), _behaviour(table)
         for agent_id in ids:
@@ -141,6 +143,12 @@ def _read_agents(
             pooled.setdefault(group, []).extend(ids)
         table.finish()
     return agents, behaviours, pooled
+
+
+def pool_agent_ids(prefix: str, count: int) -> list[AgentId]:
+    """The ids of a pool's agents: the prefix and a number from 1, at least three digits."""
+    width = max(3, len(str(count)))
+    return [AgentId(f"{prefix}{n:0{width}d}") for n in range(1, count + 1)]
 
 
 def _read_groups(

@@ -14,6 +14,8 @@ the same file and seed, except where they cannot, each named below:
   call until PCC first walks on down a list after a ring-out (the simulator
   chooses again at that moment, with what changed since the list was made),
   and in their KPIs after it.
+- ``hotline_forecast``: the same day as a forecast (one pool, no ``tel``
+  agents); it parts for the same reason, at the same kind of moment.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from tests.conftest import ROOT
 from tests.e2e.support import expire_lost_calls, side_by_side, with_distinct_phones
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
-NAMED = {"ring_all.toml", "hotline_day.toml"}
+NAMED = {"ring_all.toml", "hotline_day.toml", "hotline_forecast.toml"}
 
 
 def simulated(scenario: Scenario) -> list[dict[str, Any]]:
@@ -68,8 +70,11 @@ async def test_ring_all_rings_in_turn_and_answers_the_same_calls(tmp_path: Path)
 
 
 @pytest.mark.slow
-async def test_a_day_agrees_call_for_call_until_pcc_walks_its_list(tmp_path: Path) -> None:
-    day = with_distinct_phones(load_scenario(ROOT / "scenarios" / "hotline_day.toml"))
+@pytest.mark.parametrize("name", ["hotline_day", "hotline_forecast"])
+async def test_a_day_agrees_call_for_call_until_pcc_walks_its_list(
+    tmp_path: Path, name: str
+) -> None:
+    day = with_distinct_phones(load_scenario(ROOT / "scenarios" / f"{name}.toml"))
     scenario = dataclasses.replace(day, until=5 * 3600.0)  # the morning, past the first parting
     got, expected = await emulated(scenario, tmp_path), simulated(scenario)
     assert len(got) == len(expected) > 1200

@@ -9,6 +9,7 @@ import pytest
 
 from pcc_router.api.cli import main
 from pcc_router.simulator.sweep import Target, parse_counts, run_sweep
+from pcc_router.simulator.workers import LocalWorkers
 
 SCENARIO = """\
 version = 1
@@ -49,8 +50,14 @@ def test_parse_counts_and_targets() -> None:
 
 
 def test_more_agents_serve_better(path: Path) -> None:
-    *_, (done, total, rows) = run_sweep(path, pool=0, counts=[8, 20], seeds=3, workers=2)
-    assert done == total == 6 and rows is not None
+    told: list[tuple[int, int]] = []
+    workers = LocalWorkers(2)
+    try:
+        rows = run_sweep(path, pool=0, counts=[8, 20], seeds=3, workers=workers,
+                         progress=lambda done, total: told.append((done, total)))  # fmt: skip
+    finally:
+        workers.close()
+    assert told[-1] == (6, 6) and len(told) == 6
     few, many = rows
     assert (few.agents, many.agents) == (8, 20)
     assert few.means["service_level_20s"] < many.means["service_level_20s"]  # type: ignore[operator]
