@@ -149,6 +149,7 @@ def read_forecast(scenario: Scenario, document: dict[str, Any], *, interval: flo
                if any(r.group == g.id for q in scenario.project.queues if q.id == queue_id
                       for r in q.groups)}  # fmt: skip
     _check_timeline(scenario, planned)
+    _check_names(scenario, prefix, planned)
     return Forecast(scenario=scenario, document=document, interval=interval, queue_id=queue_id,
                     pool_index=pool_index, pool_prefix=prefix, calls=calls, talk=talk,
                     patience=patience, fixed_agents=len(members - planned))  # fmt: skip
@@ -209,6 +210,19 @@ def _check_timeline(scenario: Scenario, planned: set[AgentId]) -> None:
                 f"events[{index}].agent",
                 f"{agent} belongs to the planned pool, "
                 "whose timeline the plan writes itself (lunch goes in [[shifts]])",
+            )
+
+
+def _check_names(scenario: Scenario, prefix: str, planned: set[AgentId]) -> None:
+    """Another agent named like the pool's (``web021`` beside pool ``web``) would clash
+    once the plan sizes the pool past her number."""
+    for agent in scenario.project.agents:
+        name = agent.stringee_user_id
+        if name not in planned and name.startswith(prefix) and name[len(prefix) :].isdigit():
+            raise PlanError(
+                "agents",
+                f"{name!r} is named like the agents of pool {prefix!r}, "
+                "which the plan may make as many of as it needs: rename her",
             )
 
 

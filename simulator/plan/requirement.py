@@ -158,13 +158,12 @@ def simulated_requirement(forecast: Forecast, targets: Sequence[Target], start: 
         gap = staffing[index] - start[index]
         if index + 1 < forecast.intervals:
             staffing[index + 1] = guess[index + 1]
-    unsettled: list[int] = []
-    for _ in range(FIX_ROUNDS):
+    for fix in range(FIX_ROUNDS + 1):
         [runs] = day.measure([staffing], forecast.intervals)
         kpis = day.kpis(staffing, runs, forecast.intervals)
         unsettled = [i for i, row in enumerate(kpis) if not row.meets(targets)]
-        if not unsettled:
-            break
+        if not unsettled or fix == FIX_ROUNDS:
+            break  # the KPIs returned are always those of the staffing returned
         for i in unsettled:
             staffing[i] += 1
     return Requirement(staffing=staffing, kpis=kpis, unsettled=unsettled, runs=day.runs)

@@ -125,3 +125,12 @@ def test_the_planned_pool_must_be_named_among_several_and_keep_its_timeline(
     with pytest.raises(PlanError) as caught:
         forecast_of(write(tmp_path, lunch))
     assert caught.value.where == "events[0].agent" and "[[shifts]]" in caught.value.message
+
+
+def test_an_agent_named_like_the_pools_is_refused(tmp_path: Path) -> None:
+    clash = STATIONARY.replace(
+        "numbers = [", 'agents = [{ stringee_user_id = "a011", online = ["app"] }]\nnumbers = ['
+    )
+    with pytest.raises(PlanError) as caught:
+        forecast_of(write(tmp_path, clash))
+    assert caught.value.where == "agents" and "'a011'" in caught.value.message
