@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 
-from pcc_router.routing import ActionKind, Engine
+from pcc_router.routing import Engine
 from pcc_router.simulator.arrivals import Exponential, Poisson
 from pcc_router.simulator.scenario import Scenario
 from pcc_router.simulator.scenario.schema import ScenarioError
@@ -39,7 +39,8 @@ def queue_model(scenario: Scenario) -> QueueModel:
         raise _fail("traffic[0].talk", "needs exponential talk")
     if traffic.patience is not None and not isinstance(traffic.patience, Exponential):
         raise _fail("traffic[0].patience", "needs exponential patience, or none")
-    _check_route(scenario, traffic.to, traffic.keys)
+    if scenario.queue_of(traffic) is None:
+        raise _fail("traffic[0].keys", "the keys must take the call straight to the queue")
     if queue.wrap_up > 0:
         raise _fail("queues[0].wrap_up_time_limit", "needs no wrap-up")
     if queue.maximum_queue_size is not None or queue.maximum_queue_wait_time is not None:
@@ -52,15 +53,6 @@ def queue_model(scenario: Scenario) -> QueueModel:
         agents=agents,
         mean_patience=patience,
     )
-
-
-def _check_route(scenario: Scenario, to: str, keys: str) -> None:
-    number = next(n for n in scenario.project.numbers if n.number == to)
-    if number.queue_id is not None:
-        return
-    action = number.menu.get(keys[:1]) if keys else None
-    if action is None or action.kind is not ActionKind.QUEUE:
-        raise _fail("traffic[0].keys", "the keys must take the call straight to the queue")
 
 
 def _ready_agents(scenario: Scenario) -> int:

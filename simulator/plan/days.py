@@ -29,7 +29,7 @@ from pcc_router.simulator.scenario.loader import scenario_from_document
 from pcc_router.simulator.scenario.sections import pool_agent_ids
 from pcc_router.simulator.sweep import Target, mean_and_half_width
 
-__all__ = ["OFF", "DayJob", "IntervalCounts", "IntervalKpis", "day_document", "run_day",
+__all__ = ["OFF", "ON", "DayJob", "IntervalCounts", "IntervalKpis", "day_document", "run_day",
            "summarise"]  # fmt: skip
 
 OFF = "NOT AVAILABLE"
@@ -57,10 +57,9 @@ def day_document(
     pool_index: int,
     timelines: Sequence[Timeline],
     until: float | None = None,
-    seed: int | None = None,
 ) -> dict[str, Any]:
     """The scenario's TOML with the planned pool's agents and their timelines (and ``until``
-    and ``seed`` replaced when given): what a run simulates and a roster file holds."""
+    replaced when given): what a run simulates and a roster file holds."""
     day = copy.deepcopy(document)
     day.pop("shifts", None)  # planned already: the timelines below are the roster
     pool = day["agent_pools"][pool_index]
@@ -73,20 +72,16 @@ def day_document(
             events.append(_event(0.0, agent_id, first))
         events.extend(_event(at, agent_id, status) for at, status in changes if at < end)
     if events:
-        day["events"] = sorted(events, key=lambda e: _seconds(e["at"]))  # stable: file order kept
+        day["events"] = sorted(
+            events, key=lambda e: parse_duration(e["at"])
+        )  # stable: file order kept
     if until is not None:
         day["until"] = f"{until:g}s"
-    if seed is not None:
-        day["seed"] = seed
     return day
 
 
 def _event(at: float, agent_id: str, status: str) -> dict[str, Any]:
     return {"at": f"{at:g}s", "agent": agent_id, "set": {"manual_status": status}}
-
-
-def _seconds(at: object) -> float:
-    return parse_duration(at)
 
 
 @dataclass(frozen=True, slots=True)

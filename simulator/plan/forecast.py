@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pcc_router.routing import ActionKind, AgentId
+from pcc_router.routing import AgentId
 from pcc_router.simulator.arrivals import PiecewisePoisson, Poisson, Trace
 from pcc_router.simulator.scenario import Scenario, Traffic
 from pcc_router.simulator.scenario.sections import pool_agent_ids
@@ -107,10 +107,15 @@ class Forecast:
     def intervals(self) -> int:
         return len(self.calls)
 
+    def clock(self, offset: float) -> str:
+        """``08:30``: the time of day ``offset`` seconds into the day (``starts_at``)."""
+        minutes = round((self.scenario.starts_at + offset) / 60)
+        return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
+
     def label(self, index: int) -> str:
-        """``08:00-08:30``: the interval's clock times (the scenario's ``starts_at``)."""
-        start = self.scenario.starts_at + index * self.interval
-        return f"{_clock(start)}-{_clock(start + self.interval)}"
+        """``08:00-08:30``: the interval's clock times."""
+        start = index * self.interval
+        return f"{self.clock(start)}-{self.clock(start + self.interval)}"
 
 
 def read_forecast(scenario: Scenario, document: dict[str, Any], *, interval: float,
@@ -128,7 +133,7 @@ def read_forecast(scenario: Scenario, document: dict[str, Any], *, interval: flo
     if round(count) > MAX_INTERVALS:
         raise PlanError("--interval", f"{round(count)} intervals; at most {MAX_INTERVALS}")
     pool_index, prefix, queue_id = _planned_pool(scenario, document, pool)
-    streams = [t for t in scenario.traffic if _queue_of(scenario, t) == queue_id]
+    streams = [t for t in scenario.traffic if scenario.queue_of(t) == queue_id]
     if not streams:
         raise PlanError("traffic", f"no [[traffic]] stream reaches queue {queue_id!r}: "
                         "the forecast has no calls")  # fmt: skip
@@ -145,9 +150,9 @@ def read_forecast(scenario: Scenario, document: dict[str, Any], *, interval: flo
     talk = tuple(_weighted(streams, per_stream, i, lambda t: t.talk.mean) or 0.0 for i in range(n))
     patience = tuple(_weighted(streams, per_stream, i, _patience) for i in range(n))
     planned = set(pool_agent_ids(prefix, int(document["agent_pools"][pool_index]["count"])))
-    members = {a for g in scenario.project.groups for a in g.agents
-               if any(r.group == g.id for q in scenario.project.queues if q.id == queue_id
-                      for r in q.groups)}  # fmt: skip
+    queue = next(q for q in scenario.project.queues if q.id == queue_id)
+    routed = {route.group for route in queue.groups}
+    members = {a for g in scenario.project.groups if g.id in routed for a in g.agents}
     _check_timeline(scenario, planned)
     _check_names(scenario, prefix, planned)
     return Forecast(scenario=scenario, document=document, interval=interval, queue_id=queue_id,
@@ -194,14 +199,6 @@ def _planned_pool(scenario: Scenario, document: dict[str, Any],
     return index, str(prefix), queues[0]
 
 
-def _queue_of(scenario: Scenario, traffic: Traffic) -> str | None:
-    number = next(n for n in scenario.project.numbers if n.number == traffic.to)
-    if number.queue_id is not None:
-        return number.queue_id
-    action = number.menu.get(traffic.keys[:1]) if traffic.keys else None
-    return action.target if action is not None and action.kind is ActionKind.QUEUE else None
-
-
 def _check_timeline(scenario: Scenario, planned: set[AgentId]) -> None:
     for index, timeline in enumerate(scenario.events):
         agent = getattr(timeline.event, "agent_id", None)
@@ -241,11 +238,6 @@ def _weighted(streams: list[Traffic], per_stream: list[list[float]], index: int,
     if weight <= 0:
         return sum(v for v, _ in pairs) / len(pairs)
     return sum(v * w for v, w in pairs) / weight
-
-
-def _clock(seconds: float) -> str:
-    minutes = round(seconds / 60)
-    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
 
 
 def _span(seconds: float) -> str:

@@ -37,6 +37,13 @@ class Plan:
     runs: int
 
     @property
+    def apart(self) -> list[int]:
+        """The intervals where the simulated requirement and Erlang A differ by more than
+        one agent."""
+        pairs = zip(self.requirement.staffing, self.erlang, strict=True)
+        return [i for i, (simulated, erlang) in enumerate(pairs) if abs(simulated - erlang) > 1]
+
+    @property
     def rostered(self) -> list[int]:
         return self.roster.rostered if self.roster else self.requirement.staffing
 
@@ -74,8 +81,6 @@ class Plan:
         f, hours = self.forecast, self.forecast.interval / 3600
         notes = reasons(self)
         verdicts = self.verdicts()
-        close = all(abs(s - e) <= 1 for s, e in zip(self.requirement.staffing, self.erlang,
-                                                     strict=True))  # fmt: skip
         intervals = [self._interval(i, verdicts[i], notes[i]) for i in range(f.intervals)]
         return {
             "scenario": f.scenario.name,
@@ -91,7 +96,7 @@ class Plan:
                 "rostered_agent_hours": _r(
                     self.roster.hours if self.roster else sum(self.requirement.staffing) * hours
                 ),
-                "simulated_within_one_of_erlang_a": close,
+                "simulated_within_one_of_erlang_a": not self.apart,
                 "intervals_missed": [f.label(i) for i, v in enumerate(verdicts) if v == "missed"],
                 "requirement_unsettled": [f.label(i) for i in self.requirement.unsettled],
                 "simulations": self.runs,
@@ -100,8 +105,8 @@ class Plan:
             "shifts": [
                 {
                     "shift": o.shift.id,
-                    "start": _clock(f, o.start),
-                    "breaks": [_clock(f, at) for at in o.breaks],
+                    "start": f.clock(o.start),
+                    "breaks": [f.clock(at) for at in o.breaks],
                     "agents": count,
                 }
                 for o, count in (self.roster.chosen if self.roster else [])
@@ -134,10 +139,11 @@ def reasons(plan: Plan) -> list[str]:
     f = plan.forecast
     extra, parts = overhead(f)
     notes = []
+    apart = set(plan.apart)
     for i in range(f.intervals):
         gap = plan.requirement.staffing[i] - plan.erlang[i]
         why: list[str] = []
-        if abs(gap) > 1:
+        if i in apart:
             talk = f.talk[i] or 1.0
             if gap > 0 and extra > 0:
                 why.append(f"{' + '.join(parts)} add {extra / talk:.0%} to the talk time")
@@ -163,10 +169,11 @@ def roster_text(plan: Plan, source: Path) -> str:
     import tomli_w
 
     f = plan.forecast
-    document = day_document(f.document, pool_index=f.pool_index, timelines=plan.timelines())
+    timelines = plan.timelines()
+    document = day_document(f.document, pool_index=f.pool_index, timelines=timelines)
     document["name"] = f"{f.scenario.name} (rostered)"
     header = (
-        f"# The roster pcc-router plan made from {source.name}: {len(plan.timelines())} agents of "
+        f"# The roster pcc-router plan made from {source.name}: {len(timelines)} agents of "
         f"pool {f.pool_prefix!r}, on and off by their timeline below.\n"
         f"# Targets: {', '.join(str(t) for t in plan.targets)}; {plan.seeds} seeds.\n"
     )
@@ -175,12 +182,6 @@ def roster_text(plan: Plan, source: Path) -> str:
 
 def _kpis(row: IntervalKpis) -> dict[str, dict[str, float | None]]:
     return {k: {"mean": _r(row.mean[k]), "ci95": _r(row.half[k])} for k in row.mean}
-
-
-def _clock(forecast: Forecast, offset: float) -> str:
-    start = forecast.scenario.starts_at + offset
-    minutes = round(start / 60)
-    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
 
 
 def _r(value: float | None) -> float | None:

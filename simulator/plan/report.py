@@ -55,8 +55,7 @@ def render(plan: Plan, console: Console) -> None:
 
 
 def _comparison(plan: Plan) -> str:
-    apart = [i for i, (s, e) in enumerate(zip(plan.requirement.staffing, plan.erlang,
-                                              strict=True)) if abs(s - e) > 1]  # fmt: skip
+    apart = plan.apart
     if not apart:
         return "The simulated requirement is within one agent of Erlang A in every interval."
     return (f"The simulated requirement differs from Erlang A by more than one agent in "
@@ -68,9 +67,9 @@ def _roster_lines(plan: Plan, console: Console) -> None:
     if plan.roster is not None:
         console.print("Shifts chosen (agents starting on each):")
         for option, count in plan.roster.chosen:
-            breaks = ", ".join(_clock(plan, at) for at in option.breaks)
+            breaks = ", ".join(plan.forecast.clock(at) for at in option.breaks)
             console.print(
-                f"  {count:>3} x {option.shift.id} from {_clock(plan, option.start)}"
+                f"  {count:>3} x {option.shift.id} from {plan.forecast.clock(option.start)}"
                 + (f", break at {breaks}" if breaks else "")
             )
     if missed:
@@ -88,11 +87,6 @@ def _cell(row: IntervalKpis, kpi: str) -> str:
         return "-"
     scale = 100 if kpi in _PERCENT else 1
     return f"{mean * scale:.1f}" + (f" ±{half * scale:.1f}" if half is not None else "")
-
-
-def _clock(plan: Plan, offset: float) -> str:
-    minutes = round((plan.forecast.scenario.starts_at + offset) / 60)
-    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
 
 
 def write_report(plan: Plan, directory: Path) -> Path:

@@ -123,11 +123,11 @@ class SimulatedDay:
         intervals."""
         f = self.forecast
         until = min(f.day, (upto + 1) * f.interval)
-        jobs = [DayJob(document=day_document(f.document, pool_index=f.pool_index,
-                                             timelines=timelines, until=until, seed=seed),
-                       path=str(f.scenario.path), queue_id=f.queue_id, interval=f.interval,
-                       intervals=upto)
-                for timelines in days for seed in self.seeds]  # fmt: skip
+        staffed = [day_document(f.document, pool_index=f.pool_index, timelines=timelines,
+                                until=until) for timelines in days]  # fmt: skip
+        jobs = [DayJob(document={**document, "seed": seed}, path=str(f.scenario.path),
+                       queue_id=f.queue_id, interval=f.interval, intervals=upto)
+                for document in staffed for seed in self.seeds]  # fmt: skip
         results = self.workers.map(run_day, jobs, self._tell)
         self.runs += len(jobs)
         per = len(self.seeds)

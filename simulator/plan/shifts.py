@@ -23,7 +23,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pcc_router.simulator.plan.days import OFF, Timeline
+from pcc_router.simulator.plan.days import OFF, ON, Timeline
 from pcc_router.simulator.plan.forecast import Forecast, PlanError
 from pcc_router.simulator.scenario.shifts import ShiftTemplate
 
@@ -54,13 +54,13 @@ class Option:
         off again when the shift ends."""
         changes: list[tuple[float, str]] = []
         if self.start > 0:
-            changes.append((self.start, "AVAILABLE"))
+            changes.append((self.start, ON))
         for at, rest in zip(self.breaks, self.shift.breaks, strict=True):
-            changes += [(at, rest.status), (at + rest.length, "AVAILABLE")]
+            changes += [(at, rest.status), (at + rest.length, ON)]
         end = self.start + self.shift.length
         if end < day:
             changes.append((end, OFF))
-        first = "AVAILABLE" if self.start == 0 else OFF
+        first = ON if self.start == 0 else OFF
         return first, tuple((at, status) for at, status in changes if at < day)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pcc_router.routing import AgentId, Event, ListFallback, Project
+from pcc_router.routing import ActionKind, AgentId, Event, ListFallback, Project
 from pcc_router.simulator.arrivals import Arrivals, Distribution
 from pcc_router.simulator.scenario.shifts import ShiftTemplate
 
@@ -118,3 +118,12 @@ class Scenario:
     emulator: PccBehaviour = PccBehaviour()
     starts_at: float = 0.0  # the time of day of offset 0, in seconds after midnight
     shifts: tuple[ShiftTemplate, ...] = ()  # for ``plan``; a run ignores them
+
+    def queue_of(self, traffic: Traffic) -> str | None:
+        """The queue a stream's calls go straight to: the number's own, or the one its
+        first key chooses in the menu; ``None`` when they go elsewhere."""
+        number = next(n for n in self.project.numbers if n.number == traffic.to)
+        if number.queue_id is not None:
+            return number.queue_id
+        action = number.menu.get(traffic.keys[:1]) if traffic.keys else None
+        return action.target if action is not None and action.kind is ActionKind.QUEUE else None
