@@ -96,6 +96,7 @@ class Engine:
         empty_list: ListFallback = ListFallback.GROUPS,
         reask_after: float = 2.0,
         system_status_commands: bool = True,
+        track_changes: bool = True,
     ) -> None:
         """``snapshot``: an earlier engine's state (:meth:`snapshot`) to carry on from; its
         agents and queues missing from ``project`` are left out.
@@ -108,6 +109,8 @@ class Engine:
         ``system_status_commands``: whether to say each change of an agent's
         ``system_status`` (:class:`SetSystemStatus`); a shell that reads it from
         the agents' views instead (the simulator) turns them off: a call makes two.
+        ``track_changes``: whether to note the agents changed for :meth:`drain_changes`;
+        a shell that never persists state (the simulator) turns it off.
         """
         project.check()
         state = snapshot or EngineSnapshot()
@@ -117,6 +120,7 @@ class Engine:
             snapshots=state.agents,
             rr_last=state.rr_last,
             system_status_commands=system_status_commands,
+            track_changes=track_changes,
         )
         numbers = {n.number: n for n in project.numbers}
         self._flow = CallFlow(

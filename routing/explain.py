@@ -58,7 +58,7 @@ def explain_ring(
             note = str(agent_verdict)
         elif agent_id not in rank:
             note = "routable, but in a backup group: rings only while no primary agent is routable"
-        elif call.tries.get(agent_id):
+        elif call.tries and call.tries.get(agent_id):
             note = (
                 f"routable, but let this call ring out {call.tries[agent_id]} time(s): "
                 "rung again only after the others"

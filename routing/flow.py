@@ -63,7 +63,7 @@ from pcc_router.routing.model import (
     RingOutcome,
 )
 from pcc_router.routing.roster import Roster
-from pcc_router.routing.state import CallPhase, CallState, QueueState
+from pcc_router.routing.state import AgentState, CallPhase, CallState, QueueState
 from pcc_router.routing.timers import TimerKind, timer_key
 
 __all__ = ["CALL_MOVES", "CallFlow", "move"]
@@ -169,7 +169,7 @@ class CallFlow:
             return
         move(call, CallPhase.WAITING)
         call.seq = next(self._seq)
-        call.tries = {}
+        call.tries = None
         queue.n_unanswered += 1
         out.append(QueueCall(call_id=call.id, queue_id=spec.id))
         if spec.maximum_queue_wait_time is not None:
@@ -274,15 +274,19 @@ class CallFlow:
         decision = None
         if self._explain:
             decision = explain_ring(
-                queue=queue, call=call, chosen=chosen, agents=roster.agents, now=now
+                queue=queue,
+                call=call,
+                chosen=[entry[2] for entry in chosen],
+                agents=roster.agents,
+                now=now,
             )
         until = now + queue.spec.wait_agent_answer_timeout
         move(call, CallPhase.RINGING)
-        agents = roster.agents
-        if len(chosen) == 1:  # all strategies but ring_all: no list to build
-            ringing = call.ringing = [agents[chosen[0]]]
-        else:
-            ringing = call.ringing = [agents[agent_id] for agent_id in chosen]
+        # One agent in all strategies but ring_all: no generator for her.
+        ringing: tuple[AgentState, ...] = (
+            (chosen[0][3],) if len(chosen) == 1 else tuple(entry[3] for entry in chosen)
+        )
+        call.ringing = ringing
         for agent in ringing:
             roster.ring(agent, call.id, until, now)
             out.append(
@@ -294,7 +298,7 @@ class CallFlow:
                     decision=decision,
                 )
             )
-        queue.rr_last = queue.members[chosen[-1]].pos
+        queue.rr_last = chosen[-1][1]  # the last one's tie position
         out.append(StartTimer(key=timer_key(TimerKind.RING, call.id), at=until))
 
     def answered(self, event: AgentAnswered, now: float, out: _Out) -> None:
@@ -315,7 +319,7 @@ class CallFlow:
                     CancelRing(call_id=call.id, agent_id=other.id, outcome=RingOutcome.CANCELLED)
                 )
                 self._roster.free(other, now)
-        call.ringing = []
+        call.ringing = ()
         move(call, CallPhase.TALKING)
         call.agent = agent
         queue.n_unanswered -= 1
@@ -329,13 +333,16 @@ class CallFlow:
             return
         queue = call.queue
         assert queue is not None
+        tries = call.tries
+        if tries is None:
+            tries = call.tries = {}
         for agent in call.ringing:
             out.append(
                 CancelRing(call_id=call.id, agent_id=agent.id, outcome=RingOutcome.NO_ANSWER)
             )
-            call.tries[agent.id] = call.tries.get(agent.id, 0) + 1
+            tries[agent.id] = tries.get(agent.id, 0) + 1
             self._roster.rang_out(agent, queue.spec, now, out)
-        call.ringing = []
+        call.ringing = ()
         move(call, CallPhase.WAITING)
         if call.listed and self._ring_listed(call, queue, now, out):
             return  # the next agent on the list rings
@@ -349,7 +356,7 @@ class CallFlow:
                 CancelRing(call_id=call.id, agent_id=agent.id, outcome=RingOutcome.CANCELLED)
             )
             self._roster.free(agent, now)
-        call.ringing = []
+        call.ringing = ()
 
     # ------------------------------- custom routing (the queue's get_list_agents_url)
 
@@ -370,7 +377,7 @@ class CallFlow:
             else:
                 queue.push(call)
             return
-        call.listed = list(zip(event.agents, event.answer_timeouts, strict=True))
+        call.listed = tuple(zip(event.agents, event.answer_timeouts, strict=True))
         if self._ring_listed(call, queue, now, out):
             return
         # The list named nobody who can ring now: the queue's own groups, or back in
@@ -395,13 +402,13 @@ class CallFlow:
         """Ring the next listed agent who can ring now; whether one could."""
         roster = self._roster
         while call.listed:
-            agent_id, answer_timeout = call.listed.pop(0)
+            (agent_id, answer_timeout), call.listed = call.listed[0], call.listed[1:]
             agent = roster.agents.get(agent_id)
             if agent is None or not agent.routable or (agent.sip_only and not queue.takes_sip):
                 continue
             until = now + answer_timeout
             move(call, CallPhase.RINGING)
-            call.ringing = [agent]
+            call.ringing = (agent,)
             roster.ring(agent, call.id, until, now)
             roster.rang_first(queue.spec.id, agent.id)
             out.append(

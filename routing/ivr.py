@@ -25,7 +25,7 @@ def read_keys(call: CallState) -> Action | MenuStep:
     """Read the caller's keys for the current play of the menu."""
     menu = call.number.menu
     while call.keys:
-        key = call.keys.pop(0)
+        key, call.keys = call.keys[0], call.keys[1:]
         action = menu.get(key) or menu.get("INVALID_KEY")
         if action is not None:
             return action

@@ -76,9 +76,11 @@ class Roster:
         snapshots: Mapping[AgentId, AgentSnapshot] | None = None,
         rr_last: Mapping[QueueId, int] | None = None,
         system_status_commands: bool = True,
+        track_changes: bool = True,
     ) -> None:
         snapshots = snapshots or {}
         self._say_system_status = system_status_commands
+        self._track_changes = track_changes
         self.agents = {a.stringee_user_id: AgentState(a, start=start) for a in project.agents}
         for agent_id, snapshot in snapshots.items():
             if agent_id in self.agents:  # before the pools are built: keys stay right
@@ -202,6 +204,8 @@ class Roster:
 
     def drain_changed(self) -> list[AgentId]:
         """The agents whose state changed since the last call, in id order; forgets them."""
+        if not self._track_changes:
+            raise RuntimeError("this engine was built with track_changes=False")
         changed = sorted(self._changed)
         self._changed.clear()
         return changed
@@ -368,7 +372,8 @@ class Roster:
 
     def refresh(self, agent: AgentState, now: float) -> None:
         """Re-evaluate the PCC rule for the agent and move it in or out of its pools."""
-        self._changed.add(agent.id)
+        if self._track_changes:
+            self._changed.add(agent.id)
         routable = is_routable(agent, now)
         # routable and reachable by nothing but SIP: not for queues with cond_routing 1
         sip = routable and agent.routing_type is RoutingType.APP and not (agent.app or agent.push)
@@ -383,11 +388,12 @@ class Roster:
                 was_in = was_routable and (takes_sip or not was_sip)
                 now_in = routable and (takes_sip or not sip)
                 if now_in and not was_in:
-                    queue.pools[member.tier].add(agent, member.pos)
+                    member.entry = queue.pools[member.tier].add(agent, member.pos)
                     if queue.n_waiting:
                         self._gained[queue.spec.id] = queue
-                elif was_in and not now_in:
-                    queue.pools[member.tier].remove(agent.id)
+                elif was_in and not now_in and member.entry is not None:
+                    queue.pools[member.tier].remove(member.entry)
+                    member.entry = None
         # Staffed: busy, or idle and AVAILABLE and reachable, which for an idle agent is
         # being routable (the rule just evaluated: no second look at her presence).
         staffed = routable or agent.activity is not Activity.IDLE

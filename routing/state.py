@@ -15,7 +15,7 @@ from pcc_router.routing.model import (
     QueueSpec,
     RoutingType,
 )
-from pcc_router.routing.selection import Pool
+from pcc_router.routing.selection import Pool, Ranked
 
 __all__ = ["Activity", "AgentState", "CallPhase", "CallState", "Membership", "QueueState"]
 
@@ -182,14 +182,16 @@ class QueueState:
 
 
 class Membership:
-    """An agent's place in one queue: its tier (0 primary, 1 backup) and tie position."""
+    """An agent's place in one queue: its tier (0 primary, 1 backup), tie position, and
+    her entry in the tier's pool while she is in it (to leave it by, with no search)."""
 
-    __slots__ = ("pos", "queue", "tier")
+    __slots__ = ("entry", "pos", "queue", "tier")
 
     def __init__(self, queue: QueueState, tier: int, pos: int) -> None:
         self.queue = queue
         self.tier = tier
         self.pos = pos
+        self.entry: Ranked | None = None
 
 
 class CallState:
@@ -210,20 +212,24 @@ class CallState:
     )  # fmt: skip
 
     def __init__(self, call_id: CallId, number: NumberSpec, keys: str) -> None:
+        # A call lives for its whole talk, thousands of calls long in a large centre, so
+        # it holds no container it does not need yet: an empty tuple or None until then
+        # (every object it keeps is one more cache miss when the call ends).
         self.id = call_id
         self.number = number
-        self.keys = list(keys)
+        #: The caller's keys not read yet.
+        self.keys = keys
         self.phase = CallPhase.IVR
         self.queue: QueueState | None = None
         self.seq = 0
-        self.ringing: list[AgentState] = []
-        # Ring-outs per agent for this call: an agent is rung again only after
-        # every other candidate has been tried as often.
-        self.tries: dict[AgentId, int] = {}
+        self.ringing: tuple[AgentState, ...] = ()
+        #: Ring-outs per agent for this call (None: none yet): an agent is rung again only
+        #: after every other candidate has been tried as often.
+        self.tries: dict[AgentId, int] | None = None
         self.agent: AgentState | None = None
         self.ivr_plays = 1
-        # The rest of the list get_list_agents_url gave: (agent, answer_timeout), in order.
-        self.listed: list[tuple[AgentId, float]] = []
+        #: The rest of the list get_list_agents_url gave: (agent, answer_timeout), in order.
+        self.listed: tuple[tuple[AgentId, float], ...] = ()
 
     def __lt__(self, other: CallState) -> bool:  # heap ties never happen: seq is unique
         return self.seq < other.seq

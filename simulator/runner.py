@@ -110,6 +110,7 @@ class Simulation:
             empty_list=empty_list,
             reask_after=reask_after,
             system_status_commands=False,
+            track_changes=False,
         )
         #: On the clock: an event, a stream's next arrival (its index) or a timer's key (its
         #: ``TimerFired`` is made only when it really fires; most are cancelled first).
@@ -247,7 +248,9 @@ class Simulation:
     def connect_call(self, command: ConnectCall, now: float) -> None:
         self.recorder.answered(command.call_id, command.agent_id, now)
         self.kernel.cancel((_HANG_UP, command.call_id))
-        talk = self._talk[command.call_id]
+        # Taken now, not at the close: the table then holds only the calls not yet
+        # answered, a few, instead of every call in progress (thousands, and cold).
+        talk = self._talk.pop(command.call_id)
         ended = CallEnded(call_id=command.call_id)
         self.kernel.schedule(now + talk, ended, priority=PRIORITY_ANSWER)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -185,6 +186,18 @@ def test_changes_name_what_a_shell_must_write() -> None:
     forgotten = engine.drain_changes()
     assert forgotten.calls == {"x": None} and not forgotten.rr_last
     assert not engine.drain_changes()
+
+
+def test_an_engine_that_tracks_no_changes_says_so_and_routes_the_same() -> None:
+    """The simulator's engine notes no changes (nobody writes them); asking is an error,
+    not an empty answer, and its commands are the same."""
+    proj = world(Strategy.ROUND_ROBIN, 0, 0.0)
+    tracking = Engine(proj, rng=random.Random(0))
+    untracked = Engine(proj, rng=random.Random(0), track_changes=False)
+    request = AgentsRequested(queue_id=Q, call_ids=(CALLS[0],))
+    assert untracked.handle(request, 0.0) == tracking.handle(request, 0.0)
+    with pytest.raises(RuntimeError, match="track_changes=False"):
+        untracked.drain_changes()
 
 
 @settings(max_examples=100, deadline=None)
