@@ -11,14 +11,20 @@ handled and talk time only change while the agent is busy, hence outside.
 
 Tie position is the agent's rank in the queue's ``groups`` order, then its
 group's ``agents`` order (the contract's tie rule).
+
+Two kinds of pool keep that order. Strategies that rank by a value (longest
+idle, fewest calls, least talk time) take the front of a sorted list
+(:class:`SortedPool`). The others (round robin, top down, random, ring all)
+rank by tie position alone, and their choice is often in the middle: a
+sorted list would search it and move its tail on every call, thousands of
+entries in a large centre. They keep a slot per position instead, with a
+count per block of 64 slots to skip empty stretches (:class:`SlotPool`).
 """
 
 from __future__ import annotations
 
 import bisect
-import itertools
 import random
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from pcc_router.routing.model import AgentId, Strategy
@@ -26,29 +32,32 @@ from pcc_router.routing.model import AgentId, Strategy
 if TYPE_CHECKING:
     from pcc_router.routing.state import AgentState
 
-__all__ = ["Pool", "Ranked"]
+__all__ = ["Pool", "Ranked", "SlotPool", "SortedPool", "new_pool"]
 
 #: A pool's entry: ``(strategy value, tie position, agent id, agent)``. No two entries of a
 #: pool share a tie position, so the agent is never compared.
 Ranked = tuple[float, int, AgentId, "AgentState"]
 
-#: Dead entries at the front of a pool before it is compacted (and at least half of it).
+#: Dead entries at the front of a sorted pool before it is compacted (and at least half).
 _COMPACT_AFTER = 32
+#: Positions per block of a slot pool (a power of two: a shift finds the block).
+_BLOCK_BITS = 6
+
+
+def new_pool(strategy: Strategy) -> Pool:
+    """An empty pool of the kind that suits ``strategy``."""
+    if strategy in _VALUED:
+        return SortedPool(strategy)
+    return SlotPool(strategy)
 
 
 class Pool:
-    """Routable agents of one queue tier, kept in the order the strategy rings them."""
+    """Routable agents of one queue tier, in the order the strategy rings them."""
 
-    __slots__ = ("_entries", "_head", "size", "strategy")
+    __slots__ = ("size", "strategy")
 
     def __init__(self, strategy: Strategy) -> None:
         self.strategy = strategy
-        #: :data:`Ranked` entries, sorted from ``_head`` on. Entries
-        #: before ``_head`` have left: most strategies take the front, and moving the head
-        #: instead of the list's tail keeps that step free of a copy of the whole pool
-        #: (a thousand idle agents: 8 kB moved per call). Compacted once half is dead.
-        self._entries: list[Ranked] = []
-        self._head = 0
         #: How many agents are in the pool (an attribute: read on every dispatch).
         self.size = 0
 
@@ -57,6 +66,78 @@ class Pool:
 
     def add(self, agent: AgentState, pos: int) -> Ranked:
         """Put the agent in the pool at tie position ``pos``; her entry, to remove her by."""
+        raise NotImplementedError
+
+    def remove(self, key: Ranked) -> None:
+        """Take out the agent whose entry :meth:`add` gave."""
+        raise NotImplementedError
+
+    def live(self) -> list[Ranked]:
+        """Every entry, in ring order before any round-robin rotation."""
+        raise NotImplementedError
+
+    def first(self, rr_last: int, rng: random.Random) -> list[Ranked]:
+        """The choice when the call has rung out on nobody (the common case)."""
+        raise NotImplementedError
+
+    def order(self, rr_last: int = -1) -> list[AgentId]:
+        """Agents in ring order; round robin starts after the position rung last."""
+        return [entry[2] for entry in self._rotated(rr_last)]
+
+    def choose(
+        self, tries: dict[AgentId, int] | None, *, rr_last: int, rng: random.Random
+    ) -> list[Ranked]:
+        """The entries of the agents to ring for one call: one, or all for ``ring_all``.
+
+        Agents this call already rang out on (``tries``, None when none) come
+        last: only those tried the fewest times for this call are candidates.
+        """
+        if not tries:
+            return self.first(rr_last, rng)
+        live = self.live()
+        least = 0 if len(live) > len(tries) else min(tries.get(e[2], 0) for e in live)
+        fresh = (e for e in self._rotated(rr_last) if tries.get(e[2], 0) == least)
+        strategy = self.strategy
+        if strategy is Strategy.RING_ALL:
+            return list(fresh)
+        if strategy is Strategy.RANDOM:
+            return [rng.choice(list(fresh))]
+        return [next(fresh)]
+
+    def _rotated(self, rr_last: int) -> list[Ranked]:
+        live = self.live()
+        if self.strategy is not Strategy.ROUND_ROBIN:
+            return live
+        # After the position rung last, wrapping to the first.
+        start = next((i for i, entry in enumerate(live) if entry[1] > rr_last), 0)
+        return live[start:] + live[:start]
+
+    def _value(self, agent: AgentState) -> float:
+        strategy = self.strategy
+        if strategy is Strategy.LONGEST_IDLE:
+            return agent.idle_since
+        if strategy is Strategy.FEWEST_CALLS:
+            return agent.handled
+        if strategy is Strategy.LEAST_TALK_TIME:
+            return agent.talk_time
+        return 0
+
+
+class SortedPool(Pool):
+    """A pool sorted by ``(strategy value, tie position)``, rung from the front."""
+
+    __slots__ = ("_entries", "_head")
+
+    def __init__(self, strategy: Strategy) -> None:
+        super().__init__(strategy)
+        #: :data:`Ranked` entries, sorted from ``_head`` on. Entries before ``_head`` have
+        #: left: the front is rung, and moving the head instead of the list's tail keeps
+        #: that step free of a copy of the whole pool (a thousand idle agents: 8 kB moved
+        #: per call). Compacted once half is dead.
+        self._entries: list[Ranked] = []
+        self._head = 0
+
+    def add(self, agent: AgentState, pos: int) -> Ranked:
         key = (self._value(agent), pos, agent.id, agent)
         entries = self._entries
         self.size += 1
@@ -73,12 +154,10 @@ class Pool:
         return key
 
     def remove(self, key: Ranked) -> None:
-        """Take out the agent whose entry :meth:`add` gave."""
         self.size -= 1
         entries, head = self._entries, self._head
-        # The agent just chosen, in most strategies: no search. (The agent, not the entry,
-        # is compared by identity: compiled, a tuple is unboxed and boxed anew, never the
-        # same object.)
+        # The agent just chosen: no search. (The agent, not the entry, is compared by
+        # identity: compiled, a tuple is unboxed and boxed anew, never the same object.)
         if entries[head][3] is key[3]:
             head += 1
             if head > _COMPACT_AFTER and head + head > len(entries):
@@ -88,62 +167,95 @@ class Pool:
         else:
             del entries[bisect.bisect_left(entries, key, head)]
 
-    def order(self, rr_last: int = -1) -> list[AgentId]:
-        """Agents in ring order; round robin starts after the position rung last."""
-        return [entry[2] for entry in self._rotated(rr_last)]
+    def live(self) -> list[Ranked]:
+        return self._entries[self._head :]
 
-    def choose(
-        self, tries: dict[AgentId, int] | None, *, rr_last: int, rng: random.Random
-    ) -> list[Ranked]:
-        """The entries of the agents to ring for one call: one, or all for ``ring_all``.
+    def first(self, rr_last: int, rng: random.Random) -> list[Ranked]:
+        return [self._entries[self._head]]
 
-        Agents this call already rang out on (``tries``, None when none) come
-        last: only those tried the fewest times for this call are candidates.
-        """
-        entries, head = self._entries, self._head
+
+class SlotPool(Pool):
+    """A pool in tie-position order: a slot per position, and a count per block of slots."""
+
+    __slots__ = ("_blocks", "_slots")
+
+    def __init__(self, strategy: Strategy) -> None:
+        super().__init__(strategy)
+        self._slots: list[Ranked | None] = []
+        #: How many agents are in each block of ``1 << _BLOCK_BITS`` slots.
+        self._blocks: list[int] = []
+
+    def add(self, agent: AgentState, pos: int) -> Ranked:
+        key = (self._value(agent), pos, agent.id, agent)
+        slots = self._slots
+        if pos >= len(slots):
+            slots.extend([None] * (pos + 1 - len(slots)))
+            blocks = (len(slots) >> _BLOCK_BITS) + 1
+            self._blocks.extend([0] * (blocks - len(self._blocks)))
+        slots[pos] = key
+        self._blocks[pos >> _BLOCK_BITS] += 1
+        self.size += 1
+        return key
+
+    def remove(self, key: Ranked) -> None:
+        pos = key[1]
+        self._slots[pos] = None
+        self._blocks[pos >> _BLOCK_BITS] -= 1
+        self.size -= 1
+
+    def live(self) -> list[Ranked]:
+        return [entry for entry in self._slots if entry is not None]
+
+    def first(self, rr_last: int, rng: random.Random) -> list[Ranked]:
         strategy = self.strategy
-        if not tries:  # the common case, kept free of any scan
-            if strategy is Strategy.RING_ALL:
-                return entries[head:]
-            if strategy is Strategy.RANDOM:
-                return [entries[head + rng.randrange(len(entries) - head)]]
-            if strategy is Strategy.ROUND_ROBIN:
-                return [entries[head + self._rr_offset(rr_last)]]
-            return [entries[head]]
-        live = entries[head:]
-        least = 0 if len(live) > len(tries) else min(tries.get(e[2], 0) for e in live)
-        fresh = (e for e in self._rotated(rr_last) if tries.get(e[2], 0) == least)
         if strategy is Strategy.RING_ALL:
-            return list(fresh)
+            return self.live()
         if strategy is Strategy.RANDOM:
-            return [rng.choice(list(fresh))]
-        return [next(fresh)]
+            pos = self._nth(rng.randrange(self.size))
+        elif strategy is Strategy.ROUND_ROBIN:
+            pos = self._next_from(rr_last + 1)
+            if pos < 0:
+                pos = self._next_from(0)
+        else:
+            pos = self._next_from(0)
+        entry = self._slots[pos]
+        assert entry is not None
+        return [entry]
 
-    def _rotated(self, rr_last: int) -> Iterable[Ranked]:
-        live = self._entries[self._head :]
-        if self.strategy is not Strategy.ROUND_ROBIN:
-            return live
-        start = self._rr_offset(rr_last)
-        return itertools.chain(live[start:], live[:start])
+    def _next_from(self, start: int) -> int:
+        """The first position at or after ``start`` that holds an agent, or -1."""
+        slots, blocks = self._slots, self._blocks
+        block = start >> _BLOCK_BITS
+        if block >= len(blocks):
+            return -1
+        if blocks[block]:
+            end = min(len(slots), (block + 1) << _BLOCK_BITS)
+            for pos in range(start, end):
+                if slots[pos] is not None:
+                    return pos
+        for later in range(block + 1, len(blocks)):
+            if blocks[later]:
+                pos = later << _BLOCK_BITS
+                while slots[pos] is None:
+                    pos += 1
+                return pos
+        return -1
 
-    def _rr_offset(self, rr_last: int) -> int:
-        """Where round robin starts in the live entries: after position ``rr_last``,
-        wrapping to the first."""
-        entries, head = self._entries, self._head
-        # Round robin's entries all have the value 0: sorted by tie position alone.
-        found = bisect.bisect_left(entries, rr_last + 1, head, key=_position) - head
-        return found if found < len(entries) - head else 0
-
-    def _value(self, agent: AgentState) -> float:
-        strategy = self.strategy
-        if strategy is Strategy.LONGEST_IDLE:
-            return agent.idle_since
-        if strategy is Strategy.FEWEST_CALLS:
-            return agent.handled
-        if strategy is Strategy.LEAST_TALK_TIME:
-            return agent.talk_time
-        return 0
+    def _nth(self, n: int) -> int:
+        """The position of the ``n``-th agent (from 0) in position order."""
+        slots, blocks = self._slots, self._blocks
+        block = 0
+        while n >= blocks[block]:
+            n -= blocks[block]
+            block += 1
+        pos = block << _BLOCK_BITS
+        while True:
+            if slots[pos] is not None:
+                if not n:
+                    return pos
+                n -= 1
+            pos += 1
 
 
-def _position(entry: Ranked) -> int:
-    return entry[1]
+#: Strategies that rank by a value the agent carries, not by tie position alone.
+_VALUED = frozenset({Strategy.LONGEST_IDLE, Strategy.FEWEST_CALLS, Strategy.LEAST_TALK_TIME})

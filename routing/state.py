@@ -15,7 +15,7 @@ from pcc_router.routing.model import (
     QueueSpec,
     RoutingType,
 )
-from pcc_router.routing.selection import Pool, Ranked
+from pcc_router.routing.selection import Pool, Ranked, new_pool
 
 __all__ = ["Activity", "AgentState", "CallPhase", "CallState", "Membership", "QueueState"]
 
@@ -142,7 +142,7 @@ class QueueState:
         self.index = index
         self.members: dict[AgentId, Membership] = {}
         # pools[0]: agents of primary groups, pools[1]: agents of backup groups only.
-        self.pools = (Pool(spec.strategy), Pool(spec.strategy))
+        self.pools = (new_pool(spec.strategy), new_pool(spec.strategy))
         self._line: list[tuple[int, CallState]] = []
         self.n_waiting = 0
         self.n_unanswered = 0
