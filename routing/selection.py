@@ -112,16 +112,6 @@ class Pool:
         start = next((i for i, entry in enumerate(live) if entry[1] > rr_last), 0)
         return live[start:] + live[:start]
 
-    def _value(self, agent: AgentState) -> float:
-        strategy = self.strategy
-        if strategy is Strategy.LONGEST_IDLE:
-            return agent.idle_since
-        if strategy is Strategy.FEWEST_CALLS:
-            return agent.handled
-        if strategy is Strategy.LEAST_TALK_TIME:
-            return agent.talk_time
-        return 0
-
 
 class SortedPool(Pool):
     """A pool sorted by ``(strategy value, tie position)``, rung from the front."""
@@ -173,6 +163,14 @@ class SortedPool(Pool):
     def first(self, rr_last: int, rng: random.Random) -> list[Ranked]:
         return [self._entries[self._head]]
 
+    def _value(self, agent: AgentState) -> float:
+        strategy = self.strategy
+        if strategy is Strategy.LONGEST_IDLE:
+            return agent.idle_since
+        if strategy is Strategy.FEWEST_CALLS:
+            return agent.handled
+        return agent.talk_time  # least talk time: the only other valued strategy
+
 
 class SlotPool(Pool):
     """A pool in tie-position order: a slot per position, and a count per block of slots."""
@@ -186,7 +184,7 @@ class SlotPool(Pool):
         self._blocks: list[int] = []
 
     def add(self, agent: AgentState, pos: int) -> Ranked:
-        key = (self._value(agent), pos, agent.id, agent)
+        key = (0.0, pos, agent.id, agent)  # no value: tie position alone
         slots = self._slots
         if pos >= len(slots):
             slots.extend([None] * (pos + 1 - len(slots)))
@@ -213,7 +211,8 @@ class SlotPool(Pool):
         if strategy is Strategy.RANDOM:
             pos = self._nth(rng.randrange(self.size))
         elif strategy is Strategy.ROUND_ROBIN:
-            pos = self._next_from(rr_last + 1)
+            # A position below -1 (read back from a store) must not index from the end.
+            pos = self._next_from(max(rr_last + 1, 0))
             if pos < 0:
                 pos = self._next_from(0)
         else:
