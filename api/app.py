@@ -18,6 +18,7 @@ from pcc_router.api.controller.batcher import EventBatcher
 from pcc_router.api.controller.clock import ClockWatch, SteadyClock
 from pcc_router.api.controller.core import Controller
 from pcc_router.api.controller.outage import StoreHealth, is_outage
+from pcc_router.api.controller.seeding import seed
 from pcc_router.api.controller.worker import StoreWorker
 from pcc_router.api.keys import (
     BATCHER,
@@ -65,13 +66,16 @@ def _health(metrics: Metrics) -> StoreHealth:
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    store = repo.Store(settings.database_url)
+    store = repo.Store(
+        settings.database_url, new_store=settings.new_store, store_id=settings.store_id
+    )
     if settings.scenario is not None:
         from pcc_router.simulator import load_scenario  # the scenario format is the simulator's
 
-        project = load_scenario(settings.scenario).project
-        with store.session() as session:
-            repo.save_project(session, project)
+        added = seed(store, load_scenario(settings.scenario).project, reset=settings.reset)
+        if added:
+            log.info("seeded the store from %s: %s", settings.scenario, ", ".join(added[:20]))
+    log.info("store %s: store id %d", store.url, store.store_id)
     app[STORE] = store
     worker = StoreWorker(interrupt=store.interrupt)
     app[CONTROLLER] = controller = Controller(
@@ -82,18 +86,37 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
         worker=worker,
         max_call_age=settings.max_call_age,
         max_clock_skew=settings.max_clock_skew,
+        log_retention=settings.log_retention,
         health=_health(app[METRICS]),
     )
     app[BATCHER] = EventBatcher(controller)
+    _say_open_calls(store, controller.clock())
     yield
     await controller.drain()
     worker.close()
     store.close()
 
 
+def _say_open_calls(store: repo.Store, now: float) -> None:
+    """Calls left open by an earlier run: said once, at start (docs/operations.md)."""
+    with store.session() as session:
+        count, oldest = repo.open_call_count(session)
+    if count:
+        log.warning(
+            "%d calls were open when this controller started (the oldest heard of %.0f s ago): "
+            "they stay open until PCC reports them, or are closed as lost after "
+            "PCC_MAX_CALL_AGE",
+            count,
+            max(0.0, now - (oldest or now)),
+        )
+
+
 def _changed(app: web.Application, kind: str, data: dict[str, Any]) -> None:
     if kind == "expired":
         app[METRICS].expired.inc()
+    elif kind == "adjusted":
+        app[METRICS].adjusted.inc()
+        return  # counted, not streamed: the call's own event is
     broadcast(app, kind, data)
 
 
@@ -143,7 +166,8 @@ async def _scheduled_sync(app: web.Application) -> None:
     assert client is not None
     controller = app[CONTROLLER]
     try:
-        config, changed = await sync.pull(controller, client)
+        with deadlines.within(REMOTE_DEADLINE):  # its own, never an inherited request's
+            config, changed = await sync.pull(controller, client)
     except (PccError, ConfigError) as exc:
         log.warning("scheduled PCC sync failed: %s", exc)
         return

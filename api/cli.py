@@ -100,6 +100,19 @@ def _serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         help="load this scenario file's project into the store at start (optional, so an "
         "option here)",
     )
+    serve.add_argument(
+        "--reset",
+        action="store_true",
+        help="with --scenario: write the scenario's agents (presence and statuses too), "
+        "groups, queues and numbers over the stored ones (without it, only those the store "
+        "does not hold yet are added: a restart changes nothing an agent said)",
+    )
+    serve.add_argument(
+        "--new-store",
+        action="store_true",
+        help="start even though the store is missing or empty where one with data was "
+        "(its marker file, or PCC_STORE_ID, says so)",
+    )
     serve.add_argument("--config", type=Path, help="TOML file of settings (same names as env)")
     serve.add_argument(
         "--print-token",
@@ -145,7 +158,14 @@ def _serve(args: argparse.Namespace) -> int:
     from pcc_router.simulator.scenario import ScenarioError, load_scenario
 
     try:
-        settings = Settings.load(config=args.config, scenario=args.scenario)
+        settings = Settings.load(
+            config=args.config,
+            scenario=args.scenario,
+            reset=args.reset or None,
+            new_store=args.new_store or None,
+        )
+        if args.reset and args.scenario is None:
+            raise SettingsError("--reset: give the --scenario to reset the store to")
         if args.scenario is not None:
             load_scenario(args.scenario)  # a bad file is exit 2 before anything starts
     except (SettingsError, ScenarioError) as exc:
@@ -209,7 +229,10 @@ def _prune(args: argparse.Namespace) -> int:
         return 2
     pruned = prune_log(store, older_than=time.time() - age)
     store.close()
-    print(f"pruned {pruned.rows} event-log rows (up to id {pruned.up_to}) from {store.url}")
+    print(
+        f"pruned {pruned.rows} event-log rows (up to position {pruned.up_to}), "
+        f"{pruned.calls} closed calls and {pruned.caresoft} CareSoft calls from {store.url}"
+    )
     return 0
 
 

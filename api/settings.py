@@ -40,6 +40,7 @@ _NAMES = {
     "KEEPALIVE_TIMEOUT": "keepalive_timeout",
     "EVENT_LOG_RETENTION": "log_retention",
     "LOG_FORMAT": "log_format",
+    "PCC_STORE_ID": "store_id",
 }
 
 #: Settings that are durations ("4h", "90s", or seconds), with the least each may be.
@@ -86,6 +87,14 @@ class Settings:
     caresoft_link_template: str = DEFAULT_LINK_TEMPLATE
     max_body: int = 1024 * 1024
     scenario: Path | None = None
+    #: ``serve --reset``: the scenario's agents (presence, statuses), groups, queues and
+    #: numbers overwrite the stored ones, instead of only adding those not stored yet.
+    reset: bool = False
+    #: ``serve --new-store``: start on a store that is missing or empty although its
+    #: marker (or ``store_id``) says one with data was there.
+    new_store: bool = False
+    #: PCC_STORE_ID: the store's identity this controller must find (optional).
+    store_id: int | None = None
     #: True when PCC_BASE_URL was given: only then does the controller call PCC.
     pcc_enabled: bool = False
     #: Stringee's call REST API (SIP phone accounts); called only when
@@ -96,7 +105,7 @@ class Settings:
     sip_domain: str = "v2.stringee.com:15060"
     #: Seconds a request may take before it is answered 503 (PCC waits about 2 s).
     request_deadline: float = 1.5
-    #: PCC timestamps further than this from the wall clock are refused (seconds).
+    #: PCC timestamps further in the past than this are taken at receive time (seconds).
     max_clock_skew: float = 3600.0
     #: REST tokens that live longer than this (from now) are refused (seconds).
     max_token_ttl: float = 24 * 3600.0
@@ -152,6 +161,7 @@ class Settings:
                 ("sync_interval", float),
                 ("max_body", int),
                 ("max_connections", int),
+                ("store_id", int),
             ):
                 if attr in values:
                     values[attr] = kind(values[attr])

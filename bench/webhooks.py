@@ -1,7 +1,9 @@
 """Benchmark: PCC call events into the controller, beside a bare aiohttp endpoint.
 
 The controller runs in its own process on 127.0.0.1 with a fresh SQLite store
-(the hotline scenario loaded), served as ``pcc-router serve`` serves it: behind
+(the hotline scenario loaded), or on a PostgreSQL database (``--database``), one
+instance or several (``--instances``, events sent to each in turn as a load
+balancer would), served as ``pcc-router serve`` serves it: behind
 the connection guard, each request under its deadline, the access log written
 (to a file, redacted, as in production); a bare aiohttp app answering
 ``{"r": 0}`` runs the same way as the ceiling. An aiohttp client on 127.0.0.1 then sends, to
@@ -23,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -101,22 +104,24 @@ async def _post(session: aiohttp.ClientSession, url: str, body: dict[str, object
     return time.perf_counter() - started
 
 
-async def _burst(url: str, events: list[dict[str, object]], concurrency: int) -> float:
-    queue: asyncio.Queue[dict[str, object]] = asyncio.Queue()
-    for body in events:
-        queue.put_nowait(body)
+async def _burst(urls: list[str], events: list[dict[str, object]], concurrency: int) -> float:
+    """Events to the instances in turn (a load balancer's round robin)."""
+    queue: asyncio.Queue[tuple[int, dict[str, object]]] = asyncio.Queue()
+    for n, body in enumerate(events):
+        queue.put_nowait((n, body))
     async with aiohttp.ClientSession() as session:
 
         async def worker() -> None:
             while not queue.empty():
-                await _post(session, url, queue.get_nowait())
+                n, body = queue.get_nowait()
+                await _post(session, urls[n % len(urls)], body)
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         return len(events) / (time.perf_counter() - started)
 
 
-async def _paced(url: str, events: list[dict[str, object]], rate: float) -> list[float]:
+async def _paced(urls: list[str], events: list[dict[str, object]], rate: float) -> list[float]:
     latencies: list[float] = []
     async with aiohttp.ClientSession() as session:
         tasks = []
@@ -125,7 +130,7 @@ async def _paced(url: str, events: list[dict[str, object]], rate: float) -> list
             delay = start + n / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(_post(session, url, body)))
+            tasks.append(asyncio.create_task(_post(session, urls[n % len(urls)], body)))
         latencies = list(await asyncio.gather(*tasks))
     return latencies
 
@@ -161,49 +166,40 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rate", type=float, default=500.0)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--database",
+        help="a PostgreSQL URL (postgresql+psycopg://...) to run the controller on; its "
+        "tables are used as they are (give an empty database). Default: a fresh SQLite file",
+    )
+    parser.add_argument(
+        "--instances",
+        type=int,
+        action="append",
+        help="controllers on the one store, each event to the next (round robin); repeat "
+        "for several runs (--instances 1 --instances 2). More than one needs --database",
+    )
     args = parser.parse_args()
+    counts = args.instances or [1]
+    if max(counts) > 1 and not args.database:
+        parser.error("--instances above 1: SQLite serves one instance; give --database")
     table = Table(title="PCC events over HTTP on 127.0.0.1")
     for column in ("target", "load", "events", "events/s", "p50 ms", "p99 ms"):
         table.add_column(column, justify="right")
     with tempfile.TemporaryDirectory() as tmp:
-        database = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        targets = {
-            "controller (SQLite)": (_run_controller, (database, str(Path(tmp) / "access.log"))),
-            "bare aiohttp": (_run_bare, ()),
-        }
-        for index, (name, (target, extra)) in enumerate(targets.items()):
-            port = _port()
-            server = multiprocessing.Process(target=target, args=(port, *extra), daemon=True)
-            server.start()
-            try:
-                asyncio.run(_wait_up(port))
-                url = f"http://127.0.0.1:{port}/pcc/events"
-                burst = _events(f"b{index}", args.events)
-                per_second = asyncio.run(_burst(url, burst, args.concurrency))
-                table.add_row(
-                    name,
-                    f"burst, {args.concurrency} in flight",
-                    f"{len(burst):,}",
-                    f"{per_second:,.0f}",
-                    "-",
-                    "-",
-                )
-                paced = _events(f"p{index}", int(args.rate * args.seconds))
-                latencies = sorted(asyncio.run(_paced(url, paced, args.rate)))
-                p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)]
-                table.add_row(
-                    name,
-                    f"{args.rate:g}/s for {args.seconds:g} s",
-                    f"{len(paced):,}",
-                    "-",
-                    f"{statistics.median(latencies) * 1000:.1f}",
-                    f"{p99 * 1000:.1f}",
-                )
-            finally:
-                server.terminate()
-                server.join(5)
-        stored = _stored(database)
-        expected = args.events + int(args.rate * args.seconds)
+        database = args.database or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        kind = "PostgreSQL" if args.database else "SQLite"
+        before = _stored(database)
+        runs: list[tuple[str, Any, tuple[Any, ...], int]] = [
+            (f"controller ({kind}, {n} instance{'s' if n > 1 else ''})", _run_controller,
+             (database, str(Path(tmp) / "access.log")), n)
+            for n in counts
+        ]  # fmt: skip
+        runs.append(("bare aiohttp", _run_bare, (), 1))
+        sent = 0
+        for index, (name, target, extra, instances) in enumerate(runs):
+            sent += _measure(table, index, name, target, extra, instances, args)
+        stored = _stored(database) - before
+        expected = sent - args.events - int(args.rate * args.seconds)  # not the bare run's
     console = Console(width=110)
     console.print(table)
     console.print(
@@ -211,6 +207,48 @@ def main() -> int:
         f"(plus start-up probes); machine: {machine()}"
     )
     return 0
+
+
+def _measure(
+    table: Table,
+    index: int,
+    name: str,
+    target: Any,
+    extra: tuple[Any, ...],
+    instances: int,
+    args: argparse.Namespace,
+) -> int:
+    """One target's burst and paced runs, as table rows; how many events were sent."""
+    ports = [_port() for _ in range(instances)]
+    servers = [
+        multiprocessing.Process(target=target, args=(port, *extra), daemon=True) for port in ports
+    ]
+    for server in servers:
+        server.start()
+    try:
+        for port in ports:
+            asyncio.run(_wait_up(port))
+        urls = [f"http://127.0.0.1:{port}/pcc/events" for port in ports]
+        burst = _events(f"b{index}", args.events)
+        per_second = asyncio.run(_burst(urls, burst, args.concurrency))
+        load = f"burst, {args.concurrency} in flight"
+        table.add_row(name, load, f"{len(burst):,}", f"{per_second:,.0f}", "-", "-")
+        paced = _events(f"p{index}", int(args.rate * args.seconds))
+        latencies = sorted(asyncio.run(_paced(urls, paced, args.rate)))
+        p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)]
+        table.add_row(
+            name,
+            f"{args.rate:g}/s for {args.seconds:g} s",
+            f"{len(paced):,}",
+            "-",
+            f"{statistics.median(latencies) * 1000:.1f}",
+            f"{p99 * 1000:.1f}",
+        )
+        return len(burst) + len(paced)
+    finally:
+        for server in servers:
+            server.terminate()
+            server.join(5)
 
 
 if __name__ == "__main__":

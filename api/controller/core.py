@@ -44,6 +44,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import Session
 
 from pcc_router.api.controller import handlers, jobs
+from pcc_router.api.controller.context import UnitContext
 from pcc_router.api.controller.drivers import Drivers
 from pcc_router.api.controller.outage import StoreHealth
 from pcc_router.api.controller.reads import Snapshot
@@ -51,12 +52,14 @@ from pcc_router.api.controller.rebuild import build_engine
 from pcc_router.api.controller.worker import StoreWorker, Unit, run_inline
 from pcc_router.api.controller.writes import ControllerShell, UnitWrites
 from pcc_router.api.store import repo
+from pcc_router.api.store.schema import LogOrderError
 from pcc_router.api.store.tables import EventRow
 from pcc_router.api.stringee.calls import PccEvent
+from pcc_router.api.web.logs import Every
 from pcc_router.routing import Engine, Event, decode_event
 from pcc_router.routing.shell import Loop
 
-__all__ = ["Controller", "PccEvent", "UnitWrites"]
+__all__ = ["Controller", "PccEvent", "UnitContext", "UnitWrites"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -69,6 +72,10 @@ class _Opened:
     state: repo.StoredState | None  # set when the engine must be rebuilt from the store
     data: Any
     due: list[tuple[float, str]]  # timers due before this input, still stored
+
+
+def _close(session: Session) -> None:
+    session.close()
 
 
 @dataclass
@@ -86,11 +93,15 @@ class Controller(Drivers):
     wall: Callable[[], float] | None = None
     #: PCC timestamps further than this from the wall clock are not believed (seconds).
     max_clock_skew: float = 3600.0
+    #: Event-log rows and closed calls older than this are pruned (seconds).
+    log_retention: float = 7 * 86400.0
     health: StoreHealth = field(default_factory=StoreHealth)
     engine: Engine = field(init=False)
 
     def __post_init__(self) -> None:
-        self._last_id = 0  # the newest event-log row this engine has applied
+        self._position = 0  # the newest log position this engine has applied
+        #: Lines saying a PCC timestamp was not believed: one a second at most.
+        self.adjusted_lines = Every(1.0)
         self._timers: dict[str, float] = {}  # every timer scheduled, by key: when
         # The generator belongs to the shell; the controller needs no replayable draws.
         self._rng = random.Random()
@@ -112,28 +123,40 @@ class Controller(Drivers):
     def unit(
         self,
         read: Callable[[Session], R],
-        apply: Callable[[R, UnitWrites], T],
+        apply: Callable[[R, UnitContext], T],
         *,
         lock: bool = True,
         fire_due: bool = True,
     ) -> Unit[T]:
-        """The shape of every input: read under the lock, apply on the loop, write, commit.
+        """The shape of every input: read under the lock, catch up, apply on the loop, write,
+        commit.
 
-        ``fire_due=False``: timers that fell due are left to the scheduler (a
-        unit that replaces the engine: their firing must not be lost with it).
+        ``lock=False``: a read that writes nothing. It still catches up, and if
+        timers have fallen due it takes the lock and fires them (no unit writes
+        without the lock). ``fire_due=False``: timers that fell due are left to
+        the scheduler (a unit that replaces the engine: their firing must not be
+        lost with it).
         """
         tx = UnitWrites(self.clock())
         due = sorted((at, key) for key, at in self._timers.items() if at <= tx.now)
+        if not fire_due:
+            due = []
+        lock = lock or bool(due)
         opened: _Opened | None = None
         try:
-            step = partial(self._open, read, tx.now, lock, due if fire_due else None, self._stale)
+            step = partial(self._open, read, tx.now, lock, due, self._stale)
             opened = yield step
             self._catch_up(opened, tx)
+            context = UnitContext(self, tx)
             for at, key in opened.due:  # a late scheduler never lets an input see stale state
-                handlers.fire_timer(self, key, tx, at=at)
-            result = apply(opened.data, tx)
+                context.fire_timer(key, at=at)
+            result = apply(opened.data, context)
             tx.changes = self.engine.drain_changes()
-            last_id = yield partial(self._commit, opened.session, tx)
+            if lock:
+                position = yield partial(self._commit, opened.session, tx, self._position)
+            else:  # wrote nothing: nothing to commit
+                assert not (tx.log or tx.calls or tx.writes or tx.timers), "a read wrote"
+                position = yield partial(_close, opened.session)
         except GeneratorExit:  # dropped half-way (the loop is closing): no more steps
             self._stale = self._stale or tx.touched_engine
             raise
@@ -143,7 +166,8 @@ class Controller(Drivers):
                     self._stale = True
                 yield opened.session.close  # closing rolls back what was not committed
             raise
-        self._last_id = max(self._last_id, last_id)
+        if position is not None:
+            self._position = position
         self._after_commit(tx)
         return result
 
@@ -152,39 +176,41 @@ class Controller(Drivers):
         read: Callable[[Session], R],
         now: float,
         lock: bool,
-        due: list[tuple[float, str]] | None,
+        due: list[tuple[float, str]],
         stale: bool,
     ) -> _Opened:
-        """Open the unit's transaction; ``due``: the timers this engine has due (``None``:
-        fire none before the input); ``stale``: rebuild the engine from the store."""
+        """Open the unit's transaction; ``due``: the timers this engine has due, to fire
+        before the input; ``stale``: rebuild the engine from the store."""
         session = self.store.open_session()
         try:
+            self.store.check(session)
             if lock:
                 repo.serialise(session)
-            last_id = self._last_id
-            rows = repo.events_after(session, last_id)
+            position = self._position
+            rows = repo.events_after(session, position)
             # rows this engine never applied may have been pruned (it was idle that long)
-            pruned = bool(rows) and rows[0].id != last_id + 1
-            rebuild = stale or (pruned and last_id < repo.log_pruned_to(session))
+            gap = bool(rows) and rows[0].seq != position + 1
+            rebuild = stale or (gap and position < repo.log_pruned_to(session))
             if rebuild or any(row.kind == "config" for row in rows):
                 if not lock:  # a read: the state it rebuilds from must not change meanwhile
                     repo.serialise(session)
                 state: repo.StoredState | None = repo.load_state(session, now=now)
                 assert state is not None
-                if due is not None:  # the store's due timers, not this engine's
+                if due:  # the store's due timers, not this engine's
                     due = sorted((t.at, t.key) for t in state.timers if t.at <= now)
             else:
                 state = None
                 if due:
                     stored = repo.stored_timers(session, [key for _, key in due])
                     due = [(at, key) for at, key in due if key in stored]
-            return _Opened(session, rows, state, read(session), due or [])
+            return _Opened(session, rows, state, read(session), due)
         except Exception:
             session.close()
             raise
 
     def _catch_up(self, opened: _Opened, tx: UnitWrites) -> None:
-        """Apply what other instances logged since this engine's last row."""
+        """Apply, in the log's order, every row other instances wrote after this engine's
+        position (a row is applied once: the position moves past it)."""
         if opened.state is not None:
             self._build(opened.state, tx)  # the store holds every change up to now
             return
@@ -193,7 +219,7 @@ class Controller(Drivers):
             tx.touched_engine = True
             for stored in json.loads(row.events):
                 loop.feed(decode_event(stored), row.received_at)
-            self._last_id = row.id or self._last_id
+            self._position = row.seq or self._position
         self.engine.drain_changes()  # their instance wrote that state
 
     def handle(self, events: list[Event], tx: UnitWrites, *, at: float | None = None) -> None:
@@ -204,10 +230,20 @@ class Controller(Drivers):
         for event in events:
             loop.feed(event, when)
 
-    def _commit(self, session: Session, tx: UnitWrites) -> int:
-        """Write what the unit changed, one statement per kind of row; the newest log id."""
+    def _commit(self, session: Session, tx: UnitWrites, expected: int) -> int:
+        """Write what the unit changed, one statement per kind of row, and commit; the log
+        position this engine is at afterwards.
+
+        ``expected``: where the unit's catch-up left the engine. Its rows must come right
+        after it; if another writer got in between (only one that skipped the project's
+        lock could), nothing is committed and the engine is rebuilt by the next unit.
+        """
+        position = expected
         try:
-            last_id = repo.append_log(session, tx.log) if tx.log else self._last_id
+            if tx.log:
+                before, position = repo.append_log(session, tx.log)
+                if before != expected:
+                    raise LogOrderError(expected, before)
             if tx.calls:
                 repo.save_calls(session, tx.calls)
             for write in tx.writes:
@@ -221,7 +257,7 @@ class Controller(Drivers):
                 drop=[key for key, at in tx.timers.items() if at is None],
             )
             self.store.commit(session)
-            return last_id
+            return position
         finally:
             session.close()
 
@@ -238,22 +274,37 @@ class Controller(Drivers):
     # ------------------------------------------------------------ state
 
     def rebuild_unit(self) -> Unit[None]:
-        """(Re)make the engine from the store: its whole state, and every stored timer."""
+        """(Re)make the engine from the store: its whole state, and every stored timer, read
+        in one transaction under the project's lock (no writer in the middle of it)."""
         now = self.clock()
-        state = yield partial(self._load_state, now)
+        session, state = yield partial(self._load_state, now)
         tx = UnitWrites(now)
-        self._build(state, tx)
-        if tx.fresh:
-            yield partial(self._write_fresh, tx)
+        try:
+            self._build(state, tx)
+            yield partial(self._write_fresh, session, tx)
+        except BaseException:
+            self._stale = True
+            yield session.close
+            raise
         self._after_commit(tx)
 
-    def _load_state(self, now: float) -> repo.StoredState:
-        with self.store.session() as session:
-            return repo.load_state(session, now=now)
+    def _load_state(self, now: float) -> tuple[Session, repo.StoredState]:
+        session = self.store.open_session()
+        try:
+            self.store.check(session)
+            repo.serialise(session)
+            return session, repo.load_state(session, now=now)
+        except Exception:
+            session.close()
+            raise
 
-    def _write_fresh(self, tx: UnitWrites) -> None:
-        with self.store.session() as session:
-            repo.write_agents(session, tx.fresh)
+    def _write_fresh(self, session: Session, tx: UnitWrites) -> None:
+        try:
+            if tx.fresh:
+                repo.write_agents(session, tx.fresh)
+            self.store.commit(session)
+        finally:
+            session.close()
 
     def rebuild_from(self, state: repo.StoredState, tx: UnitWrites) -> None:
         """Replace the engine, in a unit, with one made from ``state`` (read in that unit)."""
@@ -264,7 +315,7 @@ class Controller(Drivers):
         tx.touched_engine = True
         self.engine = build_engine(state, tx, rng=self._rng)
         self._timers.clear()  # the stored ones come back through tx.schedule
-        self._last_id = state.last_id
+        self._position = state.position
         self._stale = False
 
     def start(self, scheduler: AsyncIOScheduler) -> None:
@@ -275,9 +326,12 @@ class Controller(Drivers):
         """A seed for a decision's draw (the ``random`` strategy), from the shell's generator."""
         return self._rng.getrandbits(32)
 
+    def wall_now(self) -> float:
+        """The wall clock, to read PCC's timestamps against."""
+        return self.wall() if self.wall is not None else self.clock()
+
     def pcc_time(self, timestamp_ms: int, now: float) -> float:
         """When PCC says something happened, on the engine's clock: ``now`` less the event's
         age by the wall clock; ``now`` when PCC's time is ahead or not believable."""
-        wall = self.wall() if self.wall is not None else self.clock()
-        age = wall - timestamp_ms / 1000
+        age = self.wall_now() - timestamp_ms / 1000
         return now - age if 0.0 < age <= self.max_clock_skew else now

@@ -12,13 +12,16 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
 from pcc_router.api.controller.retention import Pruned, prune_batch
+from pcc_router.api.controller.timestamps import believed
 from pcc_router.api.controller.worker import Unit
 from pcc_router.api.store import repo
+from pcc_router.api.store.records import CallWrite
 from pcc_router.api.store.tables import CallRow
 from pcc_router.api.stringee.calls import FREE, AgentOnCall, PccEvent, agent_of, meaning
 from pcc_router.routing import (
@@ -31,14 +34,12 @@ from pcc_router.routing import (
     OfferAgents,
     PresenceChanged,
     QueueId,
-    TimerFired,
-    TimerKey,
     normal_number,
 )
 
 if TYPE_CHECKING:
+    from pcc_router.api.controller.context import UnitContext
     from pcc_router.api.controller.core import Controller
-    from pcc_router.api.controller.writes import UnitWrites
 
 __all__ = [
     "EXPIRED",
@@ -73,9 +74,9 @@ def pcc_unit(ctl: Controller, events: list[PccEvent]) -> Unit[list[str]]:
         calls = repo.known_calls(session, (event.call_id for event in events))
         return calls, repo.logged_keys(session, (event.key for event in events))
 
-    def apply(data: tuple[dict[str, repo.KnownCall], set[str]], tx: UnitWrites) -> list[str]:
+    def apply(data: tuple[dict[str, repo.KnownCall], set[str]], unit: UnitContext) -> list[str]:
         known, seen = data
-        return [_pcc_event(ctl, event, known, seen, tx) for event in events]
+        return [_pcc_event(ctl, event, known, seen, unit) for event in events]
 
     return ctl.unit(read, apply)
 
@@ -85,58 +86,91 @@ def _pcc_event(
     event: PccEvent,
     known: dict[str, repo.KnownCall],
     seen: set[str],
-    tx: UnitWrites,
+    unit: UnitContext,
 ) -> str:
     if event.key in seen:
         return "duplicate"
     seen.add(event.key)
     call = known.get(event.call_id)
-    logged: dict[str, Any] = {"call_id": event.call_id, "ts_ms": event.timestamp_ms}
-    if call is not None and _contradicts(event, call):
+    named = agent_of(event, unit.engine)
+    frees = event.call_status == "ended" or (event.call_status == "agentEnded" and named)
+    stamp = believed(
+        event.timestamp_ms,
+        wall=ctl.wall_now(),
+        skew=ctl.max_clock_skew,
+        last_ts_ms=call.last_ts_ms if call is not None and call.last_ts_ms >= 0 else None,
+        frees=bool(frees),
+    )
+    forgotten = call is None and not frees and _older_than_kept(ctl, event)
+    if forgotten or stamp is None or (call is not None and _contradicts(event, call)):
         # older than what is applied, for a call given up as lost, or a call that is over
         # starting again (another run reusing its id): kept, not applied
-        tx.add_log("pcc", event.key, event.raw, [], applied=False, **logged)
+        unit.log(
+            "pcc", event.key, event.raw, [], applied=False,
+            call_id=event.call_id, ts_ms=event.timestamp_ms,
+        )  # fmt: skip
         return "stale"
-    named = agent_of(event, ctl.engine)
+    if stamp.adjusted is not None:
+        _adjusted(ctl, event, stamp.adjusted, unit)
     agent = named
-    if agent is None and call is not None and call.agent_id and ctl.engine.has_agent(call.agent_id):
-        agent = AgentOnCall(AgentId(call.agent_id), None)
+    on_call = call.agent_id if call is not None else None
+    if agent is None and on_call and unit.engine.has_agent(on_call):
+        agent = AgentOnCall(AgentId(on_call), None)
     queue_id = call.queue_id if call is not None else None
-    at = ctl.pcc_time(event.timestamp_ms, tx.now)
-    events = meaning(event, agent, queue_id=queue_id, now=tx.now, at=at, engine=ctl.engine)
-    ctl.handle(events, tx)
-    tx.add_log("pcc", event.key, event.raw, events, **logged)
+    at = ctl.pcc_time(stamp.ts_ms, unit.now)
+    taken = replace(event, timestamp_ms=stamp.ts_ms)
+    events = meaning(taken, agent, queue_id=queue_id, now=unit.now, at=at, engine=unit.engine)
+    unit.feed(events)
+    unit.log(
+        "pcc", event.key, event.raw, events,
+        call_id=event.call_id, ts_ms=event.timestamp_ms, adjusted=stamp.adjusted,
+    )  # fmt: skip
     still_open = event.call_status not in FREE
-    tx.calls.append(
-        {
-            "call_id": event.call_id,
-            "status": event.call_status,
-            "last_ts_ms": event.timestamp_ms,
-            "caller": normal_number(event.from_number),
-            "callee": normal_number(event.to_number),
-            "agent_id": named.agent_id if named is not None else None,
-            "queue_id": None,
-            "seen": tx.now,
-            "is_open": still_open,
-            "answered_at": tx.now if event.call_status == "answered" else None,
-        }
+    unit.write_call(
+        CallWrite(
+            call_id=event.call_id,
+            seen=unit.now,
+            status=event.call_status,
+            last_ts_ms=stamp.ts_ms,
+            caller=normal_number(event.from_number),
+            callee=normal_number(event.to_number),
+            agent_id=named.agent_id if named is not None else None,
+            is_open=still_open,
+            answered_at=unit.now if event.call_status == "answered" else None,
+        )
     )
     known[event.call_id] = repo.KnownCall(
-        last_ts_ms=max(event.timestamp_ms, call.last_ts_ms if call else -1),
+        last_ts_ms=max(stamp.ts_ms, call.last_ts_ms if call else -1),
         agent_id=agent.agent_id if agent is not None else None,
         queue_id=queue_id,
         is_open=still_open and (call.is_open if call else True),
         status=event.call_status,
     )
-    tx.notes.append(("call", {"call_id": event.call_id, "call_status": event.call_status}))
+    unit.note("call", {"call_id": event.call_id, "call_status": event.call_status})
     return "applied"
 
 
+def _adjusted(ctl: Controller, event: PccEvent, why: str, unit: UnitContext) -> None:
+    """Say once (a second at most, with a count) that a timestamp was not believed."""
+    let_through, held = ctl.adjusted_lines.due()
+    if let_through:
+        log.warning(
+            "PCC event %r %r: %s (%d more since)", event.call_id, event.call_status, why, held
+        )
+    unit.note("adjusted", {"call_id": event.call_id, "call_status": event.call_status})
+
+
+def _older_than_kept(ctl: Controller, event: PccEvent) -> bool:
+    """Stamped before anything the store keeps (EVENT_LOG_RETENTION): a redelivery of a
+    call pruned since cannot be told from a new one, so it changes nothing."""
+    return event.timestamp_ms / 1000 < ctl.wall_now() - ctl.log_retention
+
+
 def _contradicts(event: PccEvent, call: repo.KnownCall) -> bool:
-    """Whether what the store knows of the call rules the event out: an older event than
-    one applied, any event of a call closed as lost, or a call that ended ringing or being
-    answered again (its id reused): never merged into the call that is over."""
-    if event.timestamp_ms < call.last_ts_ms or call.status == EXPIRED:
+    """Whether what the store knows of the call rules the event out: any event of a call
+    closed as lost, or a call that ended ringing or being answered again (its id reused):
+    never merged into the call that is over. (Order is :func:`believed`'s.)"""
+    if call.status == EXPIRED:
         return True
     return not call.is_open and call.status in FREE and event.call_status not in FREE
 
@@ -146,8 +180,9 @@ def _contradicts(event: PccEvent, call: repo.KnownCall) -> bool:
 
 def decision_unit(
     ctl: Controller, call_ids: list[str], queue_id: str, callers: dict[str, str]
-) -> Unit[list[OfferAgents]]:
+) -> Unit[list[OfferAgents] | None]:
     """Whom PCC should ring for each call, in order; the first of each is reserved for it.
+    ``None``: the queue is not known (once caught up with the log: one unit, one truth).
 
     The decision is the engine's (:class:`AgentsRequested` in, one
     :class:`OfferAgents` per call out), its draw seeded by the event: the
@@ -155,30 +190,23 @@ def decision_unit(
     the same.
     """
 
-    def apply(_: None, tx: UnitWrites) -> list[OfferAgents]:
+    def apply(_: None, unit: UnitContext) -> list[OfferAgents] | None:
+        if not unit.engine.has_queue(queue_id):
+            return None
         calls = tuple(CallId(c) for c in dict.fromkeys(call_ids))
-        request = AgentsRequested(queue_id=QueueId(queue_id), call_ids=calls, seed=ctl.next_seed())
-        ctl.handle([request], tx)
+        request = AgentsRequested(queue_id=QueueId(queue_id), call_ids=calls, seed=unit.next_seed())
+        unit.feed([request])
         for call_id in calls:
-            tx.calls.append(
-                {
-                    "call_id": call_id,
-                    "status": "",
-                    "last_ts_ms": -1,
-                    "caller": normal_number(callers.get(call_id, "")),
-                    "callee": "",
-                    "agent_id": None,
-                    "queue_id": queue_id,
-                    "seen": tx.now,
-                    "is_open": True,
-                    "queued_at": tx.now,
-                }
-            )
-        orders = {offer.call_id: list(offer.agents) for offer in tx.offers}
+            caller = normal_number(callers.get(call_id, ""))
+            unit.write_call(
+                CallWrite(call_id=call_id, seen=unit.now, caller=caller, queue_id=queue_id,
+                          queued_at=unit.now)
+            )  # fmt: skip
+        orders = {offer.call_id: list(offer.agents) for offer in unit.offers}
         body = {"queue": queue_id, "calls": list(calls), "orders": orders}
-        tx.add_log("decision", _key("decision"), json.dumps(body), [request])
-        tx.notes.append(("decision", {"queue": queue_id, "calls": list(calls)}))
-        return tx.offers
+        unit.log("decision", _key("decision"), json.dumps(body), [request])
+        unit.note("decision", {"queue": queue_id, "calls": list(calls)})
+        return list(unit.offers)
 
     return ctl.unit(_nothing, apply)
 
@@ -195,18 +223,18 @@ def presence_unit(
     device_token: str | None = None,
     expires: float | None = None,
 ) -> Unit[None]:
-    def apply(_: None, tx: UnitWrites) -> None:
-        expires_at = tx.now + expires if expires is not None else None
+    def apply(_: None, unit: UnitContext) -> None:
+        expires_at = unit.now + expires if expires is not None else None
         event = PresenceChanged(
             agent_id=AgentId(agent_id), channel=channel, present=present, expires_at=expires_at
         )
-        ctl.handle([event], tx)
+        unit.feed([event])
         if channel is Channel.PUSH:
             token = (device_token or "registered") if present else None
-            tx.writes.append(lambda session: repo.set_push_token(session, agent_id, token))
+            unit.write(lambda session: repo.set_push_token(session, agent_id, token))
         body = {"agent": agent_id, "channel": str(channel), "present": present}
-        tx.add_log("presence", _key("presence"), json.dumps(body), [event])
-        tx.notes.append(("presence", {"stringee_user_id": agent_id, str(channel): present}))
+        unit.log("presence", _key("presence"), json.dumps(body), [event])
+        unit.note("presence", {"stringee_user_id": agent_id, str(channel): present})
 
     return ctl.unit(_nothing, apply)
 
@@ -214,12 +242,12 @@ def presence_unit(
 def agent_update_unit(ctl: Controller, agent_id: str, changes: dict[str, Any]) -> Unit[None]:
     """PCC agent fields changed (``manual_status``, ``routing_type``, ``phone_number``)."""
 
-    def apply(_: None, tx: UnitWrites) -> None:
+    def apply(_: None, unit: UnitContext) -> None:
         event = AgentUpdated(agent_id=AgentId(agent_id), **changes)
-        ctl.handle([event], tx)
+        unit.feed([event])
         body = json.dumps({"agent": agent_id, "changes": changes})
-        tx.add_log("agent", _key("agent"), body, [event])
-        tx.notes.append(("agent", {"stringee_user_id": agent_id, **changes}))
+        unit.log("agent", _key("agent"), body, [event])
+        unit.note("agent", {"stringee_user_id": agent_id, **changes})
 
     return ctl.unit(_nothing, apply)
 
@@ -233,22 +261,11 @@ def timer_unit(ctl: Controller, key: str) -> Unit[None]:
     def read(session: Session) -> bool:
         return repo.timer_due(session, key)
 
-    def apply(due: bool, tx: UnitWrites) -> None:
-        if due and key not in tx.fired:  # else cancelled, or fired already (here or elsewhere)
-            fire_timer(ctl, key, tx, at=tx.now)
+    def apply(due: bool, unit: UnitContext) -> None:
+        if due:  # else cancelled, or fired already (here or elsewhere)
+            unit.fire_timer(key, at=unit.now)
 
     return ctl.unit(read, apply)
-
-
-def fire_timer(ctl: Controller, key: str, tx: UnitWrites, *, at: float) -> None:
-    """The stored timer ``key`` fires at ``at``: into the engine, the log, out of the store."""
-    event = TimerFired(key=TimerKey(key))
-    tx.fired.add(key)
-    tx.timers[key] = None  # forgotten, unless the engine sets it again right now
-    tx.schedule[key] = None
-    ctl.handle([event], tx, at=at)
-    tx.add_log("timer", _key("timer"), json.dumps({"key": key}), [event], at=at)
-    tx.notes.append(("timer", {"key": key}))
 
 
 def expiry_unit(ctl: Controller) -> Unit[list[str]]:
@@ -258,22 +275,22 @@ def expiry_unit(ctl: Controller) -> Unit[list[str]]:
     def read(session: Session) -> list[CallRow]:
         return repo.stale_calls(session, silent_since=silent_since)
 
-    def apply(calls: list[CallRow], tx: UnitWrites) -> list[str]:
+    def apply(calls: list[CallRow], unit: UnitContext) -> list[str]:
         for call in calls:
-            known = call.agent_id is not None and ctl.engine.has_agent(call.agent_id)
+            known = call.agent_id is not None and unit.engine.has_agent(call.agent_id)
             agent = AgentId(call.agent_id) if known and call.agent_id else None
             event = AgentCallEnded(call_id=CallId(call.call_id), agent_id=agent)
-            ctl.handle([event], tx)
-            tx.writes.append(_closer(call.call_id))
+            unit.feed([event])
+            unit.write(_closer(call.call_id))
             body = json.dumps({"call_id": call.call_id, "last_seen": call.last_seen})
-            tx.add_log("expire", f"expire|{call.call_id}", body, [event], call_id=call.call_id)
+            unit.log("expire", f"expire|{call.call_id}", body, [event], call_id=call.call_id)
             log.warning(
                 "call %s: no event for %.0f s; closed as lost (agent %s freed)",
                 call.call_id,
-                tx.now - call.last_seen,
+                unit.now - call.last_seen,
                 agent or "none",
             )
-            tx.notes.append(("expired", {"call_id": call.call_id, "agent": agent}))
+            unit.note("expired", {"call_id": call.call_id, "agent": agent})
         return [call.call_id for call in calls]
 
     return ctl.unit(read, apply)
@@ -305,20 +322,21 @@ def config_unit(ctl: Controller, change: Callable[[Session], None]) -> Unit[bool
             return None
         return repo.load_state(session, now=now)
 
-    def apply(state: repo.StoredState | None, tx: UnitWrites) -> bool:
+    def apply(state: repo.StoredState | None, unit: UnitContext) -> bool:
         if state is None:
             return False
-        ctl.rebuild_from(state, tx)
-        tx.add_log("config", _key("config"), "{}", [])
-        tx.notes.append(("config", {}))
+        unit.replace_engine(state)
+        unit.log("config", _key("config"), "{}", [])
+        unit.note("config", {})
         return True
 
     return ctl.unit(read, apply, fire_due=False)
 
 
 def catch_up_unit(ctl: Controller) -> Unit[None]:
-    """Apply what other instances logged (before a read); takes no lock, writes nothing."""
-    return ctl.unit(_nothing, lambda _, tx: None, lock=False)
+    """Apply what other instances logged (before a read); writes nothing, and takes no lock
+    unless timers have fallen due (then it fires them, under the lock, like any input)."""
+    return ctl.unit(_nothing, lambda _, unit: None, lock=False)
 
 
 def _nothing(session: Session) -> None:
@@ -334,4 +352,4 @@ def prune_unit(ctl: Controller, *, older_than: float) -> Unit[Pruned]:
     def read(session: Session) -> Pruned:
         return prune_batch(session, older_than=older_than)
 
-    return ctl.unit(read, lambda pruned, tx: pruned)
+    return ctl.unit(read, lambda pruned, unit: pruned)

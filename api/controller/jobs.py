@@ -2,8 +2,13 @@
 
 Every job is a coroutine, so APScheduler runs it on the event loop like every
 other input (a plain function would run on a worker thread, next to requests
-touching the same engine). A stored timer is an APScheduler job under the
-timer's key; the sweep closes calls silent for longer than ``max_call_age``.
+touching the same engine). Each job runs under a deadline of its own
+(:data:`~pcc_router.api.web.deadlines.BACKGROUND`), set when it runs: a job
+scheduled while a request was served would otherwise inherit that request's
+context, and with it a deadline long passed by the time the job runs (it was
+then refused before it started, retried, refused again: an idle store "down").
+A stored timer is an APScheduler job under the timer's key; the sweep closes
+calls silent for longer than ``max_call_age``.
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from pcc_router.api.controller import handlers
 from pcc_router.api.controller.outage import is_outage
-from pcc_router.api.controller.retention import BATCH
 from pcc_router.api.store import repo
+from pcc_router.api.web import deadlines
 from pcc_router.api.web.metrics import Metrics
 
 if TYPE_CHECKING:
@@ -96,7 +101,8 @@ RETRY = 2.0
 
 async def _fire(controller: Controller, key: str) -> None:
     try:
-        await controller.submit(handlers.timer_unit(controller, key))
+        with deadlines.within(deadlines.BACKGROUND):  # its own budget (module docstring)
+            await controller.submit(handlers.timer_unit(controller, key))
     except Exception as exc:
         # it stays stored and due: it fires before the next input in any case
         if is_outage(exc):  # logged once by the store's health; tried again soon
@@ -107,7 +113,8 @@ async def _fire(controller: Controller, key: str) -> None:
 
 async def _sweep(controller: Controller) -> None:
     try:
-        await controller.submit(handlers.expiry_unit(controller))
+        with deadlines.within(deadlines.BACKGROUND):
+            await controller.submit(handlers.expiry_unit(controller))
     except Exception as exc:
         if not is_outage(exc):
             log.exception("closing silent calls failed; the next sweep tries again")
@@ -133,13 +140,15 @@ async def _prune(controller: Controller, retention: float, metrics: Metrics) -> 
     total = 0
     for _ in range(_PRUNE_BATCHES):
         try:
-            pruned = await controller.submit(handlers.prune_unit(controller, older_than=older_than))
+            with deadlines.within(deadlines.BACKGROUND):
+                unit = handlers.prune_unit(controller, older_than=older_than)
+                pruned = await controller.submit(unit)
         except Exception as exc:
             log.warning("pruning the event log failed (%s); the next run tries again", exc)
             break
         total += pruned.rows
         metrics.log_retention.inc(pruned.rows)
-        if pruned.rows < BATCH:
+        if not pruned.full:
             break
     if total:
         log.info("pruned %d event-log rows older than %.0f s", total, retention)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from pcc_router.api.store.schema import LogOrderError, StoreVanished
 from pcc_router.api.web.deadlines import StoreTimeout
 
 __all__ = ["StoreHealth", "is_outage", "reason"]
@@ -27,6 +28,8 @@ log = logging.getLogger("pcc_router.store")
 def is_outage(exc: BaseException) -> bool:
     """Whether ``exc`` says the store cannot be used right now (not a bug)."""
     if isinstance(exc, StoreTimeout | OperationalError | InterfaceError | DisconnectionError):
+        return True
+    if isinstance(exc, StoreVanished | LogOrderError):
         return True
     if isinstance(exc, PoolTimeout):
         return True

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from pcc_router.api.store.records import CallWrite, LogEntry
 from pcc_router.routing import (
     AgentId,
     AgentSnapshot,
@@ -39,8 +40,8 @@ class UnitWrites:
     """What one unit of work writes, and what it does once committed."""
 
     now: float
-    log: list[dict[str, Any]] = field(default_factory=list)
-    calls: list[dict[str, Any]] = field(default_factory=list)
+    log: list[LogEntry] = field(default_factory=list)
+    calls: list[CallWrite] = field(default_factory=list)
     writes: list[Callable[[Session], Any]] = field(default_factory=list)
     #: Timers to store (when) or forget (``None``): the engine's, for this input.
     timers: dict[str, float | None] = field(default_factory=dict)
@@ -65,13 +66,25 @@ class UnitWrites:
         events: list[Event],
         *,
         at: float | None = None,
-        **extra: Any,
+        call_id: str = "",
+        ts_ms: int = 0,
+        applied: bool = True,
+        adjusted: str | None = None,
     ) -> None:
         """A log row; ``at``: when its events happened, if not now (a timer that was due)."""
-        when = self.now if at is None else at
-        row = {"kind": kind, "key": key, "body": body, "received_at": when, **extra}
-        row["events"] = json.dumps([encode_event(event) for event in events])
-        self.log.append(row)
+        self.log.append(
+            LogEntry(
+                kind=kind,
+                key=key,
+                body=body,
+                received_at=self.now if at is None else at,
+                events=json.dumps([encode_event(event) for event in events]),
+                call_id=call_id,
+                ts_ms=ts_ms,
+                applied=applied,
+                adjusted=adjusted,
+            )
+        )
 
 
 class ControllerShell:

@@ -12,13 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from pcc_router.api.store.statements import run
 from pcc_router.api.store.tables import (
     AgentRow,
     CallMemoryRow,
-    EventRow,
     GroupRow,
     NumberRow,
     QueueRow,
@@ -55,10 +54,11 @@ __all__ = [
     "agent_snapshot",
     "call_memory",
     "agent_spec",
-    "last_event_id",
+    "log_position",
     "load_project",
     "load_state",
     "save_group",
+    "seed_project",
     "save_number",
     "save_project",
     "save_queue",
@@ -87,6 +87,38 @@ def save_project(session: Session, project: Project) -> None:
         save_queue(session, queue)
     for number in project.numbers:
         save_number(session, number)
+
+
+def seed_project(session: Session, project: Project, *, reset: bool = False) -> list[str]:
+    """Add the project's agents, groups, queues and numbers the store does not hold yet;
+    what was added (``agent alice``...). What the store holds is its truth: a stored
+    agent's presence and statuses are never changed here (a restart changes nothing an
+    agent said), unless ``reset``: then every one is written as the project has it."""
+    if reset:
+        save_project(session, project)
+        return ["everything (reset)"]
+    added: list[str] = []
+    stored_agents = set(session.exec(select(AgentRow.stringee_user_id)).all())
+    new_agents = [a for a in project.agents if a.stringee_user_id not in stored_agents]
+    if new_agents:
+        save_project(session, Project(agents=tuple(new_agents), groups=(), queues=(), numbers=()))
+        added += [f"agent {a.stringee_user_id}" for a in new_agents]
+    groups = set(session.exec(select(GroupRow.id)).all())
+    for group in project.groups:
+        if group.id not in groups:
+            save_group(session, group)
+            added.append(f"group {group.id}")
+    queues = set(session.exec(select(QueueRow.id)).all())
+    for queue in project.queues:
+        if queue.id not in queues:
+            save_queue(session, queue)
+            added.append(f"queue {queue.id}")
+    numbers = set(session.exec(select(NumberRow.number)).all())
+    for number in project.numbers:
+        if number.number not in numbers:
+            save_number(session, number)
+            added.append(f"number {number.number}")
+    return added
 
 
 def save_group(session: Session, group: GroupSpec) -> None:
@@ -162,7 +194,8 @@ class StoredState:
     snapshot: EngineSnapshot
     agents: list[AgentRow]
     timers: list[TimerRow]
-    last_id: int
+    #: The log position this state is at: an engine made from it applies the rows after it.
+    position: int
 
 
 def load_state(session: Session, *, now: float) -> StoredState:
@@ -184,7 +217,7 @@ def load_state(session: Session, *, now: float) -> StoredState:
         snapshot=snapshot,
         agents=agents,
         timers=list(session.exec(select(TimerRow)).all()),
-        last_id=last_event_id(session),
+        position=log_position(session),
     )
 
 
@@ -201,6 +234,6 @@ def agent_snapshot(row: AgentRow) -> AgentSnapshot:
     return AgentSnapshot.from_row(record, push=bool(row.push_token))
 
 
-def last_event_id(session: Session) -> int:
-    """The newest event-log row's id (0 for an empty log)."""
-    return int(session.exec(select(func.max(EventRow.id))).one() or 0)
+def log_position(session: Session) -> int:
+    """The newest position the event log has given out (0: none)."""
+    return int(run(session, "log_seq", {}).scalar() or 0)

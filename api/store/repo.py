@@ -7,24 +7,27 @@ The event path runs in SQL Core with statements built once per dialect
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
 from pcc_router.api.store.project import (
     StoredState,
     agent_snapshot,
     agent_spec,
-    last_event_id,
     load_project,
     load_state,
+    log_position,
     save_group,
     save_number,
     save_project,
     save_queue,
+    seed_project,
 )
+from pcc_router.api.store.records import CallWrite, LogEntry
 from pcc_router.api.store.schema import MIGRATIONS, Store, StoreError, serialise
 from pcc_router.api.store.statements import run
 from pcc_router.api.store.tables import (
@@ -43,16 +46,19 @@ from pcc_router.routing import (
 
 __all__ = [  # the project's functions too, so that callers need one module
     "MIGRATIONS",
+    "CallWrite",
+    "LogEntry",
     "StoredState",
     "agent_snapshot",
     "agent_spec",
-    "last_event_id",
+    "log_position",
     "load_project",
     "load_state",
     "save_group",
     "save_number",
     "save_project",
     "save_queue",
+    "seed_project",
     "KnownCall",
     "SQLModel",
     "Store",
@@ -88,6 +94,13 @@ def open_calls(session: Session, queue_id: str) -> list[CallRow]:
     """Calls PCC put in the queue that are not yet answered or over."""
     query = select(CallRow).where(CallRow.queue_id == queue_id, col(CallRow.is_open).is_(True))
     return [call for call in session.exec(query).all() if call.status != "answered"]
+
+
+def open_call_count(session: Session) -> tuple[int, float | None]:
+    """How many calls are open, and when the one heard of longest ago was last heard of."""
+    query = select(func.count(), func.min(CallRow.last_seen)).where(col(CallRow.is_open).is_(True))
+    count, oldest = session.exec(query).one()
+    return int(count or 0), oldest
 
 
 def stale_calls(session: Session, *, silent_since: float, limit: int = 500) -> list[CallRow]:
@@ -129,11 +142,11 @@ def log_pruned_to(session: Session) -> int:
     return mark.value if mark is not None else 0
 
 
-def events_after(session: Session, last_id: int) -> list[EventRow]:
-    """Log rows newer than ``last_id``, oldest first; one cheap probe when there are none."""
-    if run(session, "newer_event", {"last": last_id}).first() is None:
+def events_after(session: Session, position: int) -> list[EventRow]:
+    """Log rows after ``position``, in the log's order; one cheap probe when there are none."""
+    if run(session, "newer_event", {"last": position}).first() is None:
         return []
-    query = select(EventRow).where(col(EventRow.id) > last_id).order_by(col(EventRow.id))
+    query = select(EventRow).where(col(EventRow.seq) > position).order_by(col(EventRow.seq))
     return list(session.exec(query).all())
 
 
@@ -170,31 +183,29 @@ def logged_keys(session: Session, keys: Iterable[str]) -> set[str]:
     return {row[0] for row in run(session, "logged_keys", {"keys": sorted(set(keys))})}
 
 
-def append_log(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Append rows to the event log (one statement); the newest row's id.
+def append_log(session: Session, entries: Sequence[LogEntry]) -> tuple[int, int]:
+    """Append rows to the event log at the next positions; ``(before, last)``: the
+    position the log was at before them, and theirs.
 
+    Bumping the counter takes its row lock until the commit, so positions are
+    given out in commit order, without gaps, whoever writes (the project's lock
+    already serialises every unit; this makes the order the database's own).
     Keys were looked up under the project's lock: a key already there is an
     ``IntegrityError``, and the whole unit is rolled back.
     """
-    defaults = {"events": "[]", "call_id": "", "ts_ms": 0, "applied": True}
-    run(session, "append_log", [{**defaults, **row} for row in rows])
-    return last_event_id(session)
+    run(session, "bump_seq", {"n": len(entries)})
+    last = log_position(session)
+    before = last - len(entries)
+    params = [entry.params(seq=before + i + 1) for i, entry in enumerate(entries)]
+    run(session, "append_log", params)
+    return before, last
 
 
-def save_calls(session: Session, calls: list[dict[str, Any]]) -> None:
+def save_calls(session: Session, calls: Sequence[CallWrite]) -> None:
     """Insert or update calls, in order: empty caller/callee, a None agent or queue keep
-    what is stored, a closed call stays closed.
-
-    Each: ``call_id``, ``status``, ``last_ts_ms``, ``caller``, ``callee``,
-    ``agent_id``, ``queue_id``, ``seen`` (now), ``is_open``; ``queued_at`` and
-    ``answered_at`` when this input queued or answered it (the first is kept).
-    """
-    params = []
-    for call in calls:
-        values = {"queued_at": None, "answered_at": None, **call}
-        seen = values.pop("seen")
-        params.append({**values, "first_seen": seen, "last_seen": seen})
-    run(session, "save_call", params)
+    what is stored, a closed call stays closed, the first ``queued_at`` and
+    ``answered_at`` stay (:class:`CallWrite`)."""
+    run(session, "save_call", [call.params() for call in calls])
 
 
 def close_call(session: Session, call_id: str, status: str) -> None:

@@ -18,6 +18,7 @@ of at the first write, so that what a unit reads is still true when it writes.
 from __future__ import annotations
 
 import contextlib
+import secrets
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
 from pcc_router.api.store.connections import (
@@ -37,16 +38,45 @@ from pcc_router.api.store.connections import (
 )
 from pcc_router.api.store.tables import CallMemoryRow, MarkRow, QueueStateRow, SchemaVersion
 
-__all__ = ["ADVISORY_LOCK", "MIGRATIONS", "SCHEMA_LOCK", "Store", "StoreError", "serialise"]
+__all__ = [
+    "ADVISORY_LOCK",
+    "MIGRATIONS",
+    "SCHEMA_LOCK",
+    "LogOrderError",
+    "Store",
+    "StoreError",
+    "StoreVanished",
+    "serialise",
+]
 
 #: One number for the whole project: inputs are applied one at a time across instances.
 ADVISORY_LOCK = 72_473_000_062
-#: Held while the schema is created or migrated.
+#: Held while the schema is created or migrated, and while a store is seeded.
 SCHEMA_LOCK = 72_473_000_063
+#: The store mark holding the newest log position given out (schema 9).
+LOG_SEQ = "log_seq"
+#: The store mark holding the store's identity (schema 9).
+STORE_ID = "store_id"
 
 
 class StoreError(RuntimeError):
     """The store cannot be used (unknown URL, a schema newer than this code)."""
+
+
+class StoreVanished(Exception):
+    """The store this controller opened is gone: its SQLite file deleted, replaced or
+    truncated, or a database with another identity behind the URL. Nothing more is
+    acknowledged (503) until an operator restores it or restarts on purpose."""
+
+
+class LogOrderError(Exception):
+    """A unit's log rows would not follow the rows its engine applied: someone wrote to
+    the log outside the project's lock. Nothing is committed; the engine is rebuilt."""
+
+    def __init__(self, expected: int, found: int) -> None:
+        super().__init__(
+            f"the event log moved from position {expected} to {found} behind this unit's back"
+        )
 
 
 def _columns(connection: Connection, table: str) -> set[str]:
@@ -172,6 +202,37 @@ def _v8_engine_state(connection: Connection) -> None:
     SQLModel.metadata.create_all(connection, tables=tables)
 
 
+def _v9_log_positions(connection: Connection) -> None:
+    """The log's order as positions given out in commit order (``event_log.seq`` from the
+    ``log_seq`` counter), why a timestamp was adjusted, and the store's identity.
+
+    Rows of an older store take their id as position (ids were given out under the
+    project's lock, so in order; gaps are harmless) and the counter starts after them.
+    """
+    columns = _columns(connection, "event_log")
+    for name, kind in (("seq", "BIGINT"), ("adjusted", "VARCHAR")):
+        if name not in columns:
+            connection.execute(text(f"ALTER TABLE event_log ADD COLUMN {name} {kind}"))
+    connection.execute(
+        text("UPDATE event_log SET seq = id WHERE seq IS NULL AND kind <> 'caresoft'")
+    )
+    connection.execute(
+        text("CREATE UNIQUE INDEX IF NOT EXISTS ux_event_log_seq ON event_log (seq)")
+    )
+    marks = {
+        LOG_SEQ: "(SELECT COALESCE(MAX(seq), 0) FROM event_log)",
+        STORE_ID: str(secrets.randbits(62) + 1),
+    }
+    for name, value in marks.items():
+        connection.execute(
+            text(
+                f"INSERT INTO store_marks (name, value) SELECT :name, {value} "
+                "WHERE NOT EXISTS (SELECT 1 FROM store_marks WHERE name = :same)"
+            ),
+            {"name": name, "same": name},
+        )
+
+
 #: Migration N (1-based) brings the schema from version N-1 to N. Append only.
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _v1_create_tables,
@@ -182,6 +243,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _v6_call_times,
     _v7_sip_accounts,
     _v8_engine_state,
+    _v9_log_positions,
 ]
 
 
@@ -200,9 +262,19 @@ class Store:
     :meth:`interrupt` breaks its connections when a step overruns its deadline.
     """
 
-    def __init__(self, url: str) -> None:
-        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, url: str, *, new_store: bool = False, store_id: int | None = None) -> None:
+        """Open (and migrate) the store at ``url``.
+
+        A SQLite store leaves a marker beside its file (``<file>.store-id``): a
+        store that had data before and is now missing or empty is refused
+        (:class:`StoreError`) unless ``new_store``; so is a store whose identity
+        is not ``store_id`` when one is given.
+        """
+        path = _sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not new_store:
+                _refuse_lost(path)
         #: The URL with its password hidden: what may be logged.
         self.url = redacted(url)
         try:
@@ -218,10 +290,51 @@ class Store:
         self._connections = Connections(self.engine)
         try:
             self.migrate()
+            self.store_id = self._read_id()
         except OperationalError as exc:
             self.engine.dispose()
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             raise StoreError(f"the store at {self.url} cannot be reached: {reason}") from None
+        if store_id is not None and store_id != self.store_id and not new_store:
+            self.engine.dispose()
+            raise StoreError(
+                f"the store at {self.url} is store {self.store_id}, not the configured "
+                f"PCC_STORE_ID {store_id}: refused (start with --new-store to take it)"
+            )
+        self._path = path
+        self._file = _identity(path) if path is not None else None
+        if path is not None:
+            _write_marker(path, self.store_id)
+
+    def _read_id(self) -> int:
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                text("SELECT value FROM store_marks WHERE name = :n"), {"n": STORE_ID}
+            ).scalar()
+        return int(found or 0)
+
+    def check(self, session: Session) -> None:
+        """Refuse (:class:`StoreVanished`) a store that is not the one opened: its file
+        deleted, replaced or truncated, or another identity behind the URL."""
+        if self._path is not None and self._file is not None:
+            now = _identity(self._path)
+            if now is None or now[:2] != self._file[:2] or now[2] == 0:
+                what = "deleted" if now is None else "emptied" if now[2] == 0 else "replaced"
+                raise StoreVanished(f"the SQLite file {self._path} was {what} under this process")
+        try:
+            found = (
+                session.connection()
+                .execute(text("SELECT value FROM store_marks WHERE name = :n"), {"n": STORE_ID})
+                .scalar()
+            )
+        except DatabaseError as exc:
+            if isinstance(exc, OperationalError) and self._path is None:
+                raise  # a database server that cannot be reached: an outage, not a loss
+            raise StoreVanished(f"the store at {self.url} cannot be read: {exc.orig}") from None
+        if found != self.store_id:
+            raise StoreVanished(
+                f"the store at {self.url} is no longer store {self.store_id} (found {found})"
+            )
 
     def interrupt(self) -> None:
         """Break every connection to the database: a step blocked on one fails now."""
@@ -267,6 +380,7 @@ class Store:
     def session(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on error."""
         with Session(self.engine, expire_on_commit=False) as session:
+            self.check(session)
             yield session
             self.commit(session)
 
@@ -289,6 +403,51 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _sqlite_path(url: str) -> Path | None:
+    if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
+        return None
+    return Path(url.removeprefix("sqlite:///").split("?", 1)[0])
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """The file's device, inode and size; ``None`` when it is gone."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino, found.st_size
+
+
+def _marker(path: Path) -> Path:
+    return path.with_name(path.name + ".store-id")
+
+
+def _refuse_lost(path: Path) -> None:
+    """A store that held data before (its marker says so) but is missing or empty now."""
+    marker = _marker(path)
+    found = _identity(path)
+    if marker.exists() and (found is None or found[2] == 0):
+        known = marker.read_text(encoding="utf-8").strip()
+        raise StoreError(
+            f"the SQLite store {path} is {'missing' if found is None else 'empty'}, but "
+            f"{marker.name} says store {known} was there: restore it, or start with "
+            "--new-store to begin an empty one"
+        )
+
+
+def _write_marker(path: Path, store_id: int) -> None:
+    marker = _marker(path)
+    wanted = f"{store_id}\n"
+    try:
+        if marker.exists() and marker.read_text(encoding="utf-8") == wanted:
+            return
+        partial = marker.with_name(marker.name + ".tmp")
+        partial.write_text(wanted, encoding="utf-8")
+        partial.replace(marker)
+    except OSError:  # a read-only folder: the identity is still checked while running
+        pass
 
 
 def serialise(session: Session) -> None:

@@ -19,6 +19,7 @@ from pcc_router.api.store.tables import (
     CallMemoryRow,
     CallRow,
     EventRow,
+    MarkRow,
     QueueStateRow,
     TimerRow,
 )
@@ -76,7 +77,12 @@ def _statements(dialect: str) -> dict[str, Any]:
     queue_insert = _insert(dialect)(_table(QueueStateRow))
     memory = _table(CallMemoryRow)
     memory_insert = _insert(dialect)(memory)
+    marks = _table(MarkRow)
+    log_seq = marks.c.name == "log_seq"
     return {
+        # the counter's row lock, held to the commit, orders every writer of the log
+        "bump_seq": marks.update().where(log_seq).values(value=marks.c.value + bindparam("n")),
+        "log_seq": select(marks.c.value).where(log_seq),
         "known_calls": select(
             calls.c.call_id,
             calls.c.last_ts_ms,
@@ -99,7 +105,7 @@ def _statements(dialect: str) -> dict[str, Any]:
             index_elements=["key"], set_={"at": timer_insert.excluded.at}
         ),
         "drop_timer": timers.delete().where(timers.c.key == bindparam("key")),
-        "newer_event": select(events.c.id).where(events.c.id > bindparam("last")).limit(1),
+        "newer_event": select(events.c.seq).where(events.c.seq > bindparam("last")).limit(1),
         "put_rr_last": queue_insert.on_conflict_do_update(
             index_elements=["queue_id"], set_={"rr_last": queue_insert.excluded.rr_last}
         ),

@@ -107,9 +107,16 @@ class CallRow(SQLModel, table=True):
 
 
 class EventRow(SQLModel, table=True):
-    """Append-only log of accepted inputs; ``key`` makes a redelivery a no-op."""
+    """Append-only log of accepted inputs; ``key`` makes a redelivery a no-op.
+
+    ``seq`` is the log's order (schema 9): given out by the ``log_seq`` counter in
+    ``store_marks``, which every writing transaction bumps, so positions follow commit
+    order with no gap. ``id`` (the table's own sequence) does not: PostgreSQL hands ids
+    out at insert, not at commit.
+    """
 
     __tablename__ = "event_log"
+    __table_args__ = (Index("ux_event_log_seq", "seq", unique=True),)
     id: int | None = Field(
         default=None, sa_column=Column(BIG_ID, primary_key=True, autoincrement=True)
     )
@@ -123,6 +130,9 @@ class EventRow(SQLModel, table=True):
     #: what other instances and replays apply.
     events: str = "[]"
     received_at: float
+    seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    #: Why PCC's ``timestamp_ms`` was not taken as it came (schema 9), else ``None``.
+    adjusted: str | None = None
 
 
 class TimerRow(SQLModel, table=True):
@@ -155,8 +165,10 @@ class CallMemoryRow(SQLModel, table=True):
 
 
 class MarkRow(SQLModel, table=True):
-    """Named numbers the store keeps about itself (schema 8): ``log_pruned_to``, the newest
-    event-log id pruned (an engine behind it rebuilds from the state rows)."""
+    """Named numbers the store keeps about itself: ``log_pruned_to`` (schema 8), the newest
+    log position pruned (an engine behind it rebuilds from the state rows); ``log_seq``
+    (schema 9), the newest log position given out; ``store_id`` (schema 9), this store's
+    identity, so that a controller notices its store replaced under it."""
 
     __tablename__ = "store_marks"
     name: str = Field(primary_key=True)

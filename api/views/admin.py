@@ -219,7 +219,12 @@ async def call(request: web.Request) -> web.Response:
         first_seen=row.first_seen,
         last_seen=row.last_seen,
         history=[
-            HistoryEntry(received_at=e.received_at, applied=e.applied, event=_logged(e.body))
+            HistoryEntry(
+                received_at=e.received_at,
+                applied=e.applied,
+                event=_logged(e.body),
+                adjusted=e.adjusted,
+            )
             for e in history
         ],
     )

@@ -50,13 +50,14 @@ async def stream(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
     )
-    await response.prepare(request)
     queue: asyncio.Queue[str] = asyncio.Queue()
     subscribers = request.app[SUBSCRIBERS]
-    subscribers.add(queue)
     loop = asyncio.get_running_loop()
     ends = None if expires is None else loop.time() + (expires - request.app[WALL]())
     try:
+        # a browser that closes while the stream opens is gone, not a server error
+        await response.prepare(request)
+        subscribers.add(queue)
         await response.write(f"event: hello\ndata: {json.dumps(orders)}\n\n".encode())
         while True:
             left = KEEPALIVE if ends is None else min(KEEPALIVE, ends - loop.time())

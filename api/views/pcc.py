@@ -7,7 +7,7 @@ import logging
 from aiohttp import web
 
 from pcc_router.api.controller import handlers
-from pcc_router.api.keys import BATCHER, CONTROLLER, SETTINGS, WALL
+from pcc_router.api.keys import BATCHER, CONTROLLER, SETTINGS
 from pcc_router.api.store import repo
 from pcc_router.api.stringee.calls import STATUSES, PccEvent
 from pcc_router.api.stringee.schemas import (
@@ -24,7 +24,7 @@ from pcc_router.api.stringee.schemas import (
 )
 from pcc_router.api.stringee.signing import HEADER, CallbackRefused, authorise, signed_bytes
 from pcc_router.api.web.errors import ApiError, answer, checked, parse_json
-from pcc_router.api.web.keys import METRICS, THROTTLE
+from pcc_router.api.web.keys import METRICS
 from pcc_router.api.web.models import Ack
 from pcc_router.routing import OfferAgents, normal_number
 
@@ -82,36 +82,10 @@ async def events(request: web.Request) -> web.Response:
         log.info("ignored PCC event with call_status %r (call %r)", status, data.get("call_id"))
         request.app[METRICS].events.labels("ignored").inc()
         return answer(Ack(r=0, message="ignored"))
-    event = pcc_event(data, text)
-    _check_time(request, event)
+    event = pcc_event(data, text)  # never refused for its timestamp: see controller/timestamps
     outcome = await request.app[BATCHER].submit(event)
     request.app[METRICS].events.labels(outcome).inc()
     return answer(Ack(r=0, message=outcome))
-
-
-def _check_time(request: web.Request, event: PccEvent) -> None:
-    """Refuse a ``timestamp_ms`` further from the wall clock than PCC_MAX_CLOCK_SKEW: an
-    answer from the year 3000 would pin her call, and every later event would be stale."""
-    skew = request.app[SETTINGS].max_clock_skew
-    apart = event.timestamp_ms / 1000 - request.app[WALL]()
-    if abs(apart) <= skew:
-        return
-    request.app[METRICS].events.labels("refused").inc()
-    let_through, held = request.app[THROTTLE].due("skew")
-    if let_through:
-        log.warning(
-            "refused PCC event %r %r: timestamp_ms is %+.0f s from this clock (%d more since)",
-            event.call_id,
-            event.call_status,
-            apart,
-            held,
-        )
-    raise ApiError(
-        400,
-        f"timestamp_ms {event.timestamp_ms} is {abs(apart):.0f} s "
-        f"{'ahead of' if apart > 0 else 'behind'} this controller's clock, more than "
-        f"PCC_MAX_CLOCK_SKEW ({skew:g} s): refused",
-    )
 
 
 async def agents_for_queue(request: web.Request) -> web.Response:
@@ -124,12 +98,12 @@ async def agents_for_queue(request: web.Request) -> web.Response:
         body = checked(AgentsRequest, parse_json(raw)[0])
         queue_id, callers = body.queueId, {c.callId: c.from_ or "" for c in body.calls}
     controller = request.app[CONTROLLER]
-    if (await controller.read()).queue(queue_id) is None:
-        raise ApiError(404, f"queueId {queue_id!r} is not a known queue")
     call_ids = list(callers)
     offers = await controller.submit(
         handlers.decision_unit(controller, call_ids, queue_id, callers)
     )
+    if offers is None:
+        raise ApiError(404, f"queueId {queue_id!r} is not a known queue")
     snapshot = controller.peek()
 
     def offered(agent_id: str, answer_timeout: int) -> OfferedAgent:

@@ -119,6 +119,8 @@ class HistoryEntry(Answer):
     received_at: float
     applied: bool
     event: Any
+    #: Why the event's ``timestamp_ms`` was not taken as it came (``None``: it was).
+    adjusted: str | None = None
 
 
 class CallOut(Answer):

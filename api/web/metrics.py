@@ -16,6 +16,12 @@ class Metrics:
             ["outcome"],
             registry=self.registry,
         )
+        self.adjusted = Counter(
+            "pcc_event_timestamps_adjusted",
+            "PCC events applied at receive time or in their call's order: their timestamp_ms "
+            "was ahead of this clock, too old, or before the call's newest event",
+            registry=self.registry,
+        )
         self.expired = Counter(
             "pcc_calls_expired",
             "Calls closed because no event came for PCC_MAX_CALL_AGE (a lost ended)",

@@ -35,6 +35,7 @@ def decide(
 ) -> dict[str, list[AgentId]]:
     """The ring order PCC is given for each call (the first of each reserved for it)."""
     offers = run_inline(handlers.decision_unit(controller, call_ids, queue_id, callers))
+    assert offers is not None, f"no queue {queue_id!r}"
     return {offer.call_id: list(offer.agents) for offer in offers}
 
 

@@ -13,7 +13,7 @@ from pcc_router.api.controller.core import Controller
 from pcc_router.api.controller.retention import prune_log
 from pcc_router.api.store import repo
 from pcc_router.api.web.metrics import Metrics
-from tests.api import inline
+from tests.api import inline, support
 from tests.api.support import call_event, seeded_store
 
 
@@ -65,12 +65,23 @@ def test_an_instance_idle_through_a_prune_rebuilds_instead_of_missing_rows(
 
 def test_a_redelivery_within_the_retention_is_still_a_duplicate(tmp_path: Path) -> None:
     store = seeded_store(f"sqlite:///{tmp_path / 'd.db'}")
-    clock = [1000.0]
-    controller = _day(store, clock)
-    prune_log(store, older_than=clock[0] - 3 * 3600)  # the last three hours are kept
-    assert inline.pcc_event(controller, call_event("m9", "ended", 9500, "alice")) == "duplicate"
-    # past the retention a redelivery is not known as such, but changes nothing: stale
+    clock = [support.EPOCH_MS / 1000]  # PCC's clock and this one agree: an hour a call
+    controller = Controller(store=store, clock=lambda: clock[0], log_retention=3 * 3600)
+    for n in range(10):
+        inline.decide(controller, [f"m{n}"], "support", {})
+        at = n * 3_600_000
+        inline.pcc_event(controller, call_event(f"m{n}", "answered", at, "alice"))
+        inline.pcc_event(controller, call_event(f"m{n}", "ended", at + 500, "alice"))
+        clock[0] += 3600
+    pruned = prune_log(store, older_than=clock[0] - 3 * 3600)  # the last three hours are kept
+    assert pruned.calls == 7  # the closed calls go with their rows
+    assert inline.pcc_event(controller, call_event("m9", "ended", 9 * 3_600_000 + 500)) == (
+        "duplicate"
+    )
+    # past the retention a redelivery is not known as such (its call is gone too), but it
+    # changes nothing: older than anything kept, it is stale
     assert inline.pcc_event(controller, call_event("m0", "answered", 0, "alice")) == "stale"
+    assert controller.engine.agent_view("alice", clock[0]).activity != "talking"
 
 
 async def test_the_scheduled_job_prunes_in_batches_and_counts(tmp_path: Path) -> None:

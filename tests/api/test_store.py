@@ -42,9 +42,9 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 def test_schema_is_versioned_and_migrations_are_idempotent(store_url: str) -> None:
     store = repo.Store(store_url)
-    assert store.migrate() == len(repo.MIGRATIONS) == 8
+    assert store.migrate() == len(repo.MIGRATIONS) == 9
     with store.session() as session:
-        assert session.get(SchemaVersion, 1).version == 8  # type: ignore[union-attr]
+        assert session.get(SchemaVersion, 1).version == 9  # type: ignore[union-attr]
     store.close()
 
 
@@ -142,7 +142,7 @@ def test_a_version_1_store_is_migrated(store_url: str) -> None:
     columns = {c["name"] for c in inspect(migrated.engine).get_columns("agents")}
     assert "pcc_id" in columns
     with migrated.session() as session:
-        assert session.get(SchemaVersion, 1).version == 8  # type: ignore[union-attr]
+        assert session.get(SchemaVersion, 1).version == 9  # type: ignore[union-attr]
     migrated.close()
 
 
