@@ -152,9 +152,9 @@ class Controller(Drivers):
                 context.fire_timer(key, at=at)
             result = apply(opened.data, context)
             tx.changes = self.engine.drain_changes()
-            if lock:
+            if lock or opened.state is not None:  # a rebuild took the lock: its new agents
                 position = yield partial(self._commit, opened.session, tx, self._position)
-            else:  # wrote nothing: nothing to commit
+            else:  # a read that wrote nothing: nothing to commit
                 assert not (tx.log or tx.calls or tx.writes or tx.timers), "a read wrote"
                 position = yield partial(_close, opened.session)
         except GeneratorExit:  # dropped half-way (the loop is closing): no more steps
@@ -282,7 +282,7 @@ class Controller(Drivers):
         try:
             self._build(state, tx)
             yield partial(self._write_fresh, session, tx)
-        except BaseException:
+        except Exception:
             self._stale = True
             yield session.close
             raise

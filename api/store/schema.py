@@ -321,6 +321,9 @@ class Store:
             if now is None or now[:2] != self._file[:2] or now[2] == 0:
                 what = "deleted" if now is None else "emptied" if now[2] == 0 else "replaced"
                 raise StoreVanished(f"the SQLite file {self._path} was {what} under this process")
+            return  # the file is the one opened: its identity row is too (no query per unit)
+        if self.engine.dialect.name == "sqlite":
+            return  # in memory: nothing can replace it
         try:
             found = (
                 session.connection()
@@ -328,7 +331,7 @@ class Store:
                 .scalar()
             )
         except DatabaseError as exc:
-            if isinstance(exc, OperationalError) and self._path is None:
+            if isinstance(exc, OperationalError):
                 raise  # a database server that cannot be reached: an outage, not a loss
             raise StoreVanished(f"the store at {self.url} cannot be read: {exc.orig}") from None
         if found != self.store_id:
