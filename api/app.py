@@ -103,10 +103,9 @@ def _say_open_calls(store: repo.Store, now: float) -> None:
         count, oldest = repo.open_call_count(session)
     if count:
         log.warning(
-            "%d calls were open when this controller started (the oldest heard of %.0f s ago): "
-            "they stay open until PCC reports them, or are closed as lost after "
-            "PCC_MAX_CALL_AGE",
-            count,
+            "%s open when this controller started (the oldest heard of %.0f s ago): they "
+            "stay open until PCC reports them, or are closed as lost after PCC_MAX_CALL_AGE",
+            "1 call was" if count == 1 else f"{count} calls were",
             max(0.0, now - (oldest or now)),
         )
 

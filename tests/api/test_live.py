@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from pcc_router.api.app import create_app
+from pcc_router.api.keys import SUBSCRIBERS
 from pcc_router.api.settings import Settings
 from pcc_router.api.views import live
 from pcc_router.api.views.board import day_start
@@ -96,3 +99,28 @@ async def test_an_idle_stream_sends_keepalives(
     await asyncio.wait_for(response.content.readuntil(b"\n\n"), 5)  # hello
     assert await asyncio.wait_for(response.content.readuntil(b"\n\n"), 5) == b": keepalive\n\n"
     response.close()
+
+
+async def test_a_browser_gone_while_the_stream_opens_is_no_server_error(
+    client: Client,
+    auth: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The client closes as the stream's head is sent: no 500, no traceback, no subscriber
+    left behind."""
+    prepare = web.StreamResponse.prepare
+    calls = []
+
+    async def gone_once(self: web.StreamResponse, request: web.BaseRequest) -> Any:
+        calls.append(request.path)
+        if len(calls) == 1:
+            raise ConnectionResetError("Cannot write to closing transport")
+        return await prepare(self, request)
+
+    monkeypatch.setattr(web.StreamResponse, "prepare", gone_once)
+    caplog.set_level(logging.ERROR)
+    response = await client.get("/v1/stream", params={"access_token": auth["X-STRINGEE-AUTH"]})
+    assert response.status == 200 and calls[0] == "/v1/stream"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert client.app[SUBSCRIBERS] == set()

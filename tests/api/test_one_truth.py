@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from pcc_router.api.app import create_app
 from pcc_router.api.controller import jobs
 from pcc_router.api.controller.core import Controller
 from pcc_router.api.controller.seeding import seed
@@ -31,10 +32,19 @@ from pcc_router.api.store import repo
 from pcc_router.api.store.records import LogEntry
 from pcc_router.api.store.schema import LogOrderError, StoreVanished
 from pcc_router.api.store.tables import AgentRow, EventRow, TimerRow
+from pcc_router.api.stringee.tokens import TokenMinter
 from pcc_router.api.web import deadlines
 from pcc_router.routing import AgentId, Channel, PresenceChanged, encode_event
 from tests.api import inline
-from tests.api.support import call_event, empty_pg, hotline, seeded_store
+from tests.api.support import (
+    SECRET,
+    SID,
+    call_event,
+    empty_pg,
+    hotline,
+    make_settings,
+    seeded_store,
+)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -213,3 +223,51 @@ async def test_a_timer_never_inherits_a_passed_request_deadline(
         assert session.get(TimerRow, "wrapup:alice") is None  # it fired
     assert controller.health.up
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_calls_left_open_are_said_once_at_start_and_agents_kept(
+    tmp_path: Path, aiohttp_client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A restart through the app (``serve --scenario``): the open call is reported in one
+    line, and what alice said before (off the app) is still so."""
+    settings = make_settings(tmp_path)
+    store = repo.Store(settings.database_url)
+    seed(store, hotline())
+    before = Controller(store=store)
+    inline.pcc_event(before, call_event("left-open", "answered", 0, "bob"))
+    inline.presence(before, "alice", Channel.APP, False)
+    store.close()
+    caplog.set_level(logging.INFO)
+    client = await aiohttp_client(create_app(settings))
+    lines = [r.getMessage() for r in caplog.records if "open when this" in r.getMessage()]
+    assert len(lines) == 1 and lines[0].startswith("1 call was open")
+    auth = {"X-STRINGEE-AUTH": TokenMinter(sid=SID, secret=SECRET).rest(ttl=60)}
+    alice = await (await client.get("/v1/agents/alice", headers=auth)).json()
+    assert "app" not in alice["online"]
+
+
+def test_a_store_that_is_not_the_configured_one_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'id.db'}"
+    known = repo.Store(url).store_id
+    assert repo.Store(url, store_id=known).store_id == known
+    with pytest.raises(repo.StoreError, match="PCC_STORE_ID"):
+        repo.Store(url, store_id=known + 1)
+
+
+def test_retention_takes_old_caresoft_calls_and_keeps_open_calls(tmp_path: Path) -> None:
+    from pcc_router.api.controller.retention import prune_log
+    from pcc_router.api.store import crud
+    from pcc_router.api.store.tables import CallRow, CareSoftCallRow
+
+    store = seeded_store(f"sqlite:///{tmp_path / 'cs.db'}")
+    controller = Controller(store=store)
+    inline.pcc_event(controller, call_event("open", "answered", 0, "bob"))
+    with store.session() as session:
+        crud.new_caresoft_call(session, temp_id="old", ipphone="100", phone="0901", created=1.0)
+        crud.new_caresoft_call(session, temp_id="new", ipphone="100", phone="0901", created=9e12)
+    pruned = prune_log(store, older_than=9e11)
+    assert pruned.caresoft == 1 and pruned.calls == 0
+    with store.session() as session:
+        assert session.get(CareSoftCallRow, "old") is None
+        assert session.get(CareSoftCallRow, "new") is not None
+        assert session.get(CallRow, "open") is not None  # open: kept whatever its age
