@@ -82,4 +82,4 @@ emulate: $(STAMP)
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis reports .demo \
 		pcc_router.egg-info
-	rm -f pcc-router.db pcc-router.db-wal pcc-router.db-shm
+	rm -f pcc-router.db pcc-router.db-wal pcc-router.db-shm pcc-router.db.store-id
