@@ -33,11 +33,14 @@ __all__ = ["UnitContext"]
 class UnitContext:
     """One unit's view of the controller: the engine to read and feed, what to write."""
 
-    __slots__ = ("_ctl", "_tx")
+    __slots__ = ("_ctl", "_tx", "log")
 
     def __init__(self, controller: Controller, tx: UnitWrites) -> None:
         self._ctl = controller
         self._tx = tx
+        #: The input's event-log row, carrying the engine events it meant
+        #: (:meth:`UnitWrites.add_log`).
+        self.log = tx.add_log
 
     @property
     def now(self) -> float:
@@ -57,32 +60,6 @@ class UnitContext:
     def feed(self, events: list[Event], *, at: float | None = None) -> None:
         """Feed this input's events to the engine (at ``at``, or now)."""
         self._ctl.handle(events, self._tx, at=at)
-
-    def log(
-        self,
-        kind: str,
-        key: str,
-        body: str,
-        events: list[Event],
-        *,
-        at: float | None = None,
-        call_id: str = "",
-        ts_ms: int = 0,
-        applied: bool = True,
-        adjusted: str | None = None,
-    ) -> None:
-        """The input's event-log row, carrying the engine events it meant."""
-        self._tx.add_log(
-            kind,
-            key,
-            body,
-            events,
-            at=at,
-            call_id=call_id,
-            ts_ms=ts_ms,
-            applied=applied,
-            adjusted=adjusted,
-        )
 
     def write_call(self, call: CallWrite) -> None:
         self._tx.calls.append(call)
@@ -107,7 +84,7 @@ class UnitContext:
         tx.schedule[key] = None
         self._ctl.handle([event], tx, at=at)
         body = json.dumps({"key": key})
-        tx.add_log("timer", f"timer|{uuid.uuid4().hex}", body, [event], at=at)
+        self.log("timer", f"timer|{uuid.uuid4().hex}", body, [event], at=at)
         tx.notes.append(("timer", {"key": key}))
 
     def replace_engine(self, state: repo.StoredState) -> None:

@@ -93,13 +93,13 @@ def _pcc_event(
     seen.add(event.key)
     call = known.get(event.call_id)
     named = agent_of(event, unit.engine)
-    frees = event.call_status == "ended" or (event.call_status == "agentEnded" and named)
+    frees = event.call_status == "ended" or (event.call_status == "agentEnded" and bool(named))
     stamp = believed(
         event.timestamp_ms,
         wall=ctl.wall_now(),
         skew=ctl.max_clock_skew,
         last_ts_ms=call.last_ts_ms if call is not None and call.last_ts_ms >= 0 else None,
-        frees=bool(frees),
+        frees=frees,
     )
     forgotten = call is None and not frees and _older_than_kept(ctl, event)
     if forgotten or stamp is None or (call is not None and _contradicts(event, call)):

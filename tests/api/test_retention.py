@@ -30,7 +30,7 @@ def _day(store: repo.Store, clock: list[float]) -> Controller:
 
 def _rows(store: repo.Store) -> list[int]:
     with store.session() as session:
-        return [row.id or 0 for row in repo.events_after(session, 0)]
+        return [row.seq or 0 for row in repo.events_after(session, 0)]  # log positions
 
 
 def test_old_rows_go_the_newest_stays_and_the_cut_is_marked(tmp_path: Path) -> None:
